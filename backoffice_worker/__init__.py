@@ -1,0 +1,1 @@
+"""The Celery worker that plays Medialog+ and delivers notifications."""

@@ -1,0 +1,219 @@
+"""Command line: `python -m rxapp.cli {check,migrate,seed,serve}`.
+
+`serve` is what `make run` and the browser tests start: it checks the
+configuration, waits for the database, migrates, seeds the demo data, then
+runs the Reflex app (production mode) and the Celery worker with beat, and
+stops them all on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rxapp.settings import PROJECT_ROOT, VAR_DIR, ConfigurationError, Settings, load_settings
+
+DB_WAIT_SECONDS = 20
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one line naming the culprit."""
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only used for messages
+        return "<URL illisible>"
+
+
+def wait_for_database(settings: Settings, timeout: float = DB_WAIT_SECONDS) -> None:
+    """Wait until the database answers, or raise a one-line StartupError."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rxapp.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+                return
+            except SQLAlchemyError as error:
+                if time.monotonic() > deadline:
+                    reason = str(error.orig or error).strip().splitlines()[0]
+                    raise StartupError(
+                        f"Base de données injoignable (DATABASE_URL={_redact(settings.database_url)}) : {reason}"
+                    ) from None
+                time.sleep(0.5)
+    finally:
+        engine.dispose()
+
+
+def check_redis(settings: Settings) -> None:
+    """Fail with a one-line StartupError when REDIS_URL is set and does not answer."""
+    if not settings.redis_url:
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        raise StartupError(f"Redis injoignable (REDIS_URL={settings.redis_url}) : {error}") from None
+
+
+def migrate(settings: Settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = settings.database_url
+    command.upgrade(config, "head")
+
+
+def seed() -> None:
+    from rxapp.db import session_scope
+    from rxapp.services.demo import seed_demo_data
+
+    with session_scope() as session:
+        report = seed_demo_data(session=session)
+    print(
+        f"Données de démonstration : {report.personas_created} assurés et "
+        f"{report.agents_created} agents ajoutés."
+    )
+
+
+def _child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    env.setdefault("REFLEX_USE_NPM", "1")
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    env["APP_PORT"] = str(settings.app_port)
+    env["PYTHONUNBUFFERED"] = "1"
+    if not settings.uses_redis:
+        # Without Redis, Reflex keeps state on disk: one backend worker only.
+        env["GRANIAN_WORKERS"] = "1"
+    return env
+
+
+def _banner(settings: Settings) -> str:
+    from rxapp.services.demo import AGENT_PASSWORD, AGENTS, DEMO_CODE, PERSONAS
+
+    lines = [
+        "",
+        f"  Compte ameli : {settings.base_url}",
+        f"  Espace agents : {settings.base_url}/admin",
+        f"  Code de tous les assurés : {DEMO_CODE}",
+    ]
+    lines += [f"    {p.nir:<24} {p.insured.first_name.title()} {p.insured.last_name} — {p.situation}" for p in PERSONAS]
+    lines.append(f"  Mot de passe des agents : {AGENT_PASSWORD}")
+    lines += [f"    {login}" for login, _, _ in AGENTS]
+    lines.append("  Ctrl-C arrête tout.\n")
+    return "\n".join(lines)
+
+
+def serve(settings: Settings) -> int:
+    """Run the app and the worker until Ctrl-C or until one of them stops."""
+    wait_for_database(settings)
+    check_redis(settings)
+    migrate(settings)
+    seed()
+    env = _child_env(settings)
+    bin_dir = Path(sys.executable).parent
+    port = str(settings.app_port)
+    commands = {
+        "app": [str(bin_dir / "reflex"), "run", "--env", "prod", "--frontend-port", port, "--backend-port", port],
+        "worker": [
+            str(bin_dir / "celery"),
+            "-A",
+            "backoffice_worker.celery_app",
+            "worker",
+            "--beat",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            str(settings.worker_concurrency),
+            "--hostname",
+            f"worker-{port}@%h",
+        ],
+    }
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    children: dict[str, subprocess.Popen] = {}
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for name, command in commands.items():
+            children[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+        print(_banner(settings), flush=True)
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    print(f"Le processus « {name} » s'est arrêté (code {child.returncode}).", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        _stop_children(children)
+
+
+def _stop_children(children: dict[str, subprocess.Popen]) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rxapp", description="Compte ameli : démarrage et données.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="vérifier la configuration")
+    sub.add_parser("migrate", help="appliquer les migrations Alembic")
+    sub.add_parser("seed", help="charger les données de démonstration (idempotent)")
+    sub.add_parser("serve", help="migrer, charger la démo, lancer l'application et le worker")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "check":
+            wait_for_database(settings, timeout=3)
+            check_redis(settings)
+            print("Configuration valide.")
+            return 0
+        if args.command == "migrate":
+            wait_for_database(settings)
+            migrate(settings)
+            return 0
+        if args.command == "seed":
+            wait_for_database(settings)
+            seed()
+            return 0
+        return serve(settings)
+    except (ConfigurationError, StartupError) as error:
+        print(str(error), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The shells shared by the pages: header, navigation, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from rxapp import routes
+from rxapp.state.auth import AuthState
+
+BRAND_BLUE = "#0c419a"
+
+NAV_ITEMS = (
+    ("Accueil", routes.DASHBOARD),
+    ("Frais de santé", routes.DASHBOARD),
+    ("Démarches", routes.DASHBOARD),
+    ("Vos documents", routes.DASHBOARD),
+    ("Vos informations", routes.DASHBOARD),
+)
+
+
+def skip_link() -> rx.Component:
+    return rx.el.a(
+        "Aller au contenu",
+        href="#contenu",
+        class_name="skip-link",
+    )
+
+
+def brand() -> rx.Component:
+    return rx.hstack(
+        rx.el.span("l'Assurance Maladie", font_weight="700", color=BRAND_BLUE),
+        rx.el.span("Compte ameli", color="#1f2937"),
+        spacing="3",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def header(*, signed_in: bool) -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            brand(),
+            rx.spacer(),
+            rx.button(
+                "Se déconnecter",
+                variant="outline",
+                on_click=AuthState.logout,
+                min_height="44px",
+            )
+            if signed_in
+            else rx.fragment(),
+            align="center",
+            width="100%",
+            max_width="1200px",
+            margin_x="auto",
+            padding="12px 16px",
+        ),
+        border_bottom="1px solid #d1d5db",
+        background="white",
+    )
+
+
+def insured_nav() -> rx.Component:
+    return rx.el.nav(
+        rx.el.ul(
+            *[
+                rx.el.li(rx.link(label, href=href, padding="12px", display="inline-block", min_height="44px"))
+                for label, href in NAV_ITEMS
+            ],
+            display="flex",
+            flex_wrap="wrap",
+            gap="4px",
+            list_style="none",
+            margin="0",
+            padding="0 8px",
+            max_width="1200px",
+            margin_x="auto",
+        ),
+        aria_label="Navigation principale",
+        background="#f3f4f6",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.el.footer(
+        rx.hstack(
+            rx.link("Conditions générales d'utilisation", href="#", color="#374151"),
+            rx.link("Mentions légales", href="#", color="#374151"),
+            rx.el.span("Accessibilité : partiellement conforme", color="#374151"),
+            rx.link("Site ameli", href="https://www.ameli.fr", color="#374151", is_external=True),
+            spacing="4",
+            wrap="wrap",
+            max_width="1200px",
+            margin_x="auto",
+            padding="16px",
+            font_size="14px",
+        ),
+        border_top="1px solid #d1d5db",
+        margin_top="48px",
+    )
+
+
+def page_shell(*children: rx.Component, signed_in: bool = False) -> rx.Component:
+    """A full page: skip link, header, navigation when signed in, main, footer."""
+    return rx.box(
+        skip_link(),
+        header(signed_in=signed_in),
+        insured_nav() if signed_in else rx.fragment(),
+        rx.el.main(
+            *children,
+            id="contenu",
+            tab_index=-1,
+            max_width="1200px",
+            margin_x="auto",
+            padding="24px 16px",
+        ),
+        footer(),
+        min_height="100vh",
+        background="white",
+    )

@@ -1,0 +1,106 @@
+"""The ameli account: credentials, sessions, notifications, messages,
+payments and satisfaction answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from rxapp.models._types import enum_column_type, utcnow
+
+
+class SessionKind(StrEnum):
+    INSURED = "ASSURE"
+    AGENT = "AGENT"
+
+
+class Account(SQLModel, table=True):
+    """An insured person's ameli account; the code is stored as an argon2 hash."""
+
+    __tablename__ = "account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    insured_id: int = Field(foreign_key="insured_person.id", unique=True)
+    code_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+    previous_login_at: datetime | None = None
+    has_unresolved_overlap: bool = False
+
+
+class WebSession(SQLModel, table=True):
+    """A server-side session. Only the SHA-256 of the random id is stored."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(kind = 'ASSURE' AND account_id IS NOT NULL AND agent_id IS NULL)"
+            " OR (kind = 'AGENT' AND agent_id IS NOT NULL AND account_id IS NULL)",
+            name="owner",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    kind: SessionKind = Field(sa_type=enum_column_type(SessionKind))
+    account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_account_created", "account_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    title: str = Field(max_length=120)
+    body: str = Field(max_length=2000)
+    read_at: datetime | None = None
+
+
+class Message(SQLModel, table=True):
+    """A message of the account's messagerie."""
+
+    __tablename__ = "message"
+    __table_args__ = (sa.Index("ix_message_account_created", "account_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=4000)
+    read_at: datetime | None = None
+
+
+class Payment(SQLModel, table=True):
+    """A reimbursement paid to the insured, and whether it reached an OC."""
+
+    __tablename__ = "payment"
+    __table_args__ = (sa.Index("ix_payment_account_paid", "account_id", "paid_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    beneficiary_id: int = Field(foreign_key="beneficiary.id")
+    paid_on: date
+    label: str = Field(max_length=200)
+    amount_cents: int
+    transmitted_to_oc: bool = True
+
+
+class SatisfactionAnswer(SQLModel, table=True):
+    """The answer to "Etes-vous satisfait de ce service ?", one per request."""
+
+    __tablename__ = "satisfaction_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="overlap_request.id", unique=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    satisfied: bool
+    created_at: datetime = Field(default_factory=utcnow)

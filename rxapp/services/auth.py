@@ -1,0 +1,132 @@
+"""Logging in and out of the ameli account, and server-side sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from rxapp.models import Account, InsuredPerson, SessionKind, WebSession, utcnow
+from rxapp.services.nir import NirError, parse_nir
+from rxapp.services.security import (
+    new_session_id,
+    session_id_hash,
+    verify_secret,
+)
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=8)
+MAX_CODE_LENGTH = 128
+
+BAD_CREDENTIALS = "Le numéro de sécurité sociale ou le code est incorrect."
+MISSING_CODE = "Saisissez votre code."
+
+
+class LoginRefused(Exception):
+    """Login refused; the message is French and safe to show."""
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    """A session just opened: the id for the cookie, never stored as such."""
+
+    session_id: str
+    account_id: int | None = None
+    agent_id: int | None = None
+
+
+def login_insured(*, session: Session, nir: str, code: str, now: datetime | None = None) -> OpenedSession:
+    """Check an insured's NIR and code and open a session.
+
+    A malformed NIR is refused with a message saying what is wrong, before any
+    lookup. A wrong NIR/code pair gets one generic message, whether or not the
+    account exists.
+
+    Raises:
+        LoginRefused: with the message to show.
+    """
+    try:
+        parsed = parse_nir(nir)
+    except NirError as error:
+        raise LoginRefused(str(error)) from None
+    if not code:
+        raise LoginRefused(MISSING_CODE)
+    if len(code) > MAX_CODE_LENGTH:
+        raise LoginRefused(BAD_CREDENTIALS)
+    account = session.exec(
+        select(Account).join(InsuredPerson).where(InsuredPerson.nir == parsed.body)
+    ).first()
+    if not verify_secret(account.code_hash if account else None, code) or account is None:
+        raise LoginRefused(BAD_CREDENTIALS)
+    now = now or utcnow()
+    account.previous_login_at = account.last_login_at
+    account.last_login_at = now
+    session.add(account)
+    return _open_session(session, SessionKind.INSURED, now, account_id=account.id)
+
+
+def _open_session(
+    session: Session,
+    kind: SessionKind,
+    now: datetime,
+    *,
+    account_id: int | None = None,
+    agent_id: int | None = None,
+) -> OpenedSession:
+    session_id = new_session_id()
+    session.add(
+        WebSession(
+            token_hash=session_id_hash(session_id),
+            kind=kind,
+            account_id=account_id,
+            agent_id=agent_id,
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    return OpenedSession(session_id, account_id=account_id, agent_id=agent_id)
+
+
+def resolve_session(
+    *, session: Session, session_id: str, kind: SessionKind, now: datetime | None = None
+) -> WebSession | None:
+    """The live session of this kind for `session_id`, its idle clock restarted.
+
+    Returns None for an unknown, revoked, expired or other-kind session.
+    """
+    if not session_id or len(session_id) > 128:
+        return None
+    web_session = session.exec(
+        select(WebSession).where(WebSession.token_hash == session_id_hash(session_id))
+    ).first()
+    now = now or utcnow()
+    if (
+        web_session is None
+        or web_session.kind is not kind
+        or web_session.revoked_at is not None
+        or now - web_session.last_seen_at > IDLE_TIMEOUT
+        or now - web_session.created_at > ABSOLUTE_TIMEOUT
+    ):
+        return None
+    web_session.last_seen_at = now
+    session.add(web_session)
+    return web_session
+
+
+def end_session(*, session: Session, session_id: str, now: datetime | None = None) -> None:
+    """Revoke a session (logout). Unknown ids are ignored."""
+    web_session = session.exec(
+        select(WebSession).where(WebSession.token_hash == session_id_hash(session_id))
+    ).first()
+    if web_session is not None and web_session.revoked_at is None:
+        web_session.revoked_at = now or utcnow()
+        session.add(web_session)
+
+
+def account_for_session(*, session: Session, session_id: str) -> Account | None:
+    """The account behind a live insured session."""
+    web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.INSURED)
+    if web_session is None or web_session.account_id is None:
+        return None
+    return session.get(Account, web_session.account_id)

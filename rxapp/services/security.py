@@ -1,0 +1,47 @@
+"""Secrets: argon2 hashes for codes and passwords, random session ids."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# A hash of a random value, verified when an account does not exist so that a
+# wrong NIR costs the same time as a wrong code (no account enumeration).
+_DUMMY_SECRET = secrets.token_urlsafe(16)
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher().hash(_DUMMY_SECRET)
+
+
+def hash_secret(secret: str) -> str:
+    """The argon2id hash of a code or password."""
+    return _hasher().hash(secret)
+
+
+def verify_secret(secret_hash: str | None, secret: str) -> bool:
+    """Check `secret` against `secret_hash`, in constant time whether or not a hash exists."""
+    try:
+        return _hasher().verify(secret_hash or _dummy_hash(), secret) and secret_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_session_id() -> str:
+    """A random session id of 256 bits, for the browser's cookie."""
+    return secrets.token_urlsafe(32)
+
+
+def session_id_hash(session_id: str) -> str:
+    """What the database stores of a session id."""
+    return hashlib.sha256(session_id.encode()).hexdigest()

@@ -1,0 +1,149 @@
+"""The one settings object, read from the environment (and an optional `.env`).
+
+Every process of the project (the Reflex app, the Celery worker, Alembic, the
+command line) reads its configuration here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
+DEFAULT_MEDIALOG_TOKEN = "dev-only-medialog-token"
+
+
+class AppEnv(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Typed configuration. See `.env.example` for each variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    app_env: AppEnv = AppEnv.DEVELOPMENT
+    secret_key: str = DEFAULT_SECRET_KEY
+    database_url: str = f"sqlite:///{VAR_DIR / 'ameli.db'}"
+    redis_url: str | None = None
+    app_port: int = 3000
+    public_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "ne-pas-repondre@assurance-maladie.fr"
+    medialog_api_token: str = DEFAULT_MEDIALOG_TOKEN
+    medialog_auto_process_after: float | None = None
+    worker_concurrency: int = 2
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError("URL illisible") from exc
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError("seuls sqlite:// et postgresql:// sont pris en charge")
+        if url.get_backend_name() == "postgresql" and not url.database:
+            raise ValueError("le nom de la base de données manque")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"redis", "rediss"} or not parts.hostname:
+            raise ValueError("attendu : redis://hôte:port/numéro")
+        try:
+            parts.port  # noqa: B018 - raises on a non-numeric port
+            _redis_db_number(value)
+        except ValueError as exc:
+            raise ValueError("port ou numéro de base invalide") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.app_env is AppEnv.PRODUCTION:
+            if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+                raise ValueError(
+                    "SECRET_KEY : en production, une valeur propre d'au moins 32 caractères est obligatoire"
+                )
+            if self.medialog_api_token == DEFAULT_MEDIALOG_TOKEN:
+                raise ValueError("MEDIALOG_API_TOKEN : en production, la valeur par défaut est refusée")
+        return self
+
+    @property
+    def uses_redis(self) -> bool:
+        return self.redis_url is not None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def celery_broker_url(self) -> str:
+        """The broker: `REDIS_URL`'s own database, or a SQLite file (embedded default)."""
+        if self.redis_url:
+            return self.redis_url
+        return f"sqla+sqlite:///{VAR_DIR / 'celery-broker.db'}"
+
+    @property
+    def reflex_redis_url(self) -> str | None:
+        """Reflex's state manager: the database number after the broker's."""
+        if not self.redis_url:
+            return None
+        return _with_redis_db(self.redis_url, _redis_db_number(self.redis_url) + 1)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://localhost:{self.app_port}"
+
+
+def _redis_db_number(url: str) -> int:
+    path = urlsplit(url).path.strip("/")
+    return int(path) if path else 0
+
+
+def _with_redis_db(url: str, number: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{number}", parts.query, ""))
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning a validation failure into a one-line message.
+
+    Raises:
+        ConfigurationError: naming the first faulty variable.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]).upper() if error["loc"] else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        label = f"{field} : " if field else ""
+        raise ConfigurationError(f"Configuration invalide — {label}{message}") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use (never at import)."""
+    return load_settings()

@@ -1,0 +1,42 @@
+"""The insured login form."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from rxapp import routes
+from rxapp.db import session_scope
+from rxapp.services import auth
+from rxapp.state.auth import AuthState
+
+
+def _login(nir: str, code: str) -> str:
+    with session_scope() as session:
+        return auth.login_insured(session=session, nir=nir, code=code).session_id
+
+
+class LoginState(AuthState):
+    error: str = ""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]):
+        """Check the NIR and code; the code is never kept in state."""
+        nir = form_data.get("nir") if isinstance(form_data, dict) else None
+        code = form_data.get("code") if isinstance(form_data, dict) else None
+        if not isinstance(nir, str) or not isinstance(code, str):
+            self.error = auth.BAD_CREDENTIALS
+            return
+        try:
+            self.session_id = await asyncio.to_thread(_login, nir, code)
+        except auth.LoginRefused as refusal:
+            self.error = str(refusal)
+            return
+        self.error = ""
+        yield rx.redirect(routes.DASHBOARD)
+
+    @rx.event
+    def clear_error(self):
+        self.error = ""
