@@ -26,6 +26,7 @@ def make_celery() -> Celery:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     app = Celery("backoffice_worker", broker=settings.celery_broker_url, include=["backoffice_worker.tasks"])
     app.conf.update(
+        task_default_queue=settings.celery_queue,
         task_serializer="json",
         accept_content=["json"],
         result_serializer="json",

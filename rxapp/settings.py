@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     medialog_api_token: str = DEFAULT_MEDIALOG_TOKEN
     medialog_auto_process_after: float | None = None
     worker_concurrency: int = 2
+    celery_queue: str = "backoffice"
 
     @field_validator("database_url")
     @classmethod

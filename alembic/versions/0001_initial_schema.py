@@ -28,7 +28,7 @@ def upgrade() -> None:
     )
     op.create_table('cpam',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code_organisme', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('code_organisme', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cpam')),

@@ -41,7 +41,7 @@ class Cpam(SQLModel, table=True):
     __tablename__ = "cpam"
 
     id: int | None = Field(default=None, primary_key=True)
-    code_organisme: str = Field(max_length=10, unique=True)
+    code_organisme: str = Field(max_length=16, unique=True, description="as printed: 01 011 1411")
     name: str = Field(max_length=120)
     city: str = Field(max_length=80)
 

@@ -1,0 +1,153 @@
+"""Browser-test harness: the real app in production mode, Debian Chromium,
+phone/tablet/desktop viewports, axe-core and console-error checks."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+import rxapp.models  # noqa: F401 - the tables to reset
+from rxapp.db import make_engine
+from rxapp.services.demo import seed_demo_data
+from rxapp.settings import VAR_DIR
+from tests.support.databases import scratch_database
+from tests.support.processes import RunningApp, running_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORTS = {
+    "phone": {"width": 390, "height": 844},
+    "tablet": {"width": 820, "height": 1180},
+    "desktop": {"width": 1440, "height": 900},
+}
+ARTIFACTS = VAR_DIR / "e2e"
+
+
+def selected_viewports() -> list[str]:
+    """All three sizes, or the one named by VIEWPORT."""
+    chosen = os.environ.get("VIEWPORT")
+    if chosen and chosen not in VIEWPORTS:
+        raise pytest.UsageError(f"VIEWPORT doit valoir {', '.join(VIEWPORTS)} (reçu : {chosen!r})")
+    return [chosen] if chosen else list(VIEWPORTS)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "viewport" in metafunc.fixturenames:
+        metafunc.parametrize("viewport", selected_viewports(), indirect=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def app_database_url() -> Iterator[str]:
+    with scratch_database("e2e") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(app_database_url: str) -> Iterator[RunningApp]:
+    """The app served by `python -m rxapp.cli serve` (what `make run` runs), with its worker."""
+    overrides = {
+        "DATABASE_URL": app_database_url,
+        "CELERY_QUEUE": f"e2e-{os.getpid()}",
+    }
+    with running_app(overrides, ARTIFACTS / "server.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_data(app: RunningApp, app_database_url: str) -> None:
+    """Reset the database to the demo data before each test module."""
+    engine = make_engine(app_database_url)
+    try:
+        tables = [table.name for table in SQLModel.metadata.sorted_tables]
+        with Session(engine) as session:
+            if engine.dialect.name == "postgresql":
+                session.exec(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    session.exec(text(f"DELETE FROM {table}"))
+            seed_demo_data(session=session)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def viewport(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def _artifact_dir(item: pytest.Item) -> Path:
+    return ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)
+
+
+@pytest.fixture
+def page(browser: Browser, app: RunningApp, viewport: str, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context at the test's viewport; fails the test on console errors.
+
+    On failure, a screenshot and a Playwright trace are left under var/e2e/.
+    """
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport],
+        base_url=app.url,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        has_touch=viewport != "desktop",
+    )
+    context.set_default_timeout(15_000)
+    context.tracing.start(screenshots=True, snapshots=True)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    yield page
+    failed = getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed
+    if failed or errors:
+        folder = _artifact_dir(request.node)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "screenshot.png"), full_page=True)
+        context.tracing.stop(path=str(folder / "trace.zip"))
+    else:
+        context.tracing.stop()
+    context.close()
+    if errors:
+        pytest.fail("Erreurs dans la console du navigateur :\n" + "\n".join(errors), pytrace=False)

@@ -1,0 +1,39 @@
+"""Helpers shared by the browser tests."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from rxapp.services.demo import DEMO_CODE
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def log_in(page: Page, nir: str, code: str = DEMO_CODE) -> None:
+    """Fill the login form as a person would and submit it."""
+    page.goto("/")
+    page.get_by_label("Numéro de sécurité sociale").fill(nir)
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_role("button", name="Me connecter").click()
+
+
+def log_in_as(page: Page, nir: str, greeting: str) -> None:
+    """Log in and wait for the dashboard greeting."""
+    log_in(page, nir)
+    expect(page.get_by_role("heading", name=f"Bonjour {greeting}")).to_be_visible()
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core on the page; fail on any serious or critical violation."""
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    details = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in blocking
+    )
+    assert not blocking, f"Violations d'accessibilité graves :\n{details}"
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"La page défile horizontalement de {overflow} px"

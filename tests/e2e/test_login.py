@@ -1,0 +1,60 @@
+"""The first journey: the login page, a wrong code, and Renaldo's dashboard."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from rxapp.services.auth import BAD_CREDENTIALS
+from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, log_in, log_in_as
+
+RENALDO = "1 74 11 71 270 102"
+
+
+def test_login_page_renders_its_labelled_fields(page: Page, viewport: str) -> None:
+    page.goto("/")
+    expect(page).to_have_title(re.compile("J'accède à mon compte ameli"))
+    expect(page.get_by_role("heading", level=1, name="J'accède à mon compte ameli")).to_be_visible()
+    expect(page.get_by_label("Numéro de sécurité sociale")).to_be_editable()
+    expect(page.get_by_label("Code", exact=True)).to_have_attribute("type", "password")
+    expect(page.get_by_role("button", name="Me connecter")).to_be_enabled()
+    for name in ("Où trouver mon numéro de sécurité sociale ?", "Code oublié ?", "Qu'est-ce que FranceConnect ?"):
+        expect(page.get_by_role("link", name=name)).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+
+def test_wrong_code_shows_a_generic_error(page: Page, viewport: str) -> None:
+    log_in(page, RENALDO, code="PasLeBonCode1")
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text(BAD_CREDENTIALS)
+    expect(page).to_have_url(re.compile(r"/$"))
+    assert_accessible(page)
+
+
+def test_malformed_nir_gets_a_specific_message(page: Page, viewport: str) -> None:
+    log_in(page, "1 74 13 71 270 102")
+    expect(page.get_by_role("alert")).to_contain_text("entre 01 et 12")
+
+
+def test_renaldo_logs_in_and_is_greeted_then_logs_out(page: Page, viewport: str) -> None:
+    log_in_as(page, RENALDO, "Renaldo ZOVI")
+    expect(page).to_have_url(re.compile("/tableau-de-bord$"))
+    expect(page).to_have_title(re.compile("Tableau de bord"))
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", name="J'accède à mon compte ameli")).to_be_visible()
+    # The session is revoked server-side: the dashboard sends back to login.
+    page.goto("/tableau-de-bord")
+    expect(page.get_by_role("heading", name="J'accède à mon compte ameli")).to_be_visible()
+
+
+def test_help_pages_are_reachable_from_login(page: Page, viewport: str) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Code oublié ?").click()
+    expect(page.get_by_role("heading", level=1, name="Code oublié ?")).to_be_visible()
+    page.get_by_role("link", name="Retourner à la connexion").click()
+    expect(page.get_by_label("Numéro de sécurité sociale")).to_be_visible()

@@ -1,0 +1,108 @@
+"""Start the real app (`python -m rxapp.cli serve`) or a worker on a free port,
+and stop them by process group, never by name."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from rxapp.settings import PROJECT_ROOT
+
+FIRST_BUILD_TIMEOUT = 900  # the very first build installs the npm packages
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM the process group, then SIGKILL what is left after `timeout`."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    url: str
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen
+    log_path: Path
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@contextmanager
+def running_app(env_overrides: dict[str, str | None], log_path: Path) -> Iterator[RunningApp]:
+    """Serve the app as `make run` does, on a free port, until the block ends.
+
+    `env_overrides` values of None remove the variable from the environment.
+    """
+    port = free_port()
+    env = dict(os.environ)
+    for key, value in env_overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    env["APP_PORT"] = str(port)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rxapp.cli", "serve"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(process, url, log_path)
+        yield RunningApp(url, port, env, process, log_path)
+    finally:
+        stop_process_group(process)
+
+
+def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + FIRST_BUILD_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"L'application s'est arrêtée au démarrage :\n{_tail(log_path)}")
+        try:
+            if httpx.get(f"{url}/ping", timeout=2).status_code == 200 and httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"L'application ne répond pas sur {url} :\n{_tail(log_path)}")
