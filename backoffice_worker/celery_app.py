@@ -10,9 +10,6 @@ from celery import Celery
 
 from rxapp.settings import VAR_DIR, get_settings
 
-DETECTION_PERIOD_SECONDS = 60.0
-
-
 def _transport_options(uses_redis: bool) -> dict[str, float]:
     if uses_redis:
         # A killed worker's unacknowledged tasks come back within a minute.
@@ -41,7 +38,7 @@ def make_celery() -> Celery:
         beat_schedule={
             "detect-overlaps": {
                 "task": "backoffice.detect_overlaps",
-                "schedule": DETECTION_PERIOD_SECONDS,
+                "schedule": settings.overlap_scan_interval,
             }
         },
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),

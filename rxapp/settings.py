@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     medialog_auto_process_after: float | None = None
     worker_concurrency: int = 2
     celery_queue: str = "backoffice"
+    overlap_scan_interval: float = 60.0
 
     @field_validator("database_url")
     @classmethod

@@ -11,6 +11,10 @@ from rxapp.state.dashboard import DashboardState
 def dashboard_page() -> rx.Component:
     return page_shell(
         rx.cond(
+            DashboardState.unavailable,
+            rx.callout(DashboardState.unavailable, color_scheme="red", role="alert"),
+        ),
+        rx.cond(
             DashboardState.display_name,
             rx.vstack(
                 rx.heading("Bonjour ", DashboardState.display_name, as_="h1", size="7"),
@@ -20,7 +24,10 @@ def dashboard_page() -> rx.Component:
                 ),
                 spacing="3",
             ),
-            rx.text("Chargement de votre compte…", role="status"),
+            rx.cond(
+                ~DashboardState.unavailable,
+                rx.text("Chargement de votre compte…", role="status"),
+            ),
         ),
         signed_in=True,
     )

@@ -11,6 +11,7 @@ from rxapp.db import session_scope
 from rxapp.services import auth
 
 SESSION_COOKIE = "ameli_session"
+SERVICE_UNAVAILABLE = "Service momentanément indisponible. Réessayez dans quelques instants."
 
 
 def _account_id_for(session_id: str) -> int | None:

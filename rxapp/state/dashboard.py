@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.services.account import Greeting, greeting_for
-from rxapp.state.auth import AuthState
+from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
 
 
 def _greeting(account_id: int) -> Greeting:
@@ -20,15 +21,21 @@ def _greeting(account_id: int) -> Greeting:
 class DashboardState(AuthState):
     display_name: str = ""
     last_connection: str = ""
+    unavailable: str = ""
 
     @rx.event
     async def load(self):
         """on_load: re-check the session, then read what the page shows."""
-        account_id = await self._current_account_id()
-        if account_id is None:
+        try:
+            account_id = await self._current_account_id()
+            greeting = await asyncio.to_thread(_greeting, account_id) if account_id else None
+        except SQLAlchemyError:
+            self.unavailable = SERVICE_UNAVAILABLE
+            return None
+        self.unavailable = ""
+        if greeting is None:
             self.display_name = ""
             return rx.redirect(routes.LOGIN)
-        greeting = await asyncio.to_thread(_greeting, account_id)
         self.display_name = greeting.display_name
         self.last_connection = greeting.last_connection
         return None

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.services import auth
-from rxapp.state.auth import AuthState
+from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+
+logger = logging.getLogger(__name__)
 
 
 def _login(nir: str, code: str) -> str:
@@ -34,9 +38,10 @@ class LoginState(AuthState):
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
             return
+        except SQLAlchemyError as error:
+            # Only the error's class is logged: its text could quote the NIR.
+            logger.error("Login impossible, database error: %s", type(error).__name__)
+            self.error = SERVICE_UNAVAILABLE
+            return
         self.error = ""
         yield rx.redirect(routes.DASHBOARD)
-
-    @rx.event
-    def clear_error(self):
-        self.error = ""

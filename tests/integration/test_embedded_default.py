@@ -1,0 +1,67 @@
+"""Smoke test of the embedded default: SQLite, no Redis, nothing else running."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import expect, sync_playwright
+from sqlmodel import Session, select
+
+from rxapp.db import make_engine
+from rxapp.models import Beneficiary, ComplementaryContract, InsuredPerson, NoemieLink
+from rxapp.settings import VAR_DIR
+from tests.support.processes import running_app
+from tests.support.worker import wait_for
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
+    with tempfile.TemporaryDirectory(prefix="embedded-") as folder:
+        database_url = f"sqlite:///{Path(folder) / 'ameli.db'}"
+        overrides = {"DATABASE_URL": database_url, "REDIS_URL": None, "OVERLAP_SCAN_INTERVAL": "1"}
+        with running_app(overrides, VAR_DIR / "tests" / "embedded-server.log") as app:
+            response = httpx.get(app.url)
+            assert response.status_code == 200
+            assert "J&#x27;accède à mon compte ameli" in response.text or "J'accède à mon compte ameli" in response.text
+
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                page = browser.new_page(base_url=app.url)
+                page.goto("/")
+                page.get_by_label("Numéro de sécurité sociale").fill("1 74 11 71 270 102 58")
+                page.get_by_label("Code", exact=True).fill("Demo2026!")
+                page.get_by_role("button", name="Me connecter").click()
+                expect(page.get_by_role("heading", name="Bonjour Renaldo ZOVI")).to_be_visible(timeout=15_000)
+                browser.close()
+
+            # The worker and its beat run on kombu's SQLite transport.
+            engine = make_engine(database_url)
+            with Session(engine) as session:
+                julie = session.exec(select(InsuredPerson).where(InsuredPerson.nir == "2950701053089")).one()
+                beneficiary = session.exec(select(Beneficiary).where(Beneficiary.insured_id == julie.id)).one()
+                session.add(
+                    ComplementaryContract(
+                        beneficiary_id=beneficiary.id,
+                        organisation_id=1,
+                        member_number="SMOKE-1",
+                        start_date=date(2026, 1, 1),
+                    )
+                )
+                session.commit()
+                beneficiary_id = beneficiary.id
+
+            def both_blocked() -> bool:
+                with Session(engine) as session:
+                    links = session.exec(
+                        select(ComplementaryContract.noemie_link).where(
+                            ComplementaryContract.beneficiary_id == beneficiary_id
+                        )
+                    ).all()
+                return len(links) == 2 and all(link is NoemieLink.BLOCKED for link in links)
+
+            wait_for(both_blocked, timeout=60, message="le scan périodique du worker sur SQLite")
+            engine.dispose()

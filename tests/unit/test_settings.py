@@ -1,0 +1,211 @@
+"""Unit tests for `rxapp.settings`: reading and checking the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rxapp.settings import (
+    DEFAULT_MEDIALOG_TOKEN,
+    DEFAULT_SECRET_KEY,
+    PROJECT_ROOT,
+    AppEnv,
+    ConfigurationError,
+    Settings,
+    load_settings,
+)
+
+# Every variable Settings reads (names are case-insensitive; the usual spelling is upper case).
+SETTING_VARIABLES = [name.upper() for name in Settings.model_fields]
+STRONG_SECRET = "s" * 40
+PRODUCTION_TOKEN = "medialog-production-token-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No setting from the caller's environment, and no `.env` file, leaks into a test."""
+    for name in SETTING_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+
+
+def _refusal(monkeypatch: pytest.MonkeyPatch, **variables: str) -> str:
+    """Set `variables`, load the settings, and return the refusal message."""
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as excinfo:
+        load_settings()
+    message = str(excinfo.value)
+    assert "\n" not in message, "the message must be a single line"
+    assert message.startswith("Configuration invalide")
+    return message
+
+
+def test_defaults_are_a_valid_development_configuration() -> None:
+    settings = load_settings()
+    assert settings.app_env is AppEnv.DEVELOPMENT
+    assert settings.secret_key == DEFAULT_SECRET_KEY
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.is_sqlite is True
+    assert settings.redis_url is None
+    assert settings.uses_redis is False
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///var/test.db",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        "postgresql://user:secret@db.example.fr/ameli",
+    ],
+)
+def test_supported_database_urls_are_accepted(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert load_settings().database_url == url
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("mysql://x", "seuls sqlite:// et postgresql:// sont pris en charge"),
+        ("not a url", "URL illisible"),
+        ("postgresql+psycopg://postgres@127.0.0.1:5432", "le nom de la base de données manque"),
+    ],
+)
+def test_malformed_database_url_is_refused(monkeypatch: pytest.MonkeyPatch, url: str, reason: str) -> None:
+    message = _refusal(monkeypatch, DATABASE_URL=url)
+    assert "DATABASE_URL" in message
+    assert reason in message
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://x", "redis://"),
+        ("redis://", "redis://"),
+        ("redis://h:port/0", "port ou numéro de base invalide"),
+        ("redis://h:6379/zero", "port ou numéro de base invalide"),
+    ],
+)
+def test_malformed_redis_url_is_refused(monkeypatch: pytest.MonkeyPatch, url: str, reason: str) -> None:
+    message = _refusal(monkeypatch, REDIS_URL=url)
+    assert "REDIS_URL" in message
+    assert reason in message
+
+
+def test_empty_redis_url_means_no_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "")
+    settings = load_settings()
+    assert settings.redis_url is None
+    assert settings.uses_redis is False
+    assert settings.reflex_redis_url is None
+
+
+def test_unknown_app_env_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "APP_ENV" in _refusal(monkeypatch, APP_ENV="staging")
+
+
+def test_production_refuses_the_default_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _refusal(monkeypatch, APP_ENV="production", MEDIALOG_API_TOKEN=PRODUCTION_TOKEN)
+    assert "SECRET_KEY" in message
+    assert "32 caractères" in message
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _refusal(
+        monkeypatch, APP_ENV="production", SECRET_KEY="x" * 31, MEDIALOG_API_TOKEN=PRODUCTION_TOKEN
+    )
+    assert "SECRET_KEY" in message
+
+
+def test_production_refuses_the_default_medialog_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _refusal(monkeypatch, APP_ENV="production", SECRET_KEY=STRONG_SECRET)
+    assert "MEDIALOG_API_TOKEN" in message
+    assert "SECRET_KEY" not in message
+
+
+def test_production_with_own_secrets_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setenv("MEDIALOG_API_TOKEN", PRODUCTION_TOKEN)
+
+    settings = load_settings()
+
+    assert settings.app_env is AppEnv.PRODUCTION
+    assert settings.secret_key == STRONG_SECRET
+    assert settings.medialog_api_token == PRODUCTION_TOKEN != DEFAULT_MEDIALOG_TOKEN
+
+
+def test_development_accepts_the_default_secrets() -> None:
+    settings = load_settings()
+    assert settings.secret_key == DEFAULT_SECRET_KEY
+    assert settings.medialog_api_token == DEFAULT_MEDIALOG_TOKEN
+
+
+def test_celery_broker_is_redis_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://cache.example.fr:6379/3")
+    assert load_settings().celery_broker_url == "redis://cache.example.fr:6379/3"
+
+
+def test_celery_broker_is_embedded_sqlite_without_redis() -> None:
+    broker = load_settings().celery_broker_url
+    assert broker.startswith("sqla+sqlite:///")
+    assert broker.endswith("celery-broker.db")
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "reflex_url"),
+    [
+        ("redis://h:6379/3", "redis://h:6379/4"),
+        ("redis://h:6379", "redis://h:6379/1"),
+        ("redis://h:6379/", "redis://h:6379/1"),
+        ("redis://h:6379/0", "redis://h:6379/1"),
+        ("rediss://:secret@h:6380/14", "rediss://:secret@h:6380/15"),
+        ("redis://h:6379/2?ssl_cert_reqs=none", "redis://h:6379/3?ssl_cert_reqs=none"),
+    ],
+)
+def test_reflex_redis_url_uses_the_next_database(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str, reflex_url: str
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    settings = load_settings()
+    assert settings.reflex_redis_url == reflex_url
+    assert settings.celery_broker_url == redis_url
+
+
+def test_base_url_defaults_to_localhost_and_the_app_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_PORT", "3100")
+    assert load_settings().base_url == "http://localhost:3100"
+    monkeypatch.setenv("PUBLIC_URL", "https://ameli.example.fr")
+    assert load_settings().base_url == "https://ameli.example.fr"
+
+
+def test_cli_check_reports_a_bad_database_url_in_one_line() -> None:
+    """`python -m rxapp.cli check` exits with 2 and one line naming DATABASE_URL, no traceback."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key.upper() not in SETTING_VARIABLES
+    }
+    env["DATABASE_URL"] = "mysql://x"
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "rxapp.cli", "check"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert "DATABASE_URL" in lines[0]
+    assert "Traceback" not in completed.stderr + completed.stdout
+    assert "Configuration valide" not in completed.stdout
