@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import rxapp.models  # noqa: F401 - registers every table on SQLModel.metadata
+from alembic import context
 from rxapp.db import make_engine
 from rxapp.settings import get_settings
 

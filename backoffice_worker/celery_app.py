@@ -10,6 +10,7 @@ from celery import Celery
 
 from rxapp.settings import VAR_DIR, get_settings
 
+
 def _transport_options(uses_redis: bool) -> dict[str, float]:
     if uses_redis:
         # A killed worker's unacknowledged tasks come back within a minute.

@@ -23,7 +23,9 @@ def detect_overlaps() -> dict[str, int]:
     after, totals = 0, {"scanned": 0, "blocked": 0, "flagged": 0}
     while True:
         with session_scope() as session:
-            batch = detect_overlaps_batch(session=session, after_beneficiary_id=after, limit=DETECTION_BATCH_SIZE)
+            batch = detect_overlaps_batch(
+                session=session, after_beneficiary_id=after, limit=DETECTION_BATCH_SIZE
+            )
         totals["scanned"] += batch.beneficiaries_scanned
         totals["blocked"] += batch.links_blocked
         totals["flagged"] += batch.accounts_flagged

@@ -30,7 +30,7 @@ def _redact(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only used for messages
+    except Exception:
         return "<URL illisible>"
 
 
@@ -52,9 +52,9 @@ def wait_for_database(settings: Settings, timeout: float = DB_WAIT_SECONDS) -> N
             except SQLAlchemyError as error:
                 if time.monotonic() > deadline:
                     reason = str(error.orig or error).strip().splitlines()[0]
-                    raise StartupError(
-                        f"Base de données injoignable (DATABASE_URL={_redact(settings.database_url)}) : {reason}"
-                    ) from None
+                    where = _redact(settings.database_url)
+                    message = f"Base de données injoignable (DATABASE_URL={where}) : {reason}"
+                    raise StartupError(message) from None
                 time.sleep(0.5)
     finally:
         engine.dispose()
@@ -73,8 +73,9 @@ def check_redis(settings: Settings) -> None:
 
 
 def migrate(settings: Settings) -> None:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["database_url"] = settings.database_url
@@ -113,10 +114,12 @@ def _banner(settings: Settings) -> str:
     lines = [
         "",
         f"  Compte ameli : {settings.base_url}",
-        f"  Espace agents : {settings.base_url}/admin",
         f"  Code de tous les assurés : {DEMO_CODE}",
     ]
-    lines += [f"    {p.nir:<24} {p.insured.first_name.title()} {p.insured.last_name} — {p.situation}" for p in PERSONAS]
+    lines += [
+        f"    {p.nir:<24} {p.insured.first_name.title()} {p.insured.last_name} — {p.situation}"
+        for p in PERSONAS
+    ]
     lines.append(f"  Mot de passe des agents : {AGENT_PASSWORD}")
     lines += [f"    {login}" for login, _, _ in AGENTS]
     lines.append("  Ctrl-C arrête tout.\n")
@@ -133,7 +136,16 @@ def serve(settings: Settings) -> int:
     bin_dir = Path(sys.executable).parent
     port = str(settings.app_port)
     commands = {
-        "app": [str(bin_dir / "reflex"), "run", "--env", "prod", "--frontend-port", port, "--backend-port", port],
+        "app": [
+            str(bin_dir / "reflex"),
+            "run",
+            "--env",
+            "prod",
+            "--frontend-port",
+            port,
+            "--backend-port",
+            port,
+        ],
         "worker": [
             str(bin_dir / "celery"),
             "-A",

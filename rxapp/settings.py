@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     """Typed configuration. See `.env.example` for each variable."""
 
     model_config = SettingsConfigDict(
-        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+        env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     app_env: AppEnv = AppEnv.DEVELOPMENT

@@ -36,3 +36,11 @@ def enum_column_type(enum_cls: type[Enum]) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def persisted_id(row: SQLModel) -> int:
+    """The primary key of a flushed row (SQLModel types it as optional)."""
+    row_id = getattr(row, "id", None)
+    if row_id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id: flush it first")
+    return int(row_id)

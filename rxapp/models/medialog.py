@@ -31,9 +31,7 @@ class Affaire(SQLModel, table=True):
     request_id: int = Field(foreign_key="overlap_request.id", unique=True)
     cpam_id: int = Field(foreign_key="cpam.id")
     is_complex: bool = False
-    status: AffaireStatus = Field(
-        default=AffaireStatus.NEW, sa_type=enum_column_type(AffaireStatus)
-    )
+    status: AffaireStatus = Field(default=AffaireStatus.NEW, sa_type=enum_column_type(AffaireStatus))
     owner_agent_id: int | None = Field(default=None, foreign_key="agent.id")
     created_at: datetime = Field(default_factory=utcnow)
     due_at: datetime

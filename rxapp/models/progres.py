@@ -94,9 +94,7 @@ class ComplementaryContract(SQLModel, table=True):
     """A beneficiary's contract with an OC, and its NOEMIE link."""
 
     __tablename__ = "complementary_contract"
-    __table_args__ = (
-        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),
-    )
+    __table_args__ = (sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),)
 
     id: int | None = Field(default=None, primary_key=True)
     beneficiary_id: int = Field(foreign_key="beneficiary.id", index=True)
@@ -104,9 +102,5 @@ class ComplementaryContract(SQLModel, table=True):
     member_number: str = Field(default="", max_length=30)
     start_date: date
     end_date: date | None = None
-    precarity: PrecarityKind = Field(
-        default=PrecarityKind.NONE, sa_type=enum_column_type(PrecarityKind)
-    )
-    noemie_link: NoemieLink = Field(
-        default=NoemieLink.ACTIVE, sa_type=enum_column_type(NoemieLink)
-    )
+    precarity: PrecarityKind = Field(default=PrecarityKind.NONE, sa_type=enum_column_type(PrecarityKind))
+    noemie_link: NoemieLink = Field(default=NoemieLink.ACTIVE, sa_type=enum_column_type(NoemieLink))

@@ -25,9 +25,7 @@ class OverlapRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id")
     created_at: datetime = Field(default_factory=utcnow)
-    status: RequestStatus = Field(
-        default=RequestStatus.PENDING, sa_type=enum_column_type(RequestStatus)
-    )
+    status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=enum_column_type(RequestStatus))
     processed_at: datetime | None = None
     affaire_reference: str | None = Field(default=None, max_length=20)
 
@@ -36,9 +34,7 @@ class OverlapRequestLine(SQLModel, table=True):
     """For one beneficiary: the contract kept and the contract rejected."""
 
     __tablename__ = "overlap_request_line"
-    __table_args__ = (
-        sa.UniqueConstraint("request_id", "beneficiary_id", name="uq_line_beneficiary"),
-    )
+    __table_args__ = (sa.UniqueConstraint("request_id", "beneficiary_id", name="uq_line_beneficiary"),)
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="overlap_request.id", index=True)

@@ -24,6 +24,7 @@ from rxapp.models import (
     PrecarityKind,
     Regime,
 )
+from rxapp.models._types import persisted_id
 from rxapp.services.detection import detect_overlaps
 from rxapp.services.nir import parse_nir
 from rxapp.services.security import hash_secret
@@ -281,12 +282,12 @@ def _add_persona(
     )
     session.add(insured)
     session.flush()
-    account = Account(insured_id=insured.id, code_hash=code_hash)
+    account = Account(insured_id=persisted_id(insured), code_hash=code_hash)
     session.add(account)
     beneficiaries: list[Beneficiary] = []
     for person, is_insured in [(persona.insured, True), *((d, False) for d in persona.dependants)]:
         beneficiary = Beneficiary(
-            insured_id=insured.id,
+            insured_id=persisted_id(insured),
             is_insured=is_insured,
             first_name=person.first_name,
             last_name=person.last_name,
@@ -299,8 +300,8 @@ def _add_persona(
         for contract in person.contracts:
             session.add(
                 ComplementaryContract(
-                    beneficiary_id=beneficiary.id,
-                    organisation_id=ocs[contract.oc].id,
+                    beneficiary_id=persisted_id(beneficiary),
+                    organisation_id=persisted_id(ocs[contract.oc]),
                     member_number=contract.member_number,
                     start_date=contract.start,
                     precarity=contract.precarity,
@@ -310,8 +311,8 @@ def _add_persona(
     for index, (label, cents) in enumerate(PAYMENT_LABELS):
         session.add(
             Payment(
-                account_id=account.id,
-                beneficiary_id=beneficiaries[index % len(beneficiaries)].id,
+                account_id=persisted_id(account),
+                beneficiary_id=persisted_id(beneficiaries[index % len(beneficiaries)]),
                 paid_on=today - timedelta(days=6 + 9 * index),
                 label=label,
                 amount_cents=cents,
@@ -320,11 +321,10 @@ def _add_persona(
         )
     session.add(
         Message(
-            account_id=account.id,
+            account_id=persisted_id(account),
             subject="L'Assurance Maladie vous invite à faire votre dépistage",
             body=(
-                "Le dépistage permet de détecter tôt certaines maladies. "
-                "Parlez-en à votre médecin traitant."
+                "Le dépistage permet de détecter tôt certaines maladies. Parlez-en à votre médecin traitant."
             ),
         )
     )
@@ -353,7 +353,7 @@ def seed_demo_data(*, session: Session, today: date | None = None) -> SeedReport
                     login=login,
                     password_hash=hash_secret(AGENT_PASSWORD),
                     display_name=display_name,
-                    cpam_id=cpams[cpam_code].id,
+                    cpam_id=persisted_id(cpams[cpam_code]),
                 )
             )
             report.agents_created += 1

@@ -20,7 +20,9 @@ class DetectionBatch:
     next_after: int | None
 
 
-def detect_overlaps_batch(*, session: Session, after_beneficiary_id: int = 0, limit: int = 500) -> DetectionBatch:
+def detect_overlaps_batch(
+    *, session: Session, after_beneficiary_id: int = 0, limit: int = 500
+) -> DetectionBatch:
     """Scan the next `limit` beneficiaries (by id) after `after_beneficiary_id`.
 
     Both contracts of every overlap get a blocked NOEMIE link, and the owning
@@ -64,7 +66,9 @@ def detect_overlaps_batch(*, session: Session, after_beneficiary_id: int = 0, li
             session.add(account)
             flagged += 1
     last_id = beneficiaries[-1][0]
-    return DetectionBatch(len(beneficiaries), blocked, flagged, last_id if len(beneficiaries) == limit else None)
+    return DetectionBatch(
+        len(beneficiaries), blocked, flagged, last_id if len(beneficiaries) == limit else None
+    )
 
 
 def detect_overlaps(*, session: Session, batch_size: int = 500) -> DetectionBatch:

@@ -47,8 +47,7 @@ def parse_nir(raw: str) -> Nir:
         raise NirError("Saisissez votre numéro de sécurité sociale.")
     if not _ALLOWED.fullmatch(compact):
         raise NirError(
-            "Le numéro de sécurité sociale ne contient que des chiffres "
-            "(et 2A ou 2B pour la Corse)."
+            "Le numéro de sécurité sociale ne contient que des chiffres (et 2A ou 2B pour la Corse)."
         )
     if len(compact) not in (13, 15):
         raise NirError(
@@ -59,15 +58,12 @@ def parse_nir(raw: str) -> Nir:
     letters = [i for i, char in enumerate(compact) if char in "AB"]
     if letters and not (letters == [6] and body[5] == "2"):
         raise NirError(
-            "Les lettres A et B ne sont admises qu'à la place du département "
-            "pour la Corse (2A ou 2B)."
+            "Les lettres A et B ne sont admises qu'à la place du département pour la Corse (2A ou 2B)."
         )
     if body[0] not in "12":
         raise NirError("Le numéro de sécurité sociale commence par 1 ou 2.")
     if not 1 <= int(body[3:5]) <= 12:
-        raise NirError(
-            "Le mois de naissance (4e et 5e chiffres) doit être compris entre 01 et 12."
-        )
+        raise NirError("Le mois de naissance (4e et 5e chiffres) doit être compris entre 01 et 12.")
     expected = stdnum_nir.calc_check_digits(body)
     if key and key != expected:
         raise NirError(

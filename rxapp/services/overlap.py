@@ -25,9 +25,7 @@ class Overlap:
         return frozenset({self.first.id or 0, self.second.id or 0})
 
 
-def periods_overlap(
-    start_a: date, end_a: date | None, start_b: date, end_b: date | None
-) -> bool:
+def periods_overlap(start_a: date, end_a: date | None, start_b: date, end_b: date | None) -> bool:
     """Whether two closed periods share at least one day (an open end is infinite)."""
     return (end_b is None or start_a <= end_b) and (end_a is None or start_b <= end_a)
 

@@ -29,7 +29,8 @@ def assert_accessible(page: Page) -> None:
     results = Axe().run(page)
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     details = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in blocking
+        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in blocking
     )
     assert not blocking, f"Violations d'accessibilité graves :\n{details}"
 

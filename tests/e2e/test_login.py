@@ -19,7 +19,11 @@ def test_login_page_renders_its_labelled_fields(page: Page, viewport: str) -> No
     expect(page.get_by_label("Numéro de sécurité sociale")).to_be_editable()
     expect(page.get_by_label("Code", exact=True)).to_have_attribute("type", "password")
     expect(page.get_by_role("button", name="Me connecter")).to_be_enabled()
-    for name in ("Où trouver mon numéro de sécurité sociale ?", "Code oublié ?", "Qu'est-ce que FranceConnect ?"):
+    for name in (
+        "Où trouver mon numéro de sécurité sociale ?",
+        "Code oublié ?",
+        "Qu'est-ce que FranceConnect ?",
+    ):
         expect(page.get_by_role("link", name=name)).to_be_visible()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)

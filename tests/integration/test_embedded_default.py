@@ -16,7 +16,12 @@ from rxapp.settings import VAR_DIR
 from tests.support.processes import running_app
 from tests.support.worker import wait_for
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
@@ -26,7 +31,10 @@ def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
         with running_app(overrides, VAR_DIR / "tests" / "embedded-server.log") as app:
             response = httpx.get(app.url)
             assert response.status_code == 200
-            assert "J&#x27;accède à mon compte ameli" in response.text or "J'accède à mon compte ameli" in response.text
+            assert (
+                "J&#x27;accède à mon compte ameli" in response.text
+                or "J'accède à mon compte ameli" in response.text
+            )
 
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -42,7 +50,9 @@ def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
             engine = make_engine(database_url)
             with Session(engine) as session:
                 julie = session.exec(select(InsuredPerson).where(InsuredPerson.nir == "2950701053089")).one()
-                beneficiary = session.exec(select(Beneficiary).where(Beneficiary.insured_id == julie.id)).one()
+                beneficiary = session.exec(
+                    select(Beneficiary).where(Beneficiary.insured_id == julie.id)
+                ).one()
                 session.add(
                     ComplementaryContract(
                         beneficiary_id=beneficiary.id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -12,6 +11,7 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import rxapp.models  # noqa: F401 - the metadata to compare
+from alembic import command
 from rxapp.db import make_engine
 from rxapp.settings import PROJECT_ROOT
 from tests.support.databases import scratch_database

@@ -26,7 +26,11 @@ def _cli(command: str, **env: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
-        ("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:{port}/test", "Base de données injoignable"),
+        (
+            "DATABASE_URL",
+            "postgresql+psycopg://postgres@127.0.0.1:{port}/test",
+            "Base de données injoignable",
+        ),
         ("REDIS_URL", "redis://127.0.0.1:{port}/0", "Redis injoignable"),
         ("DATABASE_URL", "mysql://root@localhost/test", "Configuration invalide"),
         ("REDIS_URL", "http://localhost:6379", "Configuration invalide"),

@@ -36,7 +36,9 @@ def worker(worker_database_url: str) -> Iterator[RunningWorker]:
         yield running
 
 
-def test_a_new_overlap_is_blocked_and_flagged_by_the_worker(worker: RunningWorker, worker_database_url: str) -> None:
+def test_a_new_overlap_is_blocked_and_flagged_by_the_worker(
+    worker: RunningWorker, worker_database_url: str
+) -> None:
     engine = make_engine(worker_database_url)
     with Session(engine) as session:
         julie = session.exec(select(InsuredPerson).where(InsuredPerson.nir == JULIE_NIR)).one()
@@ -69,7 +71,10 @@ def test_a_new_overlap_is_blocked_and_flagged_by_the_worker(worker: RunningWorke
             ).all()
             return links if all(link is NoemieLink.BLOCKED for link in links) else []
 
-    assert wait_for(blocked_links, message="les deux contrats de Julie PETIT bloqués") == [NoemieLink.BLOCKED] * 2
+    assert (
+        wait_for(blocked_links, message="les deux contrats de Julie PETIT bloqués")
+        == [NoemieLink.BLOCKED] * 2
+    )
     with Session(engine) as session:
         account = session.exec(select(Account).where(Account.insured_id == julie_id)).one()
         assert account.has_unresolved_overlap is True

@@ -70,9 +70,9 @@ def scratch_database(name: str, base_url: str | None = None) -> Iterator[str]:
 
 def upgrade_to_head(url: str) -> None:
     """Run `alembic upgrade head` on `url`."""
-    from alembic import command
     from alembic.config import Config
 
+    from alembic import command
     from rxapp.settings import PROJECT_ROOT
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,14 +34,10 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
             os.killpg(process.pid, signal.SIGTERM)
         except ProcessLookupError:
             return
-        try:
+        with suppress(subprocess.TimeoutExpired):
             process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()
 
 
@@ -100,7 +96,10 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> 
         if process.poll() is not None:
             raise RuntimeError(f"L'application s'est arrêtée au démarrage :\n{_tail(log_path)}")
         try:
-            if httpx.get(f"{url}/ping", timeout=2).status_code == 200 and httpx.get(url, timeout=5).status_code == 200:
+            if (
+                httpx.get(f"{url}/ping", timeout=2).status_code == 200
+                and httpx.get(url, timeout=5).status_code == 200
+            ):
                 return
         except httpx.HTTPError:
             pass

@@ -41,16 +41,34 @@ class RunningWorker:
 
 
 @contextmanager
-def running_worker(database_url: str, log_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningWorker]:
+def running_worker(
+    database_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningWorker]:
     """Start `celery worker` on its own queue against `database_url`; stop it afterwards."""
     broker = broker_url_for_tests()
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=broker, CELERY_QUEUE=queue, **(extra_env or {}))
+    env = dict(
+        os.environ, DATABASE_URL=database_url, REDIS_URL=broker, CELERY_QUEUE=queue, **(extra_env or {})
+    )
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "backoffice_worker.celery_app", "worker",
-             "--loglevel", "INFO", "--concurrency", "2", "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "backoffice_worker.celery_app",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,
@@ -61,7 +79,9 @@ def running_worker(database_url: str, log_path: Path, extra_env: dict[str, str] 
         deadline = time.monotonic() + 60
         while "ready." not in log_path.read_text(errors="replace"):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Le worker n'a pas démarré :\n{log_path.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(
+                    f"Le worker n'a pas démarré :\n{log_path.read_text(errors='replace')[-3000:]}"
+                )
             time.sleep(0.2)
         yield RunningWorker(process, queue, broker, log_path)
     finally:
