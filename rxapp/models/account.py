@@ -51,6 +51,9 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+    # "Plus tard" and the banner's close button hold until the next login.
+    overlap_dialog_dismissed: bool = False
+    overlap_banner_closed: bool = False
 
 
 class Notification(SQLModel, table=True):

@@ -20,9 +20,21 @@ class OverlapRequest(SQLModel, table=True):
     """The demande made by an insured to resolve their overlap."""
 
     __tablename__ = "overlap_request"
-    __table_args__ = (sa.Index("ix_request_account_created", "account_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_request_account_created", "account_id", "created_at"),
+        # At most one pending request per account: a second tab or a replayed
+        # event cannot create a duplicate, even at the same instant.
+        sa.Index(
+            "uq_request_one_pending_per_account",
+            "account_id",
+            unique=True,
+            postgresql_where=sa.text("status = 'EN_COURS'"),
+            sqlite_where=sa.text("status = 'EN_COURS'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True, description="public, e.g. DEM-2026-7Q4K9M2X")
     account_id: int = Field(foreign_key="account.id")
     created_at: datetime = Field(default_factory=utcnow)
     status: RequestStatus = Field(default=RequestStatus.PENDING, sa_type=enum_column_type(RequestStatus))

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlmodel import Session
 
 from rxapp.models import Account, InsuredPerson
-
-PARIS = ZoneInfo("Europe/Paris")
+from rxapp.services.formatting import format_moment
 
 
 @dataclass(frozen=True)
@@ -25,13 +21,6 @@ class Greeting:
         return f"{self.first_name.title()} {self.last_name.upper()}"
 
 
-def format_connection(moment: datetime | None) -> str:
-    """`07/01/2026 - 10:00` in Paris time, or an empty string."""
-    if moment is None:
-        return ""
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y - %H:%M")
-
-
 def greeting_for(*, session: Session, account_id: int) -> Greeting:
     """The name and previous connection of the account's insured person."""
     account = session.get(Account, account_id)
@@ -43,5 +32,5 @@ def greeting_for(*, session: Session, account_id: int) -> Greeting:
     return Greeting(
         insured.first_name,
         insured.last_name,
-        format_connection(account.previous_login_at or account.last_login_at),
+        format_moment(account.previous_login_at or account.last_login_at),
     )

@@ -247,13 +247,13 @@ def _get_or_create_cpams(session: Session) -> dict[str, Cpam]:
 
 
 def _get_or_create_ocs(session: Session) -> dict[str, ComplementaryOrganisation]:
-    existing = {oc.name: oc for oc in session.exec(select(ComplementaryOrganisation)).all()}
+    by_amc = {oc.amc_number: oc for oc in session.exec(select(ComplementaryOrganisation)).all()}
     for name, amc in OCS.items():
-        if name not in existing:
-            existing[name] = ComplementaryOrganisation(name=name, amc_number=amc)
-            session.add(existing[name])
+        if amc not in by_amc:
+            by_amc[amc] = ComplementaryOrganisation(name=name, amc_number=amc)
+            session.add(by_amc[amc])
     session.flush()
-    return existing
+    return {name: by_amc[amc] for name, amc in OCS.items()}
 
 
 def _add_persona(

@@ -29,6 +29,8 @@ def detect_overlaps_batch(
     account's unresolved-overlap flag is raised. Running it again changes
     nothing (idempotent). The caller commits.
     """
+    if limit < 1:
+        raise ValueError("limit must be positive")
     beneficiaries = session.exec(
         select(Beneficiary.id, Beneficiary.insured_id)
         .where(col(Beneficiary.id) > after_beneficiary_id)

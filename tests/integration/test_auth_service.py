@@ -35,9 +35,7 @@ def session(db_session: Session) -> Session:
 
 
 def _renaldo_account(session: Session) -> Account:
-    return session.exec(
-        select(Account).join(InsuredPerson).where(InsuredPerson.nir == RENALDO_BODY)
-    ).one()
+    return session.exec(select(Account).join(InsuredPerson).where(InsuredPerson.nir == RENALDO_BODY)).one()
 
 
 def _session_rows(session: Session) -> list[WebSession]:
@@ -50,6 +48,12 @@ def _reload(session: Session) -> None:
     session.expire_all()
 
 
+def _resolve(
+    session: Session, session_id: str, now: datetime, kind: SessionKind = SessionKind.INSURED
+) -> WebSession | None:
+    return resolve_session(session=session, session_id=session_id, kind=kind, now=now)
+
+
 def _refusal(session: Session, nir: str, code: str) -> str:
     with pytest.raises(LoginRefused) as excinfo:
         login_insured(session=session, nir=nir, code=code, now=T0)
@@ -59,7 +63,9 @@ def _refusal(session: Session, nir: str, code: str) -> str:
 # --- login_insured ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("nir", [RENALDO_NIR, "1 74 11 71 270 102 58", "174117127010258", "1.74.11.71.270.102"])
+@pytest.mark.parametrize(
+    "nir", [RENALDO_NIR, "1 74 11 71 270 102 58", "174117127010258", "1.74.11.71.270.102"]
+)
 def test_right_code_opens_a_session(session: Session, nir: str) -> None:
     opened = login_insured(session=session, nir=nir, code=DEMO_CODE, now=T0)
     _reload(session)
@@ -135,8 +141,8 @@ def test_second_login_yields_a_different_session_id(session: Session) -> None:
     assert len(_session_rows(session)) == 2
     # Both sessions stay usable: a new login does not end the other one.
     now = T0 + timedelta(minutes=2)
-    assert resolve_session(session=session, session_id=first.session_id, kind=SessionKind.INSURED, now=now)
-    assert resolve_session(session=session, session_id=second.session_id, kind=SessionKind.INSURED, now=now)
+    assert _resolve(session, first.session_id, now)
+    assert _resolve(session, second.session_id, now)
 
 
 def test_previous_login_is_updated_on_the_second_login(session: Session) -> None:
@@ -174,7 +180,7 @@ def test_resolve_session_returns_the_live_session(session: Session) -> None:
     _reload(session)
 
     later = T0 + timedelta(minutes=5)
-    web_session = resolve_session(session=session, session_id=opened.session_id, kind=SessionKind.INSURED, now=later)
+    web_session = _resolve(session, opened.session_id, later)
     assert web_session is not None
     assert web_session.account_id == opened.account_id
     assert web_session.kind is SessionKind.INSURED
@@ -188,14 +194,14 @@ def test_resolve_session_returns_the_live_session(session: Session) -> None:
 def test_resolve_session_refuses_unknown_ids(session: Session, session_id: str) -> None:
     login_insured(session=session, nir=RENALDO_NIR, code=DEMO_CODE, now=T0)
     _reload(session)
-    assert resolve_session(session=session, session_id=session_id, kind=SessionKind.INSURED, now=T0) is None
+    assert _resolve(session, session_id, T0) is None
 
 
 def test_resolve_session_refuses_a_forged_random_id(session: Session) -> None:
     login_insured(session=session, nir=RENALDO_NIR, code=DEMO_CODE, now=T0)
     _reload(session)
     forged = new_session_id()
-    assert resolve_session(session=session, session_id=forged, kind=SessionKind.INSURED, now=T0) is None
+    assert _resolve(session, forged, T0) is None
 
 
 def test_ended_session_no_longer_resolves(session: Session) -> None:
@@ -206,9 +212,7 @@ def test_ended_session_no_longer_resolves(session: Session) -> None:
     _reload(session)
 
     assert _session_rows(session)[0].revoked_at == T0 + timedelta(minutes=1)
-    resolved = resolve_session(
-        session=session, session_id=opened.session_id, kind=SessionKind.INSURED, now=T0 + timedelta(minutes=2)
-    )
+    resolved = _resolve(session, opened.session_id, T0 + timedelta(minutes=2))
     assert resolved is None
 
 
@@ -216,7 +220,7 @@ def test_end_session_ignores_unknown_ids(session: Session) -> None:
     opened = login_insured(session=session, nir=RENALDO_NIR, code=DEMO_CODE, now=T0)
     end_session(session=session, session_id="unknown", now=T0)
     _reload(session)
-    assert resolve_session(session=session, session_id=opened.session_id, kind=SessionKind.INSURED, now=T0)
+    assert _resolve(session, opened.session_id, T0)
 
 
 def test_session_expires_after_30_minutes_idle(session: Session) -> None:
@@ -224,24 +228,18 @@ def test_session_expires_after_30_minutes_idle(session: Session) -> None:
     _reload(session)
 
     # 30 minutes idle is still allowed, and restarts the clock...
-    kept = resolve_session(
-        session=session, session_id=opened.session_id, kind=SessionKind.INSURED, now=T0 + timedelta(minutes=30)
-    )
+    kept = _resolve(session, opened.session_id, T0 + timedelta(minutes=30))
     assert kept is not None
     _reload(session)
     # ...then 31 minutes without activity end it.
-    expired = resolve_session(
-        session=session, session_id=opened.session_id, kind=SessionKind.INSURED, now=T0 + timedelta(minutes=61)
-    )
+    expired = _resolve(session, opened.session_id, T0 + timedelta(minutes=61))
     assert expired is None
 
 
 def test_session_idle_for_31_minutes_is_refused(session: Session) -> None:
     opened = login_insured(session=session, nir=RENALDO_NIR, code=DEMO_CODE, now=T0)
     _reload(session)
-    resolved = resolve_session(
-        session=session, session_id=opened.session_id, kind=SessionKind.INSURED, now=T0 + timedelta(minutes=31)
-    )
+    resolved = _resolve(session, opened.session_id, T0 + timedelta(minutes=31))
     assert resolved is None
 
 
@@ -251,21 +249,19 @@ def test_session_expires_after_8_hours_even_when_active(session: Session) -> Non
 
     # Active every 20 minutes, up to exactly 8 hours: still alive.
     for minutes in range(20, 8 * 60 + 1, 20):
-        resolved = resolve_session(
-            session=session,
-            session_id=opened.session_id,
-            kind=SessionKind.INSURED,
-            now=T0 + timedelta(minutes=minutes),
+        resolved = _resolve(
+            session,
+            opened.session_id,
+            T0 + timedelta(minutes=minutes),
         )
         assert resolved is not None, f"refused after {minutes} minutes"
     _reload(session)
 
     # One minute after the last activity, but 8h01 after login: over.
-    resolved = resolve_session(
-        session=session,
-        session_id=opened.session_id,
-        kind=SessionKind.INSURED,
-        now=T0 + timedelta(hours=8, minutes=1),
+    resolved = _resolve(
+        session,
+        opened.session_id,
+        T0 + timedelta(hours=8, minutes=1),
     )
     assert resolved is None
 
@@ -274,9 +270,9 @@ def test_insured_session_is_not_an_agent_session(session: Session) -> None:
     opened = login_insured(session=session, nir=RENALDO_NIR, code=DEMO_CODE, now=T0)
     _reload(session)
 
-    assert resolve_session(session=session, session_id=opened.session_id, kind=SessionKind.AGENT, now=T0) is None
+    assert _resolve(session, opened.session_id, T0, kind=SessionKind.AGENT) is None
     # Asking with the wrong kind does not spoil the session.
-    assert resolve_session(session=session, session_id=opened.session_id, kind=SessionKind.INSURED, now=T0)
+    assert _resolve(session, opened.session_id, T0)
 
 
 def test_account_for_session_finds_the_account(session: Session) -> None:

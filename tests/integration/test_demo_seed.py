@@ -82,8 +82,17 @@ def test_seed_twice_creates_nothing_the_second_time(db_session: Session) -> None
     assert first.agents_created == 3
     assert first.links_blocked > 0
     assert after_first != before
-    for table in ("cpam", "complementary_organisation", "insured_person", "account", "beneficiary",
-                  "complementary_contract", "payment", "message", "agent"):
+    for table in (
+        "cpam",
+        "complementary_organisation",
+        "insured_person",
+        "account",
+        "beneficiary",
+        "complementary_contract",
+        "payment",
+        "message",
+        "agent",
+    ):
         assert after_first[table] > before[table], table
 
     assert (second.personas_created, second.agents_created, second.links_blocked) == (0, 0, 0)
@@ -218,7 +227,9 @@ def test_detect_overlaps_batch_walks_every_beneficiary(session: Session) -> None
 
     assert all(batch.beneficiaries_scanned <= 2 for batch in batches)
     assert sum(batch.beneficiaries_scanned for batch in batches) == len(beneficiary_ids)
-    assert [b.next_after for b in batches if b.next_after is not None] == beneficiary_ids[1::2][: len(batches) - 1]
+    # Each full batch hands over the id of its last beneficiary.
+    handed_over = [b.next_after for b in batches if b.next_after is not None]
+    assert handed_over == beneficiary_ids[1::2][: len(batches) - 1]
     assert sum(batch.links_blocked for batch in batches) == expected_blocked
     assert sum(batch.accounts_flagged for batch in batches) == len(demo.PERSONAS) - 1
 
@@ -246,7 +257,8 @@ def _julie_beneficiary(session: Session) -> Beneficiary:
 
 
 def _organisation_id(session: Session, name: str) -> int:
-    return session.exec(select(ComplementaryOrganisation.id).where(ComplementaryOrganisation.name == name)).one()
+    query = select(ComplementaryOrganisation.id).where(ComplementaryOrganisation.name == name)
+    return session.exec(query).one()
 
 
 def test_new_overlapping_contract_for_julie_blocks_both_and_flags_her(session: Session) -> None:

@@ -52,9 +52,7 @@ def _check(
     regime: Regime = Regime.CPAM,
     pending_request_at: datetime | None = None,
 ) -> Eligibility:
-    return eligibility_for(
-        regime=regime, overlaps=overlaps, pending_request_at=pending_request_at, now=NOW
-    )
+    return eligibility_for(regime=regime, overlaps=overlaps, pending_request_at=pending_request_at, now=NOW)
 
 
 def _assert_refused(result: Eligibility, refusal: Refusal) -> None:

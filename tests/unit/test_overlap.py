@@ -60,9 +60,7 @@ def _ids(overlaps: list[Overlap]) -> list[tuple[int, int, int]]:
         ((date(2000, 1, 1), None), (date(2024, 1, 1), date(2024, 1, 31)), True),
     ],
 )
-def test_periods_overlap(
-    a: tuple[date, date | None], b: tuple[date, date | None], expected: bool
-) -> None:
+def test_periods_overlap(a: tuple[date, date | None], b: tuple[date, date | None], expected: bool) -> None:
     """Closed periods overlap when they share a day; the answer is symmetric."""
     assert periods_overlap(a[0], a[1], b[0], b[1]) is expected
     assert periods_overlap(b[0], b[1], a[0], a[1]) is expected

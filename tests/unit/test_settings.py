@@ -186,11 +186,7 @@ def test_base_url_defaults_to_localhost_and_the_app_port(monkeypatch: pytest.Mon
 
 def test_cli_check_reports_a_bad_database_url_in_one_line() -> None:
     """`python -m rxapp.cli check` exits with 2 and one line naming DATABASE_URL, no traceback."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key.upper() not in SETTING_VARIABLES
-    }
+    env = {key: value for key, value in os.environ.items() if key.upper() not in SETTING_VARIABLES}
     env["DATABASE_URL"] = "mysql://x"
 
     completed = subprocess.run(

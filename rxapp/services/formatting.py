@@ -1,0 +1,51 @@
+"""French display formats, in Paris time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS_SHORT = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
+
+def format_day(moment: date | datetime) -> str:
+    """`04/12/1985`; a datetime is first converted to Paris time."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(PARIS)
+    return moment.strftime("%d/%m/%Y")
+
+
+def format_short_day(moment: date | datetime) -> str:
+    """`19 nov.`, as the dashboard lists notifications."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(PARIS)
+    return f"{moment.day} {MONTHS_SHORT[moment.month - 1]}"
+
+
+def format_moment(moment: datetime | None) -> str:
+    """`07/01/2026 - 10:00` in Paris time, or an empty string."""
+    if moment is None:
+        return ""
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y - %H:%M")
+
+
+def format_amount(cents: int) -> str:
+    """`1 120,00 €` with a narrow no-break space between thousands."""
+    euros, rest = divmod(abs(cents), 100)
+    grouped = f"{euros:,}".replace(",", "\u202f")
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{grouped},{rest:02d}\u00a0€"

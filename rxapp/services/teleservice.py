@@ -1,0 +1,284 @@
+"""The teleservice itself: what an insured may choose, and recording the choice."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from rxapp.models import (
+    Account,
+    Beneficiary,
+    ComplementaryContract,
+    ComplementaryOrganisation,
+    InsuredPerson,
+    Message,
+    OverlapRequest,
+    OverlapRequestLine,
+    RequestStatus,
+    utcnow,
+)
+from rxapp.models._types import persisted_id
+from rxapp.services.formatting import format_day
+from rxapp.services.eligibility import Eligibility, Refusal, eligibility_for
+from rxapp.services.overlap import find_overlaps
+
+security_log = logging.getLogger("rxapp.security")
+
+ACKNOWLEDGEMENT_SUBJECT = "Accusé de réception de votre demande de choix de complémentaire santé"
+NOT_YOUR_SITUATION = "Ce choix ne correspond pas à votre situation. Aucune demande n'a été enregistrée."
+
+
+class RequestRefused(Exception):
+    """The request cannot be recorded; the message is French and safe to show."""
+
+    def __init__(self, message: str, missing: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class ContractOption:
+    contract_id: int
+    organisation: str
+    member_number: str
+    start_date: date
+
+
+@dataclass(frozen=True)
+class BeneficiaryInOverlap:
+    beneficiary_id: int
+    first_name: str
+    last_name: str
+    birth_date: date
+    options: tuple[ContractOption, ...]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".upper()
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    request_id: int
+    reference: str
+    created_at: datetime
+    choices: dict[int, int]
+
+
+@dataclass(frozen=True)
+class OverlapSituation:
+    account_id: int
+    beneficiaries: tuple[BeneficiaryInOverlap, ...]
+    eligibility: Eligibility
+    pending: PendingRequest | None
+    has_unresolved_overlap: bool
+
+    @property
+    def prompts_selection(self) -> bool:
+        """Whether the dialog and the banner invite the insured to choose."""
+        return self.eligibility.eligible and self.has_unresolved_overlap
+
+    @property
+    def is_excluded(self) -> bool:
+        """An overlap the insured cannot resolve online (they must call their CPAM)."""
+        return self.eligibility.refusal in {
+            Refusal.PRECARITY,
+            Refusal.TOO_MANY_BENEFICIARIES,
+            Refusal.PARTNER_REGIME,
+        }
+
+
+def _pending_request(session: Session, account_id: int) -> PendingRequest | None:
+    request = session.exec(
+        select(OverlapRequest)
+        .where(OverlapRequest.account_id == account_id, OverlapRequest.status == RequestStatus.PENDING)
+        .order_by(col(OverlapRequest.created_at).desc())
+    ).first()
+    if request is None:
+        return None
+    lines = session.exec(select(OverlapRequestLine).where(OverlapRequestLine.request_id == request.id)).all()
+    return PendingRequest(
+        persisted_id(request),
+        request.reference,
+        request.created_at,
+        {line.beneficiary_id: line.chosen_contract_id for line in lines},
+    )
+
+
+def overlap_situation(*, session: Session, account_id: int, now: datetime | None = None) -> OverlapSituation:
+    """The account's beneficiaries in overlap, their options, and eligibility.
+
+    Two queries for the contracts whatever the family size, plus the account
+    and its pending request.
+    """
+    account = session.get(Account, account_id)
+    if account is None:
+        raise LookupError(account_id)
+    insured = session.get(InsuredPerson, account.insured_id)
+    if insured is None:
+        raise LookupError(account.insured_id)
+    rows = session.exec(
+        select(Beneficiary, ComplementaryContract, ComplementaryOrganisation)
+        .join(ComplementaryContract, col(ComplementaryContract.beneficiary_id) == Beneficiary.id)
+        .join(
+            ComplementaryOrganisation,
+            col(ComplementaryOrganisation.id) == ComplementaryContract.organisation_id,
+        )
+        .where(Beneficiary.insured_id == insured.id)
+        .order_by(
+            col(Beneficiary.is_insured).desc(), col(Beneficiary.birth_date), col(ComplementaryContract.id)
+        )
+    ).all()
+    organisation_of = {contract.id: organisation for _, contract, organisation in rows}
+    overlaps = find_overlaps(contract for _, contract, _ in rows)
+    in_overlap: dict[int, set[int]] = {}
+    for overlap in overlaps:
+        in_overlap.setdefault(overlap.beneficiary_id, set()).update(overlap.contract_ids)
+    beneficiaries: list[BeneficiaryInOverlap] = []
+    seen: set[int] = set()
+    for beneficiary, contract, _ in rows:
+        beneficiary_id = persisted_id(beneficiary)
+        if beneficiary_id not in in_overlap or beneficiary_id in seen:
+            continue
+        seen.add(beneficiary_id)
+        options = tuple(
+            ContractOption(
+                persisted_id(other),
+                organisation_of[other.id].name,
+                other.member_number,
+                other.start_date,
+            )
+            for other_beneficiary, other, _ in rows
+            if other_beneficiary.id == beneficiary_id and other.id in in_overlap[beneficiary_id]
+        )
+        beneficiaries.append(
+            BeneficiaryInOverlap(
+                beneficiary_id, beneficiary.first_name, beneficiary.last_name, beneficiary.birth_date, options
+            )
+        )
+    pending = _pending_request(session, account_id)
+    eligibility = eligibility_for(
+        regime=insured.regime,
+        overlaps=overlaps,
+        pending_request_at=pending.created_at if pending else None,
+        now=now or utcnow(),
+    )
+    return OverlapSituation(
+        account_id, tuple(beneficiaries), eligibility, pending, account.has_unresolved_overlap
+    )
+
+
+def _normalise_choices(choices: object) -> dict[int, int]:
+    if not isinstance(choices, Mapping) or len(choices) > 10:
+        raise RequestRefused(NOT_YOUR_SITUATION)
+    normalised: dict[int, int] = {}
+    for key, value in choices.items():
+        try:
+            normalised[int(str(key))] = int(str(value))
+        except ValueError:
+            raise RequestRefused(NOT_YOUR_SITUATION) from None
+    return normalised
+
+
+def missing_choices(situation: OverlapSituation, choices: Mapping[int, int]) -> tuple[str, ...]:
+    """Full names of the beneficiaries still without a choice."""
+    return tuple(b.full_name for b in situation.beneficiaries if b.beneficiary_id not in choices)
+
+
+def new_reference(now: datetime) -> str:
+    """A public request reference such as `DEM-2026-7Q4K9M2X`."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return f"DEM-{now:%Y}-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def submit_request(
+    *, session: Session, account_id: int, choices: object, now: datetime | None = None
+) -> PendingRequest:
+    """Record the insured's choice: one request, one line per beneficiary in overlap.
+
+    Everything is checked again here: eligibility, one choice for each
+    beneficiary in overlap and none for anyone else, each chosen contract one
+    of that beneficiary's contracts in overlap. Submitting the same choice
+    again returns the pending request (a double click, a replayed event or a
+    second tab create one request). The caller commits.
+
+    Raises:
+        RequestRefused: nothing is written.
+    """
+    now = now or utcnow()
+    wanted = _normalise_choices(choices)
+    situation = overlap_situation(session=session, account_id=account_id, now=now)
+    if situation.pending is not None:
+        if situation.pending.choices == wanted:
+            return situation.pending
+        raise RequestRefused(situation.eligibility.message)
+    if not situation.eligibility.eligible:
+        raise RequestRefused(situation.eligibility.message)
+    by_id = {b.beneficiary_id: b for b in situation.beneficiaries}
+    foreign = set(wanted) - set(by_id)
+    wrong = [
+        bid
+        for bid, cid in wanted.items()
+        if bid in by_id and cid not in {o.contract_id for o in by_id[bid].options}
+    ]
+    if foreign or wrong:
+        security_log.warning(
+            "Refused overlap choice for account %s: foreign beneficiaries %s, contracts outside overlap for %s",
+            account_id,
+            sorted(foreign),
+            sorted(wrong),
+        )
+        raise RequestRefused(NOT_YOUR_SITUATION)
+    missing = missing_choices(situation, wanted)
+    if missing:
+        raise RequestRefused(
+            " ".join(f"Sélectionnez un organisme pour {name}." for name in missing), missing=missing
+        )
+    request = OverlapRequest(account_id=account_id, created_at=now, reference=new_reference(now))
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+            for beneficiary in situation.beneficiaries:
+                chosen = wanted[beneficiary.beneficiary_id]
+                rejected = next(o.contract_id for o in beneficiary.options if o.contract_id != chosen)
+                session.add(
+                    OverlapRequestLine(
+                        request_id=persisted_id(request),
+                        beneficiary_id=beneficiary.beneficiary_id,
+                        chosen_contract_id=chosen,
+                        rejected_contract_id=rejected,
+                    )
+                )
+            session.add(
+                Message(
+                    account_id=account_id,
+                    created_at=now,
+                    subject=ACKNOWLEDGEMENT_SUBJECT,
+                    body=acknowledgement_text(request.reference, now),
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        # Another tab recorded a request at the same moment: the partial unique
+        # index allows one pending request per account.
+        concurrent = _pending_request(session, account_id)
+        if concurrent is not None and concurrent.choices == wanted:
+            return concurrent
+        raise RequestRefused(situation.eligibility.message or NOT_YOUR_SITUATION) from None
+    return PendingRequest(persisted_id(request), request.reference, request.created_at, wanted)
+
+
+def acknowledgement_text(reference: str, now: datetime) -> str:
+    return (
+        f"Nous avons bien reçu le {format_day(now)} votre demande de choix de complémentaire santé "
+        f"(référence {reference}). Elle sera traitée sous 7 jours. Vous serez informé(e) dans la "
+        "rubrique Notifications de votre compte dès que la transmission automatique de vos "
+        "remboursements à votre complémentaire sera activée."
+    )
