@@ -19,6 +19,7 @@ from rxapp.services.demo import seed_demo_data
 from rxapp.settings import VAR_DIR
 from tests.support.databases import scratch_database
 from tests.support.processes import RunningApp, running_app
+from tests.support.worker import require_redis
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -67,6 +68,8 @@ def app_database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def app(app_database_url: str) -> Iterator[RunningApp]:
     """The app served by `python -m rxapp.cli serve` (what `make run` runs), with its worker."""
+    if os.environ.get("REDIS_URL"):
+        require_redis(os.environ["REDIS_URL"])
     overrides = {
         "DATABASE_URL": app_database_url,
         "CELERY_QUEUE": f"e2e-{os.getpid()}",

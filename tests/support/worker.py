@@ -40,12 +40,24 @@ class RunningWorker:
         self.client().send_task(task_name, args=args, queue=self.queue)
 
 
+def require_redis(url: str) -> None:
+    """Fail (never skip) with a message naming Redis when it does not answer."""
+    import pytest
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis injoignable pour les tests (REDIS_URL={url}) : {error}", pytrace=False)
+
+
 @contextmanager
 def running_worker(
     database_url: str, log_path: Path, extra_env: dict[str, str] | None = None
 ) -> Iterator[RunningWorker]:
     """Start `celery worker` on its own queue against `database_url`; stop it afterwards."""
     broker = broker_url_for_tests()
+    require_redis(broker)
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     env = dict(
         os.environ, DATABASE_URL=database_url, REDIS_URL=broker, CELERY_QUEUE=queue, **(extra_env or {})
