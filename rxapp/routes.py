@@ -1,7 +1,26 @@
-"""Every route of the app, in one place."""
+"""Every route of the app, in one place, with its URL builders."""
 
 LOGIN = "/"
 DASHBOARD = "/tableau-de-bord"
 HELP_NIR = "/aide/numero-de-securite-sociale"
 HELP_CODE = "/aide/code-oublie"
 HELP_FRANCECONNECT = "/aide/franceconnect"
+
+PAYMENTS = "/frais-de-sante"
+PROCEDURES = "/demarches"
+DOCUMENTS = "/vos-documents"
+INFORMATION = "/vos-informations"
+NOTIFICATIONS = "/notifications"
+MESSAGES = "/messages"
+
+SELECTION = "/complementaire/selection"
+RECAP = "/complementaire/recapitulatif"
+CONFIRMATION = "/complementaire/confirmation"
+SELECTION_HELP = "/complementaire/aide"
+
+STATEMENT_PREFIX = "/api/releves"
+
+
+def statement_url(payment_id: int) -> str:
+    """The PDF statement (relevé) of one payment."""
+    return f"{STATEMENT_PREFIX}/{payment_id}.pdf"

@@ -11,10 +11,10 @@ BRAND_BLUE = "#0c419a"
 
 NAV_ITEMS = (
     ("Accueil", routes.DASHBOARD),
-    ("Frais de santé", routes.DASHBOARD),
-    ("Démarches", routes.DASHBOARD),
-    ("Vos documents", routes.DASHBOARD),
-    ("Vos informations", routes.DASHBOARD),
+    ("Frais de santé", routes.PAYMENTS),
+    ("Démarches", routes.PROCEDURES),
+    ("Vos documents", routes.DOCUMENTS),
+    ("Vos informations", routes.INFORMATION),
 )
 
 
@@ -60,11 +60,22 @@ def header(*, signed_in: bool) -> rx.Component:
     )
 
 
-def insured_nav() -> rx.Component:
+def insured_nav(current: str | None) -> rx.Component:
     return rx.el.nav(
         rx.el.ul(
             *[
-                rx.el.li(rx.link(label, href=href, padding="12px", display="inline-block", min_height="44px"))
+                rx.el.li(
+                    rx.link(
+                        label,
+                        href=href,
+                        padding="12px",
+                        display="inline-block",
+                        min_height="44px",
+                        aria_current="page" if href == current else None,
+                        font_weight="700" if href == current else "400",
+                        text_decoration="underline" if href == current else "none",
+                    )
+                )
                 for label, href in NAV_ITEMS
             ],
             display="flex",
@@ -100,12 +111,18 @@ def footer() -> rx.Component:
     )
 
 
-def page_shell(*children: rx.Component, signed_in: bool = False) -> rx.Component:
-    """A full page: skip link, header, navigation when signed in, main, footer."""
+def page_shell(*children: rx.Component, signed_in: bool = False, current: str | None = None) -> rx.Component:
+    """A full page: skip link, header, navigation when signed in, main, footer.
+
+    Args:
+        children: the page's content, inside <main>.
+        signed_in: insured pages show the logout button and the navigation.
+        current: the route of the navigation item to mark as the current page.
+    """
     return rx.box(
         skip_link(),
         header(signed_in=signed_in),
-        insured_nav() if signed_in else rx.fragment(),
+        insured_nav(current) if signed_in else rx.fragment(),
         rx.el.main(
             *children,
             id="contenu",
