@@ -8,8 +8,12 @@ import rxapp.models  # noqa: F401 - every table registered before anything queri
 from rxapp import routes
 from rxapp.pages.dashboard import dashboard_page
 from rxapp.pages.help import HELP_PAGES, help_page
+from rxapp.pages.information import documents_page, information_page, procedures_page
 from rxapp.pages.login import login_page
+from rxapp.pages.selection import confirmation_page, recap_page, selection_help_page, selection_page
 from rxapp.state.dashboard import DashboardState
+from rxapp.state.information import InformationState
+from rxapp.state.selection import SelectionState
 
 SITE = "Compte ameli"
 
@@ -25,5 +29,58 @@ app.add_page(
     title=f"Tableau de bord | {SITE}",
     on_load=DashboardState.load,
 )
+app.add_page(
+    information_page,
+    route=routes.INFORMATION,
+    title=f"Mes informations | {SITE}",
+    on_load=InformationState.load,
+)
+app.add_page(procedures_page, route=routes.PROCEDURES, title=f"Démarches | {SITE}")
+app.add_page(documents_page, route=routes.DOCUMENTS, title=f"Vos documents | {SITE}")
+app.add_page(
+    selection_page,
+    route=routes.SELECTION,
+    title=SelectionState.page_title,
+    on_load=SelectionState.load_selection,
+)
+app.add_page(
+    recap_page,
+    route=routes.RECAP,
+    title=f"Étape 2 sur 2, récapitulatif | {SITE}",
+    on_load=SelectionState.load_recap,
+)
+app.add_page(
+    confirmation_page,
+    route=routes.CONFIRMATION,
+    title=f"Votre choix a bien été transmis | {SITE}",
+    on_load=SelectionState.load_confirmation,
+)
+app.add_page(
+    selection_help_page, route=routes.SELECTION_HELP, title=f"Aide : choisir votre complémentaire | {SITE}"
+)
 for route, (heading, _) in HELP_PAGES.items():
     app.add_page(lambda route=route: help_page(route), route=route, title=f"{heading} | {SITE}")
+
+# Frais de santé, notifications and messages, and the statement download route.
+from rxapp.api import build_api  # noqa: E402
+from rxapp.api.statements import statement_routes  # noqa: E402
+from rxapp.pages.inbox import messages_page, notifications_page  # noqa: E402
+from rxapp.pages.payments import payments_page  # noqa: E402
+from rxapp.state.inbox import MessagesState, NotificationsState  # noqa: E402
+from rxapp.state.payments import PaymentsState  # noqa: E402
+
+app.add_page(
+    payments_page,
+    route=routes.PAYMENTS,
+    title=f"Vos paiements - Frais de santé | {SITE}",
+    on_load=PaymentsState.load,
+)
+app.add_page(
+    notifications_page,
+    route=routes.NOTIFICATIONS,
+    title=f"Notifications | {SITE}",
+    on_load=NotificationsState.load,
+)
+app.add_page(messages_page, route=routes.MESSAGES, title=f"Messages | {SITE}", on_load=MessagesState.load)
+# Read by App.__call__ when the backend starts, so setting it after construction works.
+app.api_transformer = build_api(statement_routes)

@@ -135,3 +135,23 @@ def page_shell(*children: rx.Component, signed_in: bool = False, current: str | 
         min_height="100vh",
         background="white",
     )
+
+
+def button_link(label: str, href: str, *, primary: bool = False) -> rx.Component:
+    """A link that looks like a button (navigation stays a link for assistive technologies)."""
+    return rx.link(
+        label,
+        href=href,
+        display="inline-flex",
+        align_items="center",
+        justify_content="center",
+        min_height="44px",
+        padding="10px 16px",
+        border_radius="6px",
+        border=f"1px solid {BRAND_BLUE}",
+        background=BRAND_BLUE if primary else "white",
+        color="white" if primary else BRAND_BLUE,
+        font_weight="500",
+        text_decoration="none",
+        text_align="center",
+    )

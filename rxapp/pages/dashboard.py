@@ -4,8 +4,133 @@ from __future__ import annotations
 
 import reflex as rx
 
+from rxapp import routes
 from rxapp.components.layout import page_shell
-from rxapp.state.dashboard import DashboardState
+from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_notice
+from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
+
+QUICK_PROCEDURES = (
+    "Attestation de droits",
+    "Attestation de paiement d'indemnités journalières",
+    "Déclarer la perte ou le vol d'une carte européenne d'assurance maladie (CEAM)",
+    "Commander une carte européenne d'assurance maladie (CEAM)",
+    "Consulter les délais de traitement de ma Caisse d'Assurance Maladie",
+)
+
+
+def card(title: rx.Component | str, *children: rx.Component, label: str) -> rx.Component:
+    heading = rx.heading(title, as_="h2", size="4") if isinstance(title, str) else title
+    return rx.el.section(
+        heading,
+        *children,
+        aria_label=label,
+        border="1px solid #d1d5db",
+        border_radius="8px",
+        padding="16px",
+        background="white",
+        display="flex",
+        flex_direction="column",
+        gap="8px",
+        min_width="0",
+    )
+
+
+def _payment(row: PaymentRow) -> rx.Component:
+    return rx.el.li(
+        rx.flex(
+            rx.text(row.day, weight="bold"),
+            rx.text(row.amount, weight="bold"),
+            justify="between",
+            gap="8px",
+        ),
+        rx.text(row.label, " — ", row.beneficiary, size="2"),
+        rx.cond(
+            row.transmitted, rx.fragment(), rx.badge("Non transmis", color_scheme="amber", variant="outline")
+        ),
+        padding_y="6px",
+        border_bottom="1px solid #e5e7eb",
+    )
+
+
+def _inbox(row: InboxRow) -> rx.Component:
+    return rx.el.li(
+        rx.text(row.short_day, size="2", color="#374151"),
+        rx.text(row.title, weight="bold"),
+        rx.text(row.body, size="2"),
+        padding_y="6px",
+    )
+
+
+def _list(items, render) -> rx.Component:
+    return rx.el.ul(rx.foreach(items, render), list_style="none", padding="0", margin="0")
+
+
+def dashboard_blocks() -> rx.Component:
+    return rx.grid(
+        card(
+            "Vos derniers paiements",
+            rx.cond(
+                DashboardState.payments.length() > 0,
+                _list(DashboardState.payments, _payment),
+                rx.text("Vos nouveaux paiements s'afficheront ici."),
+            ),
+            rx.link("Voir tous vos paiements", href=routes.PAYMENTS),
+            label="Vos derniers paiements",
+        ),
+        card(
+            "Vos démarches en 2 clics",
+            rx.el.ul(
+                *[
+                    rx.el.li(rx.link(name, href=routes.PROCEDURES), padding_y="4px")
+                    for name in QUICK_PROCEDURES
+                ],
+                padding_left="18px",
+                margin="0",
+            ),
+            label="Vos démarches en 2 clics",
+        ),
+        card(
+            "Vos informations",
+            rx.link("Profil", href=routes.INFORMATION),
+            rx.cond(
+                DashboardState.last_connection,
+                rx.text("Dernière connexion : ", DashboardState.last_connection),
+            ),
+            label="Vos informations",
+        ),
+        card(
+            "Vos rendez-vous",
+            rx.text("Aucun rendez-vous à venir"),
+            rx.text("Pour échanger avec un conseiller par téléphone ou en point d'accueil", size="2"),
+            rx.link("Prendre un rendez-vous", href=routes.PROCEDURES),
+            label="Vos rendez-vous",
+        ),
+        card(
+            rx.heading(
+                DashboardState.unread_notifications,
+                rx.cond(DashboardState.unread_notifications > 1, " Notifications", " Notification"),
+                as_="h2",
+                size="4",
+            ),
+            _list(DashboardState.notifications, _inbox),
+            rx.link("Voir vos notifications", href=routes.NOTIFICATIONS),
+            label="Notifications",
+        ),
+        card(
+            rx.heading(
+                DashboardState.unread_messages,
+                rx.cond(DashboardState.unread_messages > 1, " Nouveaux messages", " Nouveau message"),
+                as_="h2",
+                size="4",
+            ),
+            _list(DashboardState.messages, _inbox),
+            rx.link("Voir vos messages", href=routes.MESSAGES),
+            label="Messages",
+        ),
+        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+        gap="16px",
+        width="100%",
+    )
 
 
 def dashboard_page() -> rx.Component:
@@ -18,11 +143,12 @@ def dashboard_page() -> rx.Component:
             DashboardState.display_name,
             rx.vstack(
                 rx.heading("Bonjour ", DashboardState.display_name, as_="h1", size="7"),
-                rx.cond(
-                    DashboardState.last_connection,
-                    rx.text("Dernière connexion : ", DashboardState.last_connection),
-                ),
+                overlap_notice(),
+                overlap_banner(),
+                dashboard_blocks(),
+                conflict_dialog(),
                 spacing="3",
+                width="100%",
             ),
             rx.cond(
                 ~DashboardState.unavailable,
@@ -30,4 +156,5 @@ def dashboard_page() -> rx.Component:
             ),
         ),
         signed_in=True,
+        current=routes.DASHBOARD,
     )

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from sqlmodel import Session
 
-from rxapp.models import Account, InsuredPerson
+from rxapp.models import Account, InsuredPerson, SessionKind
+from rxapp.services.auth import resolve_session
 from rxapp.services.formatting import format_moment
+from rxapp.services.inbox import InboxItem, messages_for, notifications_for, unread_counts
+from rxapp.services.payments import PaymentLine, payments_for
+from rxapp.services.teleservice import OverlapSituation, overlap_situation
 
 
 @dataclass(frozen=True)
@@ -33,4 +38,44 @@ def greeting_for(*, session: Session, account_id: int) -> Greeting:
         insured.first_name,
         insured.last_name,
         format_moment(account.previous_login_at or account.last_login_at),
+    )
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    """Everything the dashboard shows, read in one short transaction."""
+
+    greeting: Greeting
+    payments: list[PaymentLine]
+    notifications: list[InboxItem]
+    messages: list[InboxItem]
+    unread_notifications: int
+    unread_messages: int
+    situation: OverlapSituation
+    show_dialog: bool
+    show_banner: bool
+
+
+def dashboard_for(*, session: Session, session_id: str, latest: int = 3) -> DashboardView | None:
+    """The dashboard of the live insured session `session_id`, or None when it is not live.
+
+    The conflict dialog and the banner show while the overlap is unresolved and
+    the insured may resolve it online, until dismissed for this login.
+    """
+    web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.INSURED)
+    if web_session is None or web_session.account_id is None:
+        return None
+    account_id = web_session.account_id
+    situation = overlap_situation(session=session, account_id=account_id)
+    unread_notifications, unread_messages = unread_counts(session=session, account_id=account_id)
+    return DashboardView(
+        greeting=greeting_for(session=session, account_id=account_id),
+        payments=payments_for(session=session, account_id=account_id, limit=latest),
+        notifications=notifications_for(session=session, account_id=account_id, limit=2),
+        messages=messages_for(session=session, account_id=account_id, limit=2),
+        unread_notifications=unread_notifications,
+        unread_messages=unread_messages,
+        situation=situation,
+        show_dialog=situation.prompts_selection and not web_session.overlap_dialog_dismissed,
+        show_banner=situation.prompts_selection and not web_session.overlap_banner_closed,
     )

@@ -21,11 +21,14 @@ from rxapp.models import (
     OverlapRequest,
     OverlapRequestLine,
     RequestStatus,
+    SatisfactionAnswer,
+    SessionKind,
     utcnow,
 )
 from rxapp.models._types import persisted_id
-from rxapp.services.formatting import format_day
+from rxapp.services.auth import resolve_session
 from rxapp.services.eligibility import Eligibility, Refusal, eligibility_for
+from rxapp.services.formatting import format_day
 from rxapp.services.overlap import find_overlaps
 
 security_log = logging.getLogger("rxapp.security")
@@ -94,7 +97,8 @@ class OverlapSituation:
         }
 
 
-def _pending_request(session: Session, account_id: int) -> PendingRequest | None:
+def pending_request_for(*, session: Session, account_id: int) -> PendingRequest | None:
+    """The account's pending request, if any."""
     request = session.exec(
         select(OverlapRequest)
         .where(OverlapRequest.account_id == account_id, OverlapRequest.status == RequestStatus.PENDING)
@@ -135,34 +139,32 @@ def overlap_situation(*, session: Session, account_id: int, now: datetime | None
             col(Beneficiary.is_insured).desc(), col(Beneficiary.birth_date), col(ComplementaryContract.id)
         )
     ).all()
-    organisation_of = {contract.id: organisation for _, contract, organisation in rows}
     overlaps = find_overlaps(contract for _, contract, _ in rows)
     in_overlap: dict[int, set[int]] = {}
     for overlap in overlaps:
         in_overlap.setdefault(overlap.beneficiary_id, set()).update(overlap.contract_ids)
-    beneficiaries: list[BeneficiaryInOverlap] = []
-    seen: set[int] = set()
-    for beneficiary, contract, _ in rows:
+    people: dict[int, Beneficiary] = {}
+    options: dict[int, list[ContractOption]] = {}
+    for beneficiary, contract, organisation in rows:  # already in display order
         beneficiary_id = persisted_id(beneficiary)
-        if beneficiary_id not in in_overlap or beneficiary_id in seen:
-            continue
-        seen.add(beneficiary_id)
-        options = tuple(
-            ContractOption(
-                persisted_id(other),
-                organisation_of[other.id].name,
-                other.member_number,
-                other.start_date,
+        if contract.id in in_overlap.get(beneficiary_id, ()):
+            people.setdefault(beneficiary_id, beneficiary)
+            options.setdefault(beneficiary_id, []).append(
+                ContractOption(
+                    persisted_id(contract), organisation.name, contract.member_number, contract.start_date
+                )
             )
-            for other_beneficiary, other, _ in rows
-            if other_beneficiary.id == beneficiary_id and other.id in in_overlap[beneficiary_id]
+    beneficiaries = tuple(
+        BeneficiaryInOverlap(
+            beneficiary_id,
+            person.first_name,
+            person.last_name,
+            person.birth_date,
+            tuple(options[beneficiary_id]),
         )
-        beneficiaries.append(
-            BeneficiaryInOverlap(
-                beneficiary_id, beneficiary.first_name, beneficiary.last_name, beneficiary.birth_date, options
-            )
-        )
-    pending = _pending_request(session, account_id)
+        for beneficiary_id, person in people.items()
+    )
+    pending = pending_request_for(session=session, account_id=account_id)
     eligibility = eligibility_for(
         regime=insured.regime,
         overlaps=overlaps,
@@ -229,7 +231,7 @@ def submit_request(
     ]
     if foreign or wrong:
         security_log.warning(
-            "Refused overlap choice for account %s: foreign beneficiaries %s, contracts outside overlap for %s",
+            "Refused overlap choice for account %s: foreign beneficiaries %s, contracts outside for %s",
             account_id,
             sorted(foreign),
             sorted(wrong),
@@ -268,7 +270,7 @@ def submit_request(
     except IntegrityError:
         # Another tab recorded a request at the same moment: the partial unique
         # index allows one pending request per account.
-        concurrent = _pending_request(session, account_id)
+        concurrent = pending_request_for(session=session, account_id=account_id)
         if concurrent is not None and concurrent.choices == wanted:
             return concurrent
         raise RequestRefused(situation.eligibility.message or NOT_YOUR_SITUATION) from None
@@ -282,3 +284,57 @@ def acknowledgement_text(reference: str, now: datetime) -> str:
         "rubrique Notifications de votre compte dès que la transmission automatique de vos "
         "remboursements à votre complémentaire sera activée."
     )
+
+
+class Prompt:
+    """What the insured can dismiss until their next login."""
+
+    DIALOG = "dialog"
+    BANNER = "banner"
+
+
+def dismiss_prompt(*, session: Session, session_id: str, prompt: str) -> bool:
+    """Remember, for this login only, that the dialog or the banner was dismissed.
+
+    Returns False (and writes nothing) for an unknown prompt or a dead session.
+    """
+    if prompt not in {Prompt.DIALOG, Prompt.BANNER}:
+        return False
+    web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.INSURED)
+    if web_session is None:
+        return False
+    if prompt == Prompt.DIALOG:
+        web_session.overlap_dialog_dismissed = True
+    else:
+        web_session.overlap_banner_closed = True
+    session.add(web_session)
+    return True
+
+
+def record_satisfaction(*, session: Session, account_id: int, reference: str, satisfied: bool) -> bool:
+    """Record the answer to "Etes-vous satisfait de ce service ?", once per request.
+
+    Returns False when the reference is not one of this account's requests.
+    A second answer for the same request keeps the first one.
+    """
+    request = session.exec(
+        select(OverlapRequest).where(
+            OverlapRequest.reference == reference, OverlapRequest.account_id == account_id
+        )
+    ).first()
+    if request is None:
+        return False
+    exists = session.exec(
+        select(SatisfactionAnswer.id).where(SatisfactionAnswer.request_id == request.id)
+    ).first()
+    if exists is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    SatisfactionAnswer(
+                        request_id=persisted_id(request), account_id=account_id, satisfied=satisfied
+                    )
+                )
+        except IntegrityError:
+            pass  # answered at the same instant from another tab: the first answer stands
+    return True

@@ -1,0 +1,148 @@
+"""Frais de santé: "Vos paiements", and the statements of non-transmitted payments."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from rxapp import routes
+from rxapp.components.layout import BRAND_BLUE, page_shell
+from rxapp.state.payments import PaymentRow, PaymentsState
+
+EXPLANATION = (
+    "Les paiements non transmis n'ont pas été envoyés à votre complémentaire : "
+    "téléchargez leurs relevés et transmettez-les-lui pour vous faire rembourser."
+)
+CAPTION = "Vos paiements, du plus récent au plus ancien"
+# Cards below 48em (phones), a table from there on (tablets and desktops).
+CARDS_ONLY = rx.breakpoints(initial="block", sm="none")
+TABLE_ONLY = rx.breakpoints(initial="none", sm="block")
+
+
+def _status(row: PaymentRow) -> rx.Component:
+    return rx.cond(
+        row.transmitted,
+        rx.badge(row.status, color_scheme="green", variant="soft", size="2", high_contrast=True),
+        rx.badge(row.status, color_scheme="orange", variant="soft", size="2", high_contrast=True),
+    )
+
+
+def _statement_link(row: PaymentRow) -> rx.Component:
+    # A plain <a download>: the PDF comes from the HTTP route, not the client router.
+    # The date is read out but not shown; the visible words start the name.
+    return rx.cond(
+        row.statement_url,
+        rx.el.a(
+            "Télécharger le relevé (PDF)",
+            rx.el.span(" du ", row.paid_on, class_name="sr-only"),
+            href=row.statement_url,
+            download=True,
+            color=BRAND_BLUE,
+            text_decoration="underline",
+            display="inline-block",
+            padding_y="10px",
+        ),
+    )
+
+
+def _table(rows) -> rx.Component:
+    headers = ("Date", "Bénéficiaire", "Acte", "Montant", "Statut", "Relevé")
+    return rx.box(
+        rx.table.root(
+            rx.el.caption(CAPTION, class_name="sr-only"),
+            rx.table.header(
+                rx.table.row(*[rx.table.column_header_cell(name, scope="col") for name in headers])
+            ),
+            rx.table.body(
+                rx.foreach(
+                    rows,
+                    lambda row: rx.table.row(
+                        rx.table.row_header_cell(row.paid_on, scope="row", white_space="nowrap"),
+                        rx.table.cell(row.beneficiary),
+                        rx.table.cell(row.label),
+                        rx.table.cell(row.amount, white_space="nowrap", text_align="right"),
+                        rx.table.cell(_status(row)),
+                        rx.table.cell(_statement_link(row)),
+                        align="center",
+                    ),
+                )
+            ),
+            variant="surface",
+            width="100%",
+        ),
+        display=TABLE_ONLY,
+        width="100%",
+    )
+
+
+def _card(row: PaymentRow) -> rx.Component:
+    return rx.el.li(
+        rx.card(
+            rx.vstack(
+                rx.heading(row.paid_on, " - ", row.label, as_="h2", size="3"),
+                rx.data_list.root(
+                    rx.data_list.item(
+                        rx.data_list.label("Bénéficiaire"), rx.data_list.value(row.beneficiary)
+                    ),
+                    rx.data_list.item(rx.data_list.label("Montant"), rx.data_list.value(row.amount)),
+                    rx.data_list.item(rx.data_list.label("Statut"), rx.data_list.value(_status(row))),
+                    orientation="vertical",
+                    size="2",
+                ),
+                _statement_link(row),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        list_style="none",
+    )
+
+
+def _cards(rows) -> rx.Component:
+    return rx.el.ul(
+        rx.foreach(rows, _card),
+        aria_label=CAPTION,
+        display=CARDS_ONLY,
+        padding="0",
+        margin="0",
+        width="100%",
+        style={"& > li + li": {"margin-top": "12px"}},
+    )
+
+
+def payments_page() -> rx.Component:
+    return page_shell(
+        rx.vstack(
+            rx.heading("Vos paiements", as_="h1", size="7"),
+            rx.cond(
+                PaymentsState.unavailable,
+                rx.callout(PaymentsState.unavailable, color_scheme="red", role="alert", width="100%"),
+            ),
+            rx.cond(
+                PaymentsState.loaded,
+                rx.cond(
+                    PaymentsState.payments.length() > 0,
+                    rx.vstack(
+                        rx.cond(
+                            PaymentsState.has_untransmitted,
+                            rx.callout(EXPLANATION, icon="info", color_scheme="blue", width="100%"),
+                        ),
+                        _table(PaymentsState.payments),
+                        _cards(PaymentsState.payments),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    rx.text("Aucun paiement."),
+                ),
+                rx.cond(
+                    ~PaymentsState.unavailable,
+                    rx.text("Chargement de vos paiements…", role="status"),
+                ),
+            ),
+            rx.link("Retourner au tableau de bord", href=routes.DASHBOARD),
+            spacing="5",
+            width="100%",
+        ),
+        signed_in=True,
+        current=routes.PAYMENTS,
+    )

@@ -1,0 +1,276 @@
+"""The teleservice: selection (step 1), recap (step 2), confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from rxapp import routes
+from rxapp.db import session_scope
+from rxapp.services import teleservice
+from rxapp.services.eligibility import Refusal
+from rxapp.services.formatting import format_day
+from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+
+logger = logging.getLogger(__name__)
+
+NOT_RECORDED = "Service momentanément indisponible, votre choix n'a pas été enregistré, réessayez."
+TITLE = "Choisir l'organisme complémentaire destinataire de vos remboursements"
+
+
+@dataclasses.dataclass
+class OptionView:
+    id: str
+    organisation: str
+    member_number: str
+    start: str
+
+
+@dataclasses.dataclass
+class BeneficiaryChoice:
+    id: str
+    name: str
+    birth: str
+    chosen: str = ""
+    missing: bool = False
+    options: list[OptionView] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class RecapLine:
+    name: str
+    birth: str
+    organisation: str
+    member_number: str
+    start: str
+
+
+def _situation(account_id: int) -> teleservice.OverlapSituation:
+    with session_scope() as session:
+        return teleservice.overlap_situation(session=session, account_id=account_id)
+
+
+def _submit(account_id: int, choices: dict[str, str]) -> teleservice.PendingRequest:
+    with session_scope() as session:
+        return teleservice.submit_request(session=session, account_id=account_id, choices=choices)
+
+
+def _pending(account_id: int) -> teleservice.PendingRequest | None:
+    with session_scope() as session:
+        return teleservice.pending_request_for(session=session, account_id=account_id)
+
+
+def _record(account_id: int, reference: str, satisfied: bool) -> bool:
+    with session_scope() as session:
+        return teleservice.record_satisfaction(
+            session=session, account_id=account_id, reference=reference, satisfied=satisfied
+        )
+
+
+def _views(situation: teleservice.OverlapSituation, previous: dict[str, str]) -> list[BeneficiaryChoice]:
+    views = []
+    for beneficiary in situation.beneficiaries:
+        options = [
+            OptionView(str(o.contract_id), o.organisation, o.member_number, format_day(o.start_date))
+            for o in beneficiary.options
+        ]
+        kept = previous.get(str(beneficiary.beneficiary_id), "")
+        views.append(
+            BeneficiaryChoice(
+                id=str(beneficiary.beneficiary_id),
+                name=beneficiary.full_name,
+                birth=format_day(beneficiary.birth_date),
+                chosen=kept if any(o.id == kept for o in options) else "",
+                options=options,
+            )
+        )
+    return views
+
+
+def status_notice(situation: teleservice.OverlapSituation) -> tuple[str, str]:
+    """(status, French notice) for an insured who cannot choose now."""
+    refusal = situation.eligibility.refusal
+    if refusal is None:
+        return "eligible", ""
+    if refusal is Refusal.PENDING_REQUEST:
+        return "pending", situation.eligibility.message
+    if refusal is Refusal.NO_OVERLAP:
+        return "no_overlap", situation.eligibility.message
+    return "excluded", excluded_notice(situation.eligibility.message)
+
+
+def excluded_notice(reason: str) -> str:
+    return (
+        "La transmission automatique de vos remboursements vers votre complémentaire est bloquée. "
+        f"{reason} Pour la rétablir, contactez votre caisse d'assurance maladie : par téléphone au "
+        "3646 (service gratuit + prix d'un appel) ou depuis votre messagerie."
+    )
+
+
+class SelectionState(AuthState):
+    status: str = "loading"
+    notice: str = ""
+    beneficiaries: list[BeneficiaryChoice] = []
+    missing_names: list[str] = []
+    refusal: str = ""
+    reference: str = ""
+    request_date: str = ""
+    satisfaction_recorded: bool = False
+    submitting: bool = False
+
+    @rx.var
+    def page_title(self) -> str:
+        prefix = "Erreur : " if self.missing_names else ""
+        return f"{prefix}Étape 1 sur 2, sélection de l'organisme | Compte ameli"
+
+    @rx.var
+    def recap(self) -> list[RecapLine]:
+        lines = []
+        for beneficiary in self.beneficiaries:
+            option = next((o for o in beneficiary.options if o.id == beneficiary.chosen), None)
+            if option is not None:
+                lines.append(
+                    RecapLine(
+                        beneficiary.name,
+                        beneficiary.birth,
+                        option.organisation,
+                        option.member_number,
+                        option.start,
+                    )
+                )
+        return lines
+
+    def _choices(self) -> dict[str, str]:
+        return {b.id: b.chosen for b in self.beneficiaries if b.chosen}
+
+    async def _load(self) -> int | None:
+        """Re-check the session and the situation; the account id, or None when redirected."""
+        try:
+            account_id = await self._current_account_id()
+            if account_id is None:
+                return None
+            situation = await asyncio.to_thread(_situation, account_id)
+        except SQLAlchemyError:
+            self.status, self.notice = "unavailable", SERVICE_UNAVAILABLE
+            return None
+        self.status, self.notice = status_notice(situation)
+        if self.status == "eligible":
+            self.beneficiaries = _views(situation, self._choices())
+        else:
+            self.beneficiaries = []
+        return account_id
+
+    @rx.event
+    async def load_selection(self):
+        """on_load of step 1."""
+        self.refusal = ""
+        self.reference = ""
+        account_id = await self._load()
+        if account_id is None and self.status != "unavailable":
+            return rx.redirect(routes.LOGIN)
+        return None
+
+    @rx.event
+    def choose(self, beneficiary_id: str, contract_id: str):
+        """A radio button was chosen. Only one of that beneficiary's own options is accepted."""
+        if not isinstance(beneficiary_id, str) or not isinstance(contract_id, str):
+            return
+        for beneficiary in self.beneficiaries:
+            if beneficiary.id == beneficiary_id and any(o.id == contract_id for o in beneficiary.options):
+                beneficiary.chosen = contract_id
+                beneficiary.missing = False
+        self.beneficiaries = list(self.beneficiaries)
+        self.missing_names = [b.name for b in self.beneficiaries if b.missing]
+
+    @rx.event
+    def next_step(self):
+        """ "Passer à l'étape suivante": to the recap, or an alert naming who lacks a choice."""
+        if self.status != "eligible" or not self.beneficiaries:
+            return rx.redirect(routes.SELECTION)
+        for beneficiary in self.beneficiaries:
+            beneficiary.missing = not beneficiary.chosen
+        self.beneficiaries = list(self.beneficiaries)
+        self.missing_names = [b.name for b in self.beneficiaries if b.missing]
+        if self.missing_names:
+            return rx.set_focus("erreurs")
+        return rx.redirect(routes.RECAP)
+
+    @rx.event
+    async def load_recap(self):
+        """on_load of step 2: back to step 1 unless every beneficiary has a choice."""
+        self.refusal = ""
+        account_id = await self._load()
+        if account_id is None and self.status != "unavailable":
+            return rx.redirect(routes.LOGIN)
+        if self.status == "eligible" and any(not b.chosen for b in self.beneficiaries):
+            return rx.redirect(routes.SELECTION)
+        return None
+
+    @rx.event
+    async def confirm(self):
+        """ "Confirmer": the server checks everything again and records one request."""
+        if self.submitting:
+            return None
+        if self.reference:
+            return rx.redirect(routes.CONFIRMATION)
+        self.submitting = True
+        try:
+            account_id = await self._current_account_id()
+            if account_id is None:
+                return rx.redirect(routes.LOGIN)
+            request = await asyncio.to_thread(_submit, account_id, self._choices())
+        except teleservice.RequestRefused as refusal:
+            self.refusal = str(refusal)
+            return None
+        except SQLAlchemyError as error:
+            logger.error("Request not recorded, database error: %s", type(error).__name__)
+            self.refusal = NOT_RECORDED
+            return None
+        finally:
+            self.submitting = False
+        self.reference = request.reference
+        self.request_date = format_day(request.created_at)
+        self.satisfaction_recorded = False
+        return rx.redirect(routes.CONFIRMATION)
+
+    @rx.event
+    async def load_confirmation(self):
+        """on_load of the confirmation: show the pending request, even after a reload."""
+        try:
+            account_id = await self._current_account_id()
+            if account_id is None:
+                return rx.redirect(routes.LOGIN)
+            pending = await asyncio.to_thread(_pending, account_id)
+        except SQLAlchemyError:
+            self.status, self.notice = "unavailable", SERVICE_UNAVAILABLE
+            return None
+        if pending is None:
+            self.reference = ""
+            return rx.redirect(routes.DASHBOARD)
+        if pending.reference != self.reference:
+            self.reference = pending.reference
+            self.satisfaction_recorded = False
+        self.request_date = format_day(pending.created_at)
+        self.beneficiaries = []
+        self.missing_names = []
+        return None
+
+    @rx.event
+    async def answer_satisfaction(self, satisfied: bool):
+        """ "Etes-vous satisfait de ce service ?": one answer per request."""
+        if not isinstance(satisfied, bool) or not self.reference or self.satisfaction_recorded:
+            return None
+        try:
+            account_id = await self._current_account_id()
+            if account_id is None:
+                return rx.redirect(routes.LOGIN)
+            self.satisfaction_recorded = await asyncio.to_thread(
+                _record, account_id, self.reference, satisfied
+            )
+        except SQLAlchemyError:
+            self.refusal = SERVICE_UNAVAILABLE
+        return None
