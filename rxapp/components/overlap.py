@@ -6,6 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import BRAND_BLUE
+from rxapp.components.notice import callout
 from rxapp.state.dashboard import DashboardState
 
 BLOCKED = (
@@ -82,7 +83,7 @@ def overlap_notice() -> rx.Component:
     """For the excluded (call the CPAM) and for a request being processed."""
     return rx.cond(
         DashboardState.overlap_notice,
-        rx.callout(
+        callout(
             DashboardState.overlap_notice,
             icon="info",
             color_scheme=rx.cond(DashboardState.overlap_status == "excluded", "amber", "blue"),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import page_shell
+from rxapp.components.notice import callout
 from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_notice
 from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
 
@@ -137,7 +138,7 @@ def dashboard_page() -> rx.Component:
     return page_shell(
         rx.cond(
             DashboardState.unavailable,
-            rx.callout(DashboardState.unavailable, color_scheme="red", role="alert"),
+            callout(DashboardState.unavailable, color_scheme="red", role="alert"),
         ),
         rx.cond(
             DashboardState.display_name,

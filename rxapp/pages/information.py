@@ -6,6 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import page_shell
+from rxapp.components.notice import callout
 from rxapp.pages.dashboard import QUICK_PROCEDURES
 from rxapp.state.information import InformationState, PersonRow
 
@@ -58,7 +59,7 @@ def information_page() -> rx.Component:
         rx.heading("Mes informations", as_="h1", size="7"),
         rx.cond(
             InformationState.unavailable,
-            rx.callout(InformationState.unavailable, color_scheme="red", role="alert"),
+            callout(InformationState.unavailable, color_scheme="red", role="alert"),
         ),
         rx.cond(
             InformationState.loaded,

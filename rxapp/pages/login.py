@@ -6,6 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import BRAND_BLUE, page_shell
+from rxapp.components.notice import callout
 from rxapp.state.login import LoginState
 
 
@@ -45,7 +46,7 @@ def login_page() -> rx.Component:
                     rx.link("Code oublié ?", href=routes.HELP_CODE),
                     rx.cond(
                         LoginState.error,
-                        rx.callout(
+                        callout(
                             LoginState.error,
                             icon="triangle_alert",
                             color_scheme="red",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import BRAND_BLUE, button_link, page_shell
+from rxapp.components.notice import callout
 from rxapp.components.oc_choice import beneficiary_legend, contract_lines
 from rxapp.components.stepper import stepper
 from rxapp.state.selection import TITLE, BeneficiaryChoice, OptionView, RecapLine, SelectionState
@@ -42,7 +43,7 @@ def status_panel() -> rx.Component:
         ("loading", rx.text("Chargement de votre situation…", role="status")),
         (
             "pending",
-            rx.callout(
+            callout(
                 rx.vstack(
                     rx.text("Votre demande est en cours de traitement.", weight="bold"),
                     rx.text(SelectionState.notice),
@@ -54,8 +55,8 @@ def status_panel() -> rx.Component:
                 role="status",
             ),
         ),
-        ("unavailable", rx.callout(SelectionState.notice, color_scheme="red", role="alert")),
-        rx.callout(SelectionState.notice, color_scheme="amber", role="status"),
+        ("unavailable", callout(SelectionState.notice, color_scheme="red", role="alert")),
+        callout(SelectionState.notice, color_scheme="amber", role="status"),
     )
 
 
@@ -152,7 +153,7 @@ def selection_page() -> rx.Component:
                 rx.text(INSTRUCTION),
                 rx.text(FOOTNOTE, size="2", color="#374151"),
                 rx.vstack(rx.foreach(SelectionState.beneficiaries, _group), spacing="4", width="100%"),
-                rx.callout(OTHER_OC_NOTE, icon="info", color_scheme="blue", width="100%"),
+                callout(OTHER_OC_NOTE, icon="info", color_scheme="blue", width="100%"),
                 _actions(
                     rx.link(
                         rx.button("Retourner au tableau de bord", variant="outline", **BUTTON),
@@ -200,7 +201,7 @@ def recap_page() -> rx.Component:
                 stepper(2),
                 rx.cond(
                     SelectionState.refusal,
-                    rx.callout(SelectionState.refusal, color_scheme="red", role="alert", width="100%"),
+                    callout(SelectionState.refusal, color_scheme="red", role="alert", width="100%"),
                 ),
                 rx.heading("Confirmez votre choix de complémentaire :", as_="h3", size="4"),
                 rx.el.ul(
@@ -287,10 +288,12 @@ def confirmation_page() -> rx.Component:
                     "messagerie, et une notification vous informera dans votre compte dès que la transmission "
                     "automatique de vos remboursements à votre complémentaire sera activée."
                 ),
-                rx.callout(
+                callout(
                     rx.text(
                         "Pensez à télécharger les relevés de paiements non transmis dans la rubrique ",
-                        rx.link("Vos paiements", href=routes.PAYMENTS),
+                        rx.link(
+                            "Vos paiements", href=routes.PAYMENTS, underline="always", high_contrast=True
+                        ),
                         " et transmettez-les à votre complémentaire pour vous faire rembourser.",
                     ),
                     icon="info",

@@ -102,8 +102,10 @@ class DashboardState(AuthState):
 
     @rx.event
     async def dialog_open_change(self, is_open: bool):
-        if is_open is False:
-            await self.later()
+        """Esc or a click outside the dialog act as "Plus tard"."""
+        if is_open is False and self.show_dialog:
+            self.show_dialog = False
+            await self._dismiss(teleservice.Prompt.DIALOG)
 
     @rx.event
     async def select(self):

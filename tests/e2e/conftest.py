@@ -78,10 +78,9 @@ def app(app_database_url: str) -> Iterator[RunningApp]:
         yield running
 
 
-@pytest.fixture(scope="module", autouse=True)
-def demo_data(app: RunningApp, app_database_url: str) -> None:
-    """Reset the database to the demo data before each test module."""
-    engine = make_engine(app_database_url)
+def reset_demo_data(database_url: str) -> None:
+    """Empty every table and load the demo data again."""
+    engine = make_engine(database_url)
     try:
         tables = [table.name for table in SQLModel.metadata.sorted_tables]
         with Session(engine) as session:
@@ -94,6 +93,22 @@ def demo_data(app: RunningApp, app_database_url: str) -> None:
             session.commit()
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_data(app: RunningApp, app_database_url: str) -> None:
+    """Reset the database to the demo data before each test module."""
+    reset_demo_data(app_database_url)
+
+
+@pytest.fixture
+def fresh_demo_data(app: RunningApp, app_database_url: str) -> str:
+    """For tests that change the data (a request, a dismissal): reset before the test.
+
+    Returns the database URL, for checks of what was stored.
+    """
+    reset_demo_data(app_database_url)
+    return app_database_url
 
 
 @pytest.fixture(scope="session")

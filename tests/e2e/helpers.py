@@ -19,9 +19,9 @@ def log_in(page: Page, nir: str, code: str = DEMO_CODE) -> None:
 
 
 def log_in_as(page: Page, nir: str, greeting: str) -> None:
-    """Log in and wait for the dashboard greeting."""
+    """Log in and wait for the dashboard greeting (by text: an open dialog hides the page's roles)."""
     log_in(page, nir)
-    expect(page.get_by_role("heading", name=f"Bonjour {greeting}")).to_be_visible()
+    expect(page.get_by_text(f"Bonjour {greeting}", exact=True)).to_be_visible()
 
 
 def assert_accessible(page: Page) -> None:
