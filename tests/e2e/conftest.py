@@ -48,8 +48,13 @@ def selected_viewports() -> list[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test runs at every selected viewport, or at those its `viewports` mark names."""
     if "viewport" in metafunc.fixturenames:
-        metafunc.parametrize("viewport", selected_viewports(), indirect=True)
+        marker = metafunc.definition.get_closest_marker("viewports")
+        wanted = selected_viewports()
+        if marker is not None:
+            wanted = [name for name in wanted if name in marker.args]
+        metafunc.parametrize("viewport", wanted, indirect=True)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -38,3 +38,15 @@ def assert_accessible(page: Page) -> None:
 def assert_no_horizontal_scroll(page: Page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"La page défile horizontalement de {overflow} px"
+
+
+def assert_touch_targets(page: Page, minimum: int = 44) -> None:
+    """Every link and button outside running text is at least `minimum` px high."""
+    small = page.evaluate(
+        """(minimum) => [...document.querySelectorAll('main a, main button, header button, label.oc-option')]
+            .filter(el => !el.closest('p') && el.offsetParent !== null)
+            .map(el => [el.innerText.trim().slice(0, 40), el.getBoundingClientRect().height])
+            .filter(([, height]) => height < minimum)""",
+        minimum,
+    )
+    assert not small, f"Cibles tactiles de moins de {minimum} px : {small}"

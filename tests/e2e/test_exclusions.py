@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import assert_accessible, log_in_as
+from tests.e2e.helpers import assert_accessible, assert_touch_targets, log_in_as
 
 EXCLUDED = [
     ("1 79 06 75 112 034 68", "Karim BENALI", "Plus de 4 bénéficiaires sont concernés"),
@@ -55,3 +55,15 @@ def test_dashboard_blocks_are_present(page: Page, viewport: str) -> None:
     for name in ("Accueil", "Frais de santé", "Démarches", "Vos documents", "Vos informations"):
         expect(nav.get_by_role("link", name=name)).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.viewports("phone")
+def test_phone_touch_targets(page: Page, viewport: str) -> None:
+    page.goto("/")
+    assert_touch_targets(page)
+    log_in_as(page, "2 68 03 01 283 047 80", "Chantal LABONDE")
+    page.keyboard.press("Escape")
+    assert_touch_targets(page)
+    page.goto("/complementaire/selection")
+    expect(page.get_by_role("radio").first).to_be_visible()
+    assert_touch_targets(page)
