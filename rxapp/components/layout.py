@@ -74,6 +74,8 @@ def insured_nav(current: str | None) -> rx.Component:
                         aria_current="page" if href == current else None,
                         font_weight="700" if href == current else "400",
                         text_decoration="underline" if href == current else "none",
+                        color=BRAND_BLUE,
+                        _hover={"color": BRAND_BLUE, "text_decoration": "underline"},
                     )
                 )
                 for label, href in NAV_ITEMS

@@ -58,7 +58,14 @@ def _table(rows) -> rx.Component:
         rx.table.root(
             rx.el.caption(CAPTION, class_name="sr-only"),
             rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(name, scope="col") for name in headers])
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(
+                            name, scope="col", text_align="right" if name == "Montant" else "left"
+                        )
+                        for name in headers
+                    ]
+                )
             ),
             rx.table.body(
                 rx.foreach(

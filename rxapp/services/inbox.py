@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from rxapp.models import Message, Notification, utcnow
 from rxapp.services.formatting import format_day, format_short_day
+
+_Item = TypeVar("_Item", Notification, Message)
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def unread_counts(*, session: Session, account_id: int) -> tuple[int, int]:
 
 def _mark_read(
     session: Session,
-    model: type[Notification] | type[Message],
+    model: type[_Item],
     account_id: int,
     item_id: int,
     now: datetime | None,

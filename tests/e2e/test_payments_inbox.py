@@ -28,7 +28,8 @@ EXPLANATION = (
     "Les paiements non transmis n'ont pas été envoyés à votre complémentaire : "
     "téléchargez leurs relevés et transmettez-les-lui pour vous faire rembourser."
 )
-STATEMENT_LINK = re.compile(r"^Télécharger le relevé \(PDF\) du \d{2}\/\d{2}\/\d{4}$")  # "/" escaped for Playwright
+# "/" escaped: Playwright reads the pattern as a /regex/ literal.
+STATEMENT_LINK = re.compile(r"^Télécharger le relevé \(PDF\) du \d{2}\/\d{2}\/\d{4}$")
 
 
 def _account_id(session: Session, nir_body: str) -> int:
