@@ -156,4 +156,5 @@ def button_link(label: str, href: str, *, primary: bool = False) -> rx.Component
         font_weight="500",
         text_decoration="none",
         text_align="center",
+        class_name="button-link",
     )

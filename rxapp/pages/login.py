@@ -59,6 +59,7 @@ def login_page() -> rx.Component:
                         type="submit",
                         size="3",
                         width="100%",
+                        min_height="44px",
                         background=BRAND_BLUE,
                     ),
                     spacing="4",

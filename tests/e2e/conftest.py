@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 import rxapp.models  # noqa: F401 - the tables to reset
@@ -83,19 +84,29 @@ def app(app_database_url: str) -> Iterator[RunningApp]:
         yield running
 
 
-def reset_demo_data(database_url: str) -> None:
-    """Empty every table and load the demo data again."""
+def reset_demo_data(database_url: str, attempts: int = 3) -> None:
+    """Empty every table and load the demo data again.
+
+    The running worker's periodic scan may hold row locks at that moment; a
+    deadlock is retried.
+    """
     engine = make_engine(database_url)
+    tables = [table.name for table in SQLModel.metadata.sorted_tables]
     try:
-        tables = [table.name for table in SQLModel.metadata.sorted_tables]
-        with Session(engine) as session:
-            if engine.dialect.name == "postgresql":
-                session.exec(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(tables):
-                    session.exec(text(f"DELETE FROM {table}"))
-            seed_demo_data(session=session)
-            session.commit()
+        for attempt in range(1, attempts + 1):
+            try:
+                with Session(engine) as session:
+                    if engine.dialect.name == "postgresql":
+                        session.exec(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                    else:
+                        for table in reversed(tables):
+                            session.exec(text(f"DELETE FROM {table}"))
+                    seed_demo_data(session=session)
+                    session.commit()
+                return
+            except OperationalError:
+                if attempt == attempts:
+                    raise
     finally:
         engine.dispose()
 

@@ -29,7 +29,10 @@ def assert_accessible(page: Page) -> None:
     results = Axe().run(page)
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     details = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        f"- {v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(
+            f"    {n['target']}: {' '.join(n.get('failureSummary', '').split())}" for n in v["nodes"][:3]
+        )
         for v in blocking
     )
     assert not blocking, f"Violations d'accessibilité graves :\n{details}"
