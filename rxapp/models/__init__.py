@@ -11,7 +11,7 @@ from rxapp.models.account import (
     WebSession,
 )
 from rxapp.models.backoffice import Agent
-from rxapp.models.medialog import Affaire, AffaireEvent, AffaireStatus
+from rxapp.models.medialog import Affaire, AffaireEvent, AffaireOutbox, AffaireStatus
 from rxapp.models.progres import (
     Beneficiary,
     ComplementaryContract,
@@ -28,6 +28,7 @@ __all__ = [
     "Account",
     "Affaire",
     "AffaireEvent",
+    "AffaireOutbox",
     "AffaireStatus",
     "Agent",
     "Beneficiary",

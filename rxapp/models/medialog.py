@@ -37,6 +37,35 @@ class Affaire(SQLModel, table=True):
     due_at: datetime
     progres_updated_at: datetime | None = None
     closed_at: datetime | None = None
+    # Closure side effects, each done once: the account notification, the email.
+    notified_at: datetime | None = None
+    avis_sent_at: datetime | None = None
+
+
+class AffaireOutbox(SQLModel, table=True):
+    """A request waiting to become an affaire (transactional outbox).
+
+    Written in the same transaction as the request; the task is queued after
+    the commit, and a periodic relay queues again what is still not done.
+    """
+
+    __tablename__ = "affaire_outbox"
+    __table_args__ = (
+        sa.Index(
+            "ix_outbox_pending",
+            "queued_at",
+            postgresql_where=sa.text("done_at IS NULL"),
+            sqlite_where=sa.text("done_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="overlap_request.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    queued_at: datetime | None = None
+    attempts: int = 0
+    done_at: datetime | None = None
+    last_error: str = Field(default="", max_length=300)
 
 
 class AffaireEvent(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from rxapp.models import Account, InsuredPerson, SessionKind, WebSession, utcnow
+from rxapp.models import Account, Agent, InsuredPerson, SessionKind, WebSession, utcnow
 from rxapp.services.nir import NirError, parse_nir
 from rxapp.services.security import (
     new_session_id,
@@ -130,3 +130,38 @@ def account_for_session(*, session: Session, session_id: str) -> Account | None:
     if web_session is None or web_session.account_id is None:
         return None
     return session.get(Account, web_session.account_id)
+
+
+BAD_AGENT_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+MAX_LOGIN_LENGTH = 60
+
+
+def login_agent(
+    *, session: Session, login: object, password: object, now: datetime | None = None
+) -> OpenedSession:
+    """Check an agent's login and password and open an agent session.
+
+    Raises:
+        LoginRefused: one message whatever was wrong.
+    """
+    if (
+        not isinstance(login, str)
+        or not isinstance(password, str)
+        or not login.strip()
+        or not password
+        or len(login) > MAX_LOGIN_LENGTH
+        or len(password) > MAX_CODE_LENGTH
+    ):
+        raise LoginRefused(BAD_AGENT_CREDENTIALS)
+    agent = session.exec(select(Agent).where(Agent.login == login.strip().lower())).first()
+    if not verify_secret(agent.password_hash if agent else None, password) or agent is None:
+        raise LoginRefused(BAD_AGENT_CREDENTIALS)
+    return _open_session(session, SessionKind.AGENT, now or utcnow(), agent_id=agent.id)
+
+
+def agent_for_session(*, session: Session, session_id: str) -> Agent | None:
+    """The agent behind a live agent session (an insured session gives None)."""
+    web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.AGENT)
+    if web_session is None or web_session.agent_id is None:
+        return None
+    return session.get(Agent, web_session.agent_id)
