@@ -24,3 +24,14 @@ STATEMENT_PREFIX = "/api/releves"
 def statement_url(payment_id: int) -> str:
     """The PDF statement (relevé) of one payment."""
     return f"{STATEMENT_PREFIX}/{payment_id}.pdf"
+
+ADMIN_LOGIN = "/admin"
+ADMIN_QUEUE = "/admin/affaires"
+ADMIN_AFFAIRE = "/admin/affaire"
+ADMIN_SUPERVISION = "/admin/supervision"
+ADMIN_SIMULATION = "/admin/simulation"
+
+
+def admin_affaire_url(reference: str) -> str:
+    """One affaire's page in the back office."""
+    return f"{ADMIN_AFFAIRE}?ref={reference}"
