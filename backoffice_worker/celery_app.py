@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import Celery
 
-from rxapp.settings import VAR_DIR, get_settings
+from rxapp.settings import VAR_DIR, Settings, get_settings
 
 
 def _transport_options(uses_redis: bool) -> dict[str, float]:
@@ -17,6 +17,17 @@ def _transport_options(uses_redis: bool) -> dict[str, float]:
         return {"visibility_timeout": 60}
     # kombu's SQLAlchemy transport passes its options to create_engine.
     return {}
+
+
+def _beat_schedule(settings: Settings) -> dict[str, dict]:
+    schedule = {
+        "detect-overlaps": {"task": "backoffice.detect_overlaps", "schedule": settings.overlap_scan_interval},
+        "relay-outbox": {"task": "backoffice.relay_outbox", "schedule": 10.0},
+        "sweep-closures": {"task": "backoffice.sweep_closures", "schedule": 30.0},
+    }
+    if settings.medialog_auto_process_after is not None:
+        schedule["auto-process"] = {"task": "backoffice.auto_process", "schedule": 5.0}
+    return schedule
 
 
 def make_celery() -> Celery:
@@ -36,12 +47,8 @@ def make_celery() -> Celery:
         task_soft_time_limit=90,
         broker_connection_retry_on_startup=True,
         broker_transport_options=_transport_options(settings.uses_redis),
-        beat_schedule={
-            "detect-overlaps": {
-                "task": "backoffice.detect_overlaps",
-                "schedule": settings.overlap_scan_interval,
-            }
-        },
+        broker_connection_timeout=3,
+        beat_schedule=_beat_schedule(settings),
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),
         timezone="Europe/Paris",
         enable_utc=True,

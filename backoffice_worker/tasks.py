@@ -1,16 +1,32 @@
-"""Celery tasks: ids in, rows re-read, the work done by `rxapp.services`."""
+"""Celery tasks: ids in, rows re-read, the work done by `rxapp.services`.
+
+Retry policies live here and only here.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import httpx
 from celery.utils.log import get_task_logger
 
 from backoffice_worker.celery_app import app
 from rxapp.db import session_scope
+from rxapp.services import medialog, outbox
 from rxapp.services.detection import detect_overlaps_batch
+from rxapp.services.mail import MailDeliveryError, avis_de_depot, deliver
+from rxapp.settings import VAR_DIR, get_settings
 
 logger = get_task_logger(__name__)
 
 DETECTION_BATCH_SIZE = 500
+OUTBOX_STALE_AFTER = timedelta(seconds=30)
+CLOSURE_STALE_AFTER = timedelta(seconds=60)
+HTTP_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+
+class MedialogUnavailable(Exception):
+    """A network error or a 5xx from the Medialog+ API: worth retrying."""
 
 
 @app.task(name="backoffice.detect_overlaps")
@@ -35,3 +51,112 @@ def detect_overlaps() -> dict[str, int]:
     if totals["blocked"] or totals["flagged"]:
         logger.info("Overlap scan: %s", totals)
     return totals
+
+
+@app.task(
+    name="backoffice.create_affaire",
+    autoretry_for=(MedialogUnavailable,),
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=10,
+)
+def create_affaire(request_id: int) -> dict:
+    """Create the request's affaire through the Medialog+ API (idempotent by request id).
+
+    Network errors and 5xx are retried with backoff and jitter; a 4xx is final
+    (logged; the outbox keeps the row for a human to look at).
+    """
+    settings = get_settings()
+    try:
+        response = httpx.post(
+            f"{settings.medialog_url}/affaires",
+            json={"request_id": request_id},
+            headers={"Authorization": f"Bearer {settings.medialog_api_token}"},
+            timeout=HTTP_TIMEOUT,
+        )
+    except httpx.TransportError as error:
+        raise MedialogUnavailable(f"{type(error).__name__}: {error}") from error
+    if response.status_code >= 500:
+        raise MedialogUnavailable(f"HTTP {response.status_code}")
+    if response.status_code >= 400:
+        logger.error(
+            "Medialog+ refused request %s: HTTP %s %s", request_id, response.status_code, response.text[:200]
+        )
+        return {"request_id": request_id, "status": response.status_code}
+    return response.json()
+
+
+@app.task(name="backoffice.relay_outbox")
+def relay_outbox() -> int:
+    """Queue again the requests whose affaire is still missing (broker outage, lost task)."""
+    with session_scope() as session:
+        request_ids = outbox.stale_outbox(session=session, older_than=OUTBOX_STALE_AFTER)
+    for request_id in request_ids:
+        create_affaire.delay(request_id)
+    if request_ids:
+        logger.info("Outbox relay queued %d request(s) again", len(request_ids))
+    return len(request_ids)
+
+
+@app.task(
+    name="backoffice.deliver_closure",
+    autoretry_for=(MailDeliveryError,),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=20,
+)
+def deliver_closure(affaire_id: int) -> dict[str, bool]:
+    """A closed affaire: the account notification and the processed request, then
+    the "avis de dépôt" email. Each side effect happens once; an SMTP refusal is retried."""
+    with session_scope() as session:
+        notified = medialog.apply_closure(session=session, affaire_id=affaire_id)
+    with session_scope() as session:
+        recipient = medialog.closure_recipient(session=session, affaire_id=affaire_id)
+    if recipient is None:
+        return {"notified": notified, "emailed": False}
+    settings = get_settings()
+    message = avis_de_depot(
+        to=recipient.email,
+        first_name=recipient.first_name,
+        last_name=recipient.last_name,
+        sender=settings.mail_from,
+        account_url=settings.base_url,
+    )
+    deliver(message, smtp_url=settings.smtp_url, mail_dir=VAR_DIR / "mail")
+    with session_scope() as session:
+        medialog.mark_avis_sent(session=session, affaire_id=affaire_id)
+    return {"notified": notified, "emailed": True}
+
+
+@app.task(name="backoffice.sweep_closures")
+def sweep_closures() -> int:
+    """Queue again the closures whose notification or email is still missing."""
+    with session_scope() as session:
+        affaire_ids = outbox.closures_to_deliver(session=session, older_than=CLOSURE_STALE_AFTER)
+    for affaire_id in affaire_ids:
+        deliver_closure.delay(affaire_id)
+    return len(affaire_ids)
+
+
+@app.task(name="backoffice.auto_process")
+def auto_process() -> int:
+    """With MEDIALOG_AUTO_PROCESS_AFTER set, play the agent for simple affaires old enough."""
+    delay = get_settings().medialog_auto_process_after
+    if delay is None:
+        return 0
+    with session_scope() as session:
+        affaire_ids = outbox.affaires_to_auto_process(session=session, delay=timedelta(seconds=delay))
+    processed = 0
+    for affaire_id in affaire_ids:
+        try:
+            with session_scope() as session:
+                medialog.take_charge(session=session, agent_id=None, affaire_id=affaire_id)
+                medialog.update_progres(session=session, agent_id=None, affaire_id=affaire_id)
+                medialog.close_affaire(session=session, agent_id=None, affaire_id=affaire_id)
+        except medialog.AffaireRefused:
+            continue  # an agent closed it meanwhile
+        deliver_closure.delay(affaire_id)
+        processed += 1
+    return processed

@@ -25,6 +25,7 @@ def statement_url(payment_id: int) -> str:
     """The PDF statement (relevé) of one payment."""
     return f"{STATEMENT_PREFIX}/{payment_id}.pdf"
 
+
 ADMIN_LOGIN = "/admin"
 ADMIN_QUEUE = "/admin/affaires"
 ADMIN_AFFAIRE = "/admin/affaire"

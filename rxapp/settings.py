@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     mail_from: str = "ne-pas-repondre@assurance-maladie.fr"
     medialog_api_token: str = DEFAULT_MEDIALOG_TOKEN
+    medialog_api_url: str | None = None
     medialog_auto_process_after: float | None = None
     worker_concurrency: int = 2
     celery_queue: str = "backoffice"
@@ -120,6 +121,11 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://localhost:{self.app_port}"
+
+    @property
+    def medialog_url(self) -> str:
+        """Where the worker reaches the Medialog+ API (the app's backend by default)."""
+        return (self.medialog_api_url or f"http://127.0.0.1:{self.app_port}/api/medialog").rstrip("/")
 
 
 def _redis_db_number(url: str) -> int:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from rxapp.models import (
     Account,
+    AffaireOutbox,
     Beneficiary,
     ComplementaryContract,
     ComplementaryOrganisation,
@@ -258,6 +259,8 @@ def submit_request(
                         rejected_contract_id=rejected,
                     )
                 )
+            # The outbox row commits with the request: the affaire cannot be lost.
+            session.add(AffaireOutbox(request_id=persisted_id(request), created_at=now, queued_at=now))
             session.add(
                 Message(
                     account_id=account_id,

@@ -13,8 +13,12 @@ from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.services import teleservice
 from rxapp.services.account import DashboardView, dashboard_for
+from rxapp.services.auth import account_for_session
+from rxapp.services.inbox import InboxItem, notifications_for, unread_counts
 from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
 from rxapp.state.selection import status_notice
+
+WATCH_PERIOD_SECONDS = 3
 
 
 @dataclasses.dataclass
@@ -38,12 +42,22 @@ def _dashboard(session_id: str) -> DashboardView | None:
         return dashboard_for(session=session, session_id=session_id)
 
 
+def _notifications(session_id: str) -> tuple[int, list[InboxItem]] | None:
+    with session_scope() as session:
+        account = account_for_session(session=session, session_id=session_id)
+        if account is None or account.id is None:
+            return None
+        unread, _ = unread_counts(session=session, account_id=account.id)
+        return unread, notifications_for(session=session, account_id=account.id, limit=2)
+
+
 def _dismiss(session_id: str, prompt: str) -> bool:
     with session_scope() as session:
         return teleservice.dismiss_prompt(session=session, session_id=session_id, prompt=prompt)
 
 
 class DashboardState(AuthState):
+    _watching: bool = False
     display_name: str = ""
     last_connection: str = ""
     unavailable: str = ""
@@ -86,7 +100,36 @@ class DashboardState(AuthState):
         status, notice = status_notice(view.situation)
         self.overlap_status = status if status in {"pending", "excluded"} else ""
         self.overlap_notice = notice
-        return None
+        return DashboardState.watch_notifications
+
+    @rx.event(background=True)
+    async def watch_notifications(self):
+        """While the dashboard stays open, show new notifications without a reload."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            while True:
+                await asyncio.sleep(WATCH_PERIOD_SECONDS)
+                async with self:
+                    if self.router.url.path.rstrip("/") != routes.DASHBOARD or not self.session_id:
+                        return
+                    session_id, known = self.session_id, self.unread_notifications
+                try:
+                    inbox = await asyncio.to_thread(_notifications, session_id)
+                except SQLAlchemyError:
+                    continue
+                if inbox is None:
+                    return
+                unread, latest = inbox
+                if unread != known:
+                    async with self:
+                        self.unread_notifications = unread
+                        self.notifications = [InboxRow(n.short_day, n.title, n.body) for n in latest]
+        finally:
+            async with self:
+                self._watching = False
 
     async def _dismiss(self, prompt: str) -> None:
         # On a database error the prompt still closes; it may come back on the next page load.

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
 from rxapp.db import session_scope
+from rxapp.queue import queue_affaire_creation
 from rxapp.services import teleservice
 from rxapp.services.eligibility import Refusal
 from rxapp.services.formatting import format_day
@@ -232,6 +233,8 @@ class SelectionState(AuthState):
             return None
         finally:
             self.submitting = False
+        # Queued after the commit; if the broker is down, the outbox relay queues it later.
+        await asyncio.to_thread(queue_affaire_creation, request.request_id)
         self.reference = request.reference
         self.request_date = format_day(request.created_at)
         self.satisfaction_recorded = False

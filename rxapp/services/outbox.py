@@ -1,0 +1,67 @@
+"""What the worker's periodic tasks pick up again: nothing is lost if a queueing fails."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from rxapp.models import Affaire, AffaireOutbox, AffaireStatus, utcnow
+
+
+def stale_outbox(
+    *, session: Session, older_than: timedelta, limit: int = 500, now: datetime | None = None
+) -> list[int]:
+    """Requests still without an affaire, last queued more than `older_than` ago;
+    they are marked queued again (the caller queues them after its commit)."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(AffaireOutbox)
+        .where(col(AffaireOutbox.done_at).is_(None), col(AffaireOutbox.queued_at) < now - older_than)
+        .order_by(col(AffaireOutbox.queued_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        row.queued_at = now
+        row.attempts += 1
+        session.add(row)
+    return [row.request_id for row in rows]
+
+
+def closures_to_deliver(
+    *, session: Session, older_than: timedelta, limit: int = 500, now: datetime | None = None
+) -> list[int]:
+    """Closed affaires whose notification or email is still missing after `older_than`."""
+    now = now or utcnow()
+    return list(
+        session.exec(
+            select(Affaire.id)
+            .where(
+                col(Affaire.status) == AffaireStatus.CLOSED,
+                col(Affaire.closed_at) < now - older_than,
+                col(Affaire.notified_at).is_(None) | col(Affaire.avis_sent_at).is_(None),
+            )
+            .order_by(col(Affaire.closed_at))
+            .limit(limit)
+        ).all()
+    )
+
+
+def affaires_to_auto_process(
+    *, session: Session, delay: timedelta, limit: int = 200, now: datetime | None = None
+) -> list[int]:
+    """Simple, new affaires older than `delay`: the worker plays the agent for them."""
+    now = now or utcnow()
+    return list(
+        session.exec(
+            select(Affaire.id)
+            .where(
+                col(Affaire.status) == AffaireStatus.NEW,
+                col(Affaire.is_complex).is_(False),
+                col(Affaire.created_at) < now - delay,
+            )
+            .order_by(col(Affaire.created_at))
+            .limit(limit)
+        ).all()
+    )
