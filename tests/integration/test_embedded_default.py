@@ -43,7 +43,9 @@ def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
                 page.get_by_label("Numéro de sécurité sociale").fill("1 74 11 71 270 102 58")
                 page.get_by_label("Code", exact=True).fill("Demo2026!")
                 page.get_by_role("button", name="Me connecter").click()
-                expect(page.get_by_role("heading", name="Bonjour Renaldo ZOVI")).to_be_visible(timeout=15_000)
+                # His overlap is unresolved: the modal dialog opens over the greeting.
+                expect(page.get_by_role("dialog")).to_be_visible(timeout=15_000)
+                expect(page.get_by_text("Bonjour Renaldo ZOVI", exact=True)).to_be_visible()
                 browser.close()
 
             # The worker and its beat run on kombu's SQLite transport.
