@@ -85,3 +85,45 @@ app.add_page(
 app.add_page(messages_page, route=routes.MESSAGES, title=f"Messages | {SITE}", on_load=MessagesState.load)
 # Read by App.__call__ when the backend starts, so setting it after construction works.
 app.api_transformer = build_api(statement_routes, medialog_routes)
+
+# Medialog+, the agents' back office.
+from rxapp.pages.admin import (  # noqa: E402
+    admin_affaire_page,
+    admin_login_page,
+    admin_queue_page,
+    admin_simulation_page,
+    admin_supervision_page,
+)
+from rxapp.state.admin import (  # noqa: E402
+    AdminAffaireState,
+    AdminQueueState,
+    AdminSimulationState,
+    AdminSupervisionState,
+)
+
+ADMIN_SITE = "Medialog+"
+app.add_page(admin_login_page, route=routes.ADMIN_LOGIN, title=f"Espace agents | {ADMIN_SITE}")
+app.add_page(
+    admin_queue_page,
+    route=routes.ADMIN_QUEUE,
+    title=f"File des affaires | {ADMIN_SITE}",
+    on_load=AdminQueueState.load,
+)
+app.add_page(
+    admin_affaire_page,
+    route=routes.ADMIN_AFFAIRE,
+    title=AdminAffaireState.page_title,
+    on_load=AdminAffaireState.load,
+)
+app.add_page(
+    admin_supervision_page,
+    route=routes.ADMIN_SUPERVISION,
+    title=f"Supervision | {ADMIN_SITE}",
+    on_load=AdminSupervisionState.load,
+)
+app.add_page(
+    admin_simulation_page,
+    route=routes.ADMIN_SIMULATION,
+    title=f"Simulation | {ADMIN_SITE}",
+    on_load=AdminSimulationState.load,
+)

@@ -1,13 +1,17 @@
-"""The base of every insured state: the session cookie, re-checked server-side."""
+"""The base states: the insured session cookie and the agent one, each re-checked server-side."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
 
 import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
 from rxapp.db import session_scope
+from rxapp.models import Cpam
 from rxapp.services import auth
 
 SESSION_COOKIE = "ameli_session"
@@ -44,3 +48,80 @@ class AuthState(rx.State):
         self.session_id = ""
         yield rx.remove_cookie(SESSION_COOKIE)
         yield rx.redirect(routes.LOGIN)
+
+
+# --- Medialog+ agents ---------------------------------------------------------------------
+
+AGENT_SESSION_COOKIE = "medialog_session"
+
+agent_logger = logging.getLogger("rxapp.state.agent")
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentIdentity:
+    """Who is behind a live agent session, for the handlers and the header."""
+
+    agent_id: int
+    name: str
+    cpam: str
+
+
+def _agent_identity_for(session_id: str) -> AgentIdentity | None:
+    with session_scope() as session:
+        agent = auth.agent_for_session(session=session, session_id=session_id)
+        if agent is None or agent.id is None:
+            return None
+        # The CPAM's name for the header: a primary-key read until the services
+        # offer an agent profile (asked of the services' owner).
+        cpam = session.get(Cpam, agent.cpam_id)
+        return AgentIdentity(agent.id, agent.display_name, cpam.name if cpam else "")
+
+
+class AgentAuthState(rx.State):
+    """The base of every back-office state: its own cookie, never the insured's.
+
+    Holds only the opaque agent session id; every handler asks the database who
+    the agent is (`auth.agent_for_session` refuses insured sessions).
+    """
+
+    agent_session_id: str = rx.Cookie("", name=AGENT_SESSION_COOKIE, same_site="strict", max_age=8 * 3600)
+    agent_name: str = ""
+    agent_cpam: str = ""
+
+    async def _current_agent_id(self) -> int | None:
+        """The agent of the live session, or None (none, expired, revoked, forged).
+
+        Also refreshes the name and CPAM the header shows.
+
+        Raises:
+            SQLAlchemyError: the database did not answer; callers show a French message.
+        """
+        session_id = self.agent_session_id
+        identity = None
+        if isinstance(session_id, str) and session_id:
+            identity = await asyncio.to_thread(_agent_identity_for, session_id)
+        self.agent_name = identity.name if identity else ""
+        self.agent_cpam = identity.cpam if identity else ""
+        return identity.agent_id if identity else None
+
+    async def _forget_agent_data(self) -> None:
+        """Empty every back-office state of this tab (another agent may use it next)."""
+        for substate_cls in type(self).get_substates():
+            substate = await self.get_state(substate_cls)
+            substate.reset()
+
+    @rx.event
+    async def logout_agent(self):
+        """Se déconnecter: revoke the agent session server-side, then forget the cookie."""
+        if isinstance(self.agent_session_id, str) and self.agent_session_id:
+            try:
+                await asyncio.to_thread(_end, self.agent_session_id)
+            except SQLAlchemyError as error:
+                # The cookie is dropped anyway; the session dies at its idle timeout.
+                agent_logger.warning("Agent session not revoked, database error: %s", type(error).__name__)
+        await self._forget_agent_data()
+        self.agent_session_id = ""
+        self.agent_name = ""
+        self.agent_cpam = ""
+        yield rx.remove_cookie(AGENT_SESSION_COOKIE)
+        yield rx.redirect(routes.ADMIN_LOGIN)

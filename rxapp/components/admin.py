@@ -1,0 +1,152 @@
+"""The Medialog+ shell (agent header and navigation) and small back-office pieces."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from rxapp import routes
+from rxapp.components.layout import BRAND_BLUE, footer, skip_link
+from rxapp.components.notice import callout
+from rxapp.state.auth import AgentAuthState
+
+SITE = "Medialog+"
+
+AGENT_NAV = (
+    ("File des affaires", routes.ADMIN_QUEUE),
+    ("Supervision", routes.ADMIN_SUPERVISION),
+    ("Simulation", routes.ADMIN_SIMULATION),
+)
+
+
+def agent_header(*, signed_in: bool) -> rx.Component:
+    """The brand, and for a signed-in agent their name, CPAM and the logout button."""
+    agent = rx.flex(
+        rx.cond(
+            AgentAuthState.agent_name,
+            rx.text(
+                rx.el.strong(AgentAuthState.agent_name),
+                rx.el.span(" - ", AgentAuthState.agent_cpam),
+                color="#1f2937",
+            ),
+        ),
+        rx.button(
+            "Se déconnecter",
+            variant="outline",
+            on_click=AgentAuthState.logout_agent,
+            min_height="44px",
+        ),
+        gap="12px",
+        align="center",
+        wrap="wrap",
+    )
+    return rx.el.header(
+        rx.flex(
+            rx.hstack(
+                rx.el.span("Medialog+", font_weight="700", color=BRAND_BLUE),
+                rx.el.span("Espace agents des CPAM", color="#1f2937"),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+            ),
+            agent if signed_in else rx.fragment(),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            gap="12px",
+            width="100%",
+            max_width="1200px",
+            margin_x="auto",
+            padding="12px 16px",
+        ),
+        border_bottom="1px solid #d1d5db",
+        background="white",
+    )
+
+
+def agent_nav(current: str | None) -> rx.Component:
+    """ "Navigation Medialog+": the queue, the supervision, the simulation."""
+    return rx.el.nav(
+        rx.el.ul(
+            *[
+                rx.el.li(
+                    rx.link(
+                        label,
+                        href=href,
+                        padding="12px",
+                        display="inline-block",
+                        min_height="44px",
+                        aria_current="page" if href == current else None,
+                        font_weight="700" if href == current else "400",
+                        text_decoration="underline" if href == current else "none",
+                        color=BRAND_BLUE,
+                        _hover={"color": BRAND_BLUE, "text_decoration": "underline"},
+                    )
+                )
+                for label, href in AGENT_NAV
+            ],
+            display="flex",
+            flex_wrap="wrap",
+            gap="4px",
+            list_style="none",
+            margin="0",
+            padding="0 8px",
+            max_width="1200px",
+            margin_x="auto",
+        ),
+        aria_label="Navigation Medialog+",
+        background="#f3f4f6",
+    )
+
+
+def agent_shell(*children: rx.Component, signed_in: bool = True, current: str | None = None) -> rx.Component:
+    """A back-office page: skip link, agent header, navigation when signed in, main, footer.
+
+    Args:
+        children: the page's content, inside <main>.
+        signed_in: every page but the login shows the agent and the navigation.
+        current: the route of the navigation item to mark as the current page.
+    """
+    return rx.box(
+        skip_link(),
+        agent_header(signed_in=signed_in),
+        agent_nav(current) if signed_in else rx.fragment(),
+        rx.el.main(
+            *children,
+            id="contenu",
+            tab_index=-1,
+            max_width="1200px",
+            margin_x="auto",
+            padding="24px 16px",
+        ),
+        footer(),
+        min_height="100vh",
+        background="white",
+    )
+
+
+def error_alert(message) -> rx.Component:
+    """An error message announced at once (role="alert"), shown only when set."""
+    return rx.cond(
+        message,
+        callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def success_status(message) -> rx.Component:
+    """A success message announced politely (role="status"), shown only when set."""
+    return rx.cond(
+        message,
+        callout(message, icon="circle_check", color_scheme="green", role="status", width="100%"),
+    )
+
+
+def scroll_table(label: str, *children: rx.Component) -> rx.Component:
+    """A table in a focusable region that scrolls sideways, so the page itself never does."""
+    return rx.box(
+        rx.el.table(*children, class_name="admin-table"),
+        role="region",
+        aria_label=label,
+        tab_index=0,
+        class_name="admin-table-region",
+        width="100%",
+    )
