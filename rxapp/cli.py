@@ -114,6 +114,7 @@ def _banner(settings: Settings) -> str:
     lines = [
         "",
         f"  Compte ameli : {settings.base_url}",
+        f"  Espace agents Medialog+ : {settings.base_url}/admin",
         f"  Code de tous les assurés : {DEMO_CODE}",
     ]
     lines += [
