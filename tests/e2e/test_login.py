@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from rxapp.services.auth import BAD_CREDENTIALS
@@ -64,3 +65,19 @@ def test_help_pages_are_reachable_from_login(page: Page, viewport: str) -> None:
     expect(page.get_by_role("heading", level=1, name="Code oublié ?")).to_be_visible()
     page.get_by_role("link", name="Retourner à la connexion").click()
     expect(page.get_by_label("Numéro de sécurité sociale")).to_be_visible()
+
+
+@pytest.mark.viewports("desktop")
+def test_security_headers_on_pages_assets_and_api(page: Page, viewport: str) -> None:
+    responses = [
+        page.goto("/"),
+        page.request.get("/favicon.ico"),
+        page.request.post("/api/medialog/affaires"),
+    ]
+    for response in responses:
+        headers = response.headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert "camera=()" in headers["permissions-policy"]
+    assert responses[2].status == 401
