@@ -3,6 +3,7 @@
 from rxapp.models._types import utcnow
 from rxapp.models.account import (
     Account,
+    LoginFailure,
     Message,
     Notification,
     Payment,
@@ -36,6 +37,7 @@ __all__ = [
     "ComplementaryOrganisation",
     "Cpam",
     "InsuredPerson",
+    "LoginFailure",
     "Message",
     "NoemieLink",
     "Notification",

@@ -56,6 +56,21 @@ class WebSession(SQLModel, table=True):
     overlap_banner_closed: bool = False
 
 
+class LoginFailure(SQLModel, table=True):
+    """A failed login, counted to throttle guessing (per NIR or agent login, and per client)."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_subject_at", "subject", "at"),
+        sa.Index("ix_login_failure_client_at", "client_ip", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=80, description="the NIR's 13 characters, or agent:<login>")
+    client_ip: str = Field(default="", max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+
+
 class Notification(SQLModel, table=True):
     __tablename__ = "notification"
     __table_args__ = (sa.Index("ix_notification_account_created", "account_id", "created_at"),)

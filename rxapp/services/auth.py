@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
-from rxapp.models import Account, Agent, InsuredPerson, SessionKind, WebSession, utcnow
+from rxapp.models import Account, Agent, InsuredPerson, LoginFailure, SessionKind, WebSession, utcnow
 from rxapp.services.nir import NirError, parse_nir
 from rxapp.services.security import (
     new_session_id,
@@ -20,7 +22,18 @@ ABSOLUTE_TIMEOUT = timedelta(hours=8)
 MAX_CODE_LENGTH = 128
 
 BAD_CREDENTIALS = "Le numéro de sécurité sociale ou le code est incorrect."
+LOCKED = (
+    "Trop de tentatives infructueuses : la connexion à ce compte est bloquée pendant 15 minutes. "
+    "Réessayez plus tard ou utilisez « Code oublié ? »."
+)
+TOO_MANY_FROM_CLIENT = "Trop de tentatives infructueuses depuis votre connexion. Réessayez dans 15 minutes."
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_SUBJECT = 5
+MAX_FAILURES_PER_CLIENT = 20
 MISSING_CODE = "Saisissez votre code."
+
+
+security_log = logging.getLogger("rxapp.security")
 
 
 class LoginRefused(Exception):
@@ -36,12 +49,46 @@ class OpenedSession:
     agent_id: int | None = None
 
 
-def login_insured(*, session: Session, nir: str, code: str, now: datetime | None = None) -> OpenedSession:
+def _throttle(session: Session, *, subject: str, client_ip: str, now: datetime) -> None:
+    """Refuse further tries after too many recent failures for this subject or client.
+
+    The same message is given whether or not the account exists.
+    """
+    since = now - FAILURE_WINDOW
+    by_subject = session.exec(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.subject == subject, col(LoginFailure.at) >= since)
+    ).one()
+    if by_subject >= MAX_FAILURES_PER_SUBJECT:
+        raise LoginRefused(LOCKED)
+    if client_ip:
+        by_client = session.exec(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.client_ip == client_ip, col(LoginFailure.at) >= since)
+        ).one()
+        if by_client >= MAX_FAILURES_PER_CLIENT:
+            raise LoginRefused(TOO_MANY_FROM_CLIENT)
+
+
+def _failed(session: Session, *, subject: str, client_ip: str, now: datetime, message: str) -> LoginRefused:
+    session.add(LoginFailure(subject=subject, client_ip=client_ip[:64], at=now))
+    security_log.info("Failed login for %s from %s", subject[:5] + "…", client_ip or "?")
+    return LoginRefused(message)
+
+
+def login_insured(
+    *, session: Session, nir: str, code: str, client_ip: str = "", now: datetime | None = None
+) -> OpenedSession:
     """Check an insured's NIR and code and open a session.
 
     A malformed NIR is refused with a message saying what is wrong, before any
     lookup. A wrong NIR/code pair gets one generic message, whether or not the
-    account exists.
+    account exists. After 5 failures for a NIR in 15 minutes, that NIR is
+    refused for 15 minutes; after 20 failures from one client address, so is
+    that client. A refusal leaves its LoginFailure row in the session: the
+    caller commits it even though the login fails.
 
     Raises:
         LoginRefused: with the message to show.
@@ -52,14 +99,15 @@ def login_insured(*, session: Session, nir: str, code: str, now: datetime | None
         raise LoginRefused(str(error)) from None
     if not code:
         raise LoginRefused(MISSING_CODE)
+    now = now or utcnow()
+    _throttle(session, subject=parsed.body, client_ip=client_ip, now=now)
     if len(code) > MAX_CODE_LENGTH:
-        raise LoginRefused(BAD_CREDENTIALS)
+        raise _failed(session, subject=parsed.body, client_ip=client_ip, now=now, message=BAD_CREDENTIALS)
     account = session.exec(
         select(Account).join(InsuredPerson).where(InsuredPerson.nir == parsed.body)
     ).first()
     if not verify_secret(account.code_hash if account else None, code) or account is None:
-        raise LoginRefused(BAD_CREDENTIALS)
-    now = now or utcnow()
+        raise _failed(session, subject=parsed.body, client_ip=client_ip, now=now, message=BAD_CREDENTIALS)
     account.previous_login_at = account.last_login_at
     account.last_login_at = now
     session.add(account)
@@ -137,9 +185,12 @@ MAX_LOGIN_LENGTH = 60
 
 
 def login_agent(
-    *, session: Session, login: object, password: object, now: datetime | None = None
+    *, session: Session, login: object, password: object, client_ip: str = "", now: datetime | None = None
 ) -> OpenedSession:
     """Check an agent's login and password and open an agent session.
+
+    Throttled like the insured login (per login and per client address); a
+    refusal leaves its LoginFailure row in the session for the caller to commit.
 
     Raises:
         LoginRefused: one message whatever was wrong.
@@ -153,10 +204,13 @@ def login_agent(
         or len(password) > MAX_CODE_LENGTH
     ):
         raise LoginRefused(BAD_AGENT_CREDENTIALS)
+    now = now or utcnow()
+    subject = f"agent:{login.strip().lower()}"
+    _throttle(session, subject=subject, client_ip=client_ip, now=now)
     agent = session.exec(select(Agent).where(Agent.login == login.strip().lower())).first()
     if not verify_secret(agent.password_hash if agent else None, password) or agent is None:
-        raise LoginRefused(BAD_AGENT_CREDENTIALS)
-    return _open_session(session, SessionKind.AGENT, now or utcnow(), agent_id=agent.id)
+        raise _failed(session, subject=subject, client_ip=client_ip, now=now, message=BAD_AGENT_CREDENTIALS)
+    return _open_session(session, SessionKind.AGENT, now, agent_id=agent.id)
 
 
 def agent_for_session(*, session: Session, session_id: str) -> Agent | None:

@@ -17,9 +17,13 @@ from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
 logger = logging.getLogger(__name__)
 
 
-def _login(nir: str, code: str) -> str:
+def _login(nir: str, code: str, client_ip: str) -> str:
     with session_scope() as session:
-        return auth.login_insured(session=session, nir=nir, code=code).session_id
+        try:
+            return auth.login_insured(session=session, nir=nir, code=code, client_ip=client_ip).session_id
+        except auth.LoginRefused:
+            session.commit()  # the failure counts, even though the login is refused
+            raise
 
 
 class LoginState(AuthState):
@@ -34,7 +38,7 @@ class LoginState(AuthState):
             self.error = auth.BAD_CREDENTIALS
             return
         try:
-            self.session_id = await asyncio.to_thread(_login, nir, code)
+            self.session_id = await asyncio.to_thread(_login, nir, code, self.router.session.client_ip or "")
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
             return
