@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -453,8 +454,8 @@ def affaire_queue(
         .group_by(col(OverlapRequestLine.request_id))
         .subquery()
     )
-    rows = session.exec(
-        select(Affaire, InsuredPerson.first_name, InsuredPerson.last_name, counts.c.n, Agent.display_name)
+    rows = session.execute(  # five columns: beyond sqlmodel.select's typed overloads
+        sa_select(Affaire, InsuredPerson.first_name, InsuredPerson.last_name, counts.c.n, Agent.display_name)  # type: ignore[call-overload]
         .join(OverlapRequest, col(OverlapRequest.id) == Affaire.request_id)
         .join(Account, col(Account.id) == OverlapRequest.account_id)
         .join(InsuredPerson, col(InsuredPerson.id) == Account.insured_id)
@@ -631,12 +632,14 @@ def supervision_for(*, session: Session, agent_id: int, now: datetime | None = N
     for status, count in session.exec(
         select(Affaire.status, func.count()).where(scope).group_by(col(Affaire.status))
     ).all():
-        backlog[STATUS_LABELS[status]] = count
+        backlog[STATUS_LABELS[AffaireStatus(status)]] = count
     durations = session.exec(
         select(Affaire.created_at, Affaire.closed_at).where(scope, col(Affaire.closed_at).is_not(None))
     ).all()
     buckets = {label: 0 for label, _ in PROCESSING_BUCKETS} | {"> 7 j": 0}
     for created_at, closed_at in durations:
+        if closed_at is None:  # excluded by the query; keeps the type checker informed
+            continue
         days = (closed_at - created_at).total_seconds() / 86400
         label = next((name for name, limit in PROCESSING_BUCKETS if days <= limit), "> 7 j")
         buckets[label] += 1

@@ -34,8 +34,9 @@ def closures_to_deliver(
 ) -> list[int]:
     """Closed affaires whose notification or email is still missing after `older_than`."""
     now = now or utcnow()
-    return list(
-        session.exec(
+    return [
+        affaire_id
+        for affaire_id in session.exec(
             select(Affaire.id)
             .where(
                 col(Affaire.status) == AffaireStatus.CLOSED,
@@ -45,7 +46,8 @@ def closures_to_deliver(
             .order_by(col(Affaire.closed_at))
             .limit(limit)
         ).all()
-    )
+        if affaire_id is not None
+    ]
 
 
 def affaires_to_auto_process(
@@ -53,8 +55,9 @@ def affaires_to_auto_process(
 ) -> list[int]:
     """Simple, new affaires older than `delay`: the worker plays the agent for them."""
     now = now or utcnow()
-    return list(
-        session.exec(
+    return [
+        affaire_id
+        for affaire_id in session.exec(
             select(Affaire.id)
             .where(
                 col(Affaire.status) == AffaireStatus.NEW,
@@ -64,4 +67,5 @@ def affaires_to_auto_process(
             .order_by(col(Affaire.created_at))
             .limit(limit)
         ).all()
-    )
+        if affaire_id is not None
+    ]
