@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -181,7 +182,7 @@ def account_for_session(*, session: Session, session_id: str) -> Account | None:
 
 
 BAD_AGENT_CREDENTIALS = "Identifiant ou mot de passe incorrect."
-MAX_LOGIN_LENGTH = 60
+AGENT_LOGIN = re.compile(r"[a-z0-9][a-z0-9._-]{0,59}")
 
 
 def login_agent(
@@ -200,8 +201,8 @@ def login_agent(
         or not isinstance(password, str)
         or not login.strip()
         or not password
-        or len(login) > MAX_LOGIN_LENGTH
         or len(password) > MAX_CODE_LENGTH
+        or not AGENT_LOGIN.fullmatch(login.strip().lower())
     ):
         raise LoginRefused(BAD_AGENT_CREDENTIALS)
     now = now or utcnow()
