@@ -317,9 +317,21 @@ def _actions() -> rx.Component:
     return rx.vstack(
         _heading("Actions", 2),
         rx.flex(
-            rx.button("Prendre en charge", on_click=AdminAffaireState.take_charge, **BUTTON),
-            rx.button("Mettre à jour Progrès", on_click=AdminAffaireState.update_progres, **BUTTON),
-            rx.button("Clôturer l'affaire", on_click=AdminAffaireState.close_affaire, **BUTTON),
+            rx.button(
+                "Prendre en charge", on_click=AdminAffaireState.take_charge, background=BRAND_BLUE, **BUTTON
+            ),
+            rx.button(
+                "Mettre à jour Progrès",
+                on_click=AdminAffaireState.update_progres,
+                background=BRAND_BLUE,
+                **BUTTON,
+            ),
+            rx.button(
+                "Clôturer l'affaire",
+                on_click=AdminAffaireState.close_affaire,
+                background=BRAND_BLUE,
+                **BUTTON,
+            ),
             gap="12px",
             wrap="wrap",
         ),
@@ -414,14 +426,17 @@ def _processing_chart() -> rx.Component:
             width="100%",
             max_width="640px",
         ),
-        rx.el.table(
-            rx.el.caption("Nombre d'affaires clôturées par délai de traitement"),
-            rx.el.thead(rx.el.tr(rx.el.th("Délai", scope="col"), rx.el.th("Affaires", scope="col"))),
-            rx.el.tbody(
-                rx.foreach(
-                    AdminSupervisionState.processing_rows,
-                    lambda row: rx.el.tr(rx.el.th(row.label, scope="row"), rx.el.td(row.count)),
-                )
+        # A block wrapper: a table ignores the 1 px width and would widen the page on phones.
+        rx.box(
+            rx.el.table(
+                rx.el.caption("Nombre d'affaires clôturées par délai de traitement"),
+                rx.el.thead(rx.el.tr(rx.el.th("Délai", scope="col"), rx.el.th("Affaires", scope="col"))),
+                rx.el.tbody(
+                    rx.foreach(
+                        AdminSupervisionState.processing_rows,
+                        lambda row: rx.el.tr(rx.el.th(row.label, scope="row"), rx.el.td(row.count)),
+                    )
+                ),
             ),
             class_name="sr-only",
         ),

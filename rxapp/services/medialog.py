@@ -714,3 +714,39 @@ def simulate_noemie_flow(
     session.add(contract)
     session.flush()
     return persisted_id(contract)
+
+
+def affaire_id_for_reference(*, session: Session, agent_id: int, reference: object) -> int:
+    """The id behind a public reference, for an agent allowed to see that affaire.
+
+    Raises:
+        AffaireRefused: unknown reference, or another CPAM's affaire (the same answer).
+    """
+    if not isinstance(reference, str) or len(reference) > 20:
+        raise AffaireRefused(NOT_YOURS)
+    affaire_id = session.exec(select(Affaire.id).where(Affaire.reference == reference)).first()
+    agent = _agent(session, agent_id)
+    return persisted_id(_affaire_for(session, agent, affaire_id, "CONSULTATION"))
+
+
+def organisations_for_simulation(*, session: Session) -> list[tuple[int, str]]:
+    """Every complementary organisation, by name, for the NOEMIE simulation form."""
+    rows = session.exec(
+        select(ComplementaryOrganisation.id, ComplementaryOrganisation.name).order_by(
+            col(ComplementaryOrganisation.name)
+        )
+    ).all()
+    return [(organisation_id, name) for organisation_id, name in rows if organisation_id is not None]
+
+
+@dataclass(frozen=True)
+class AgentProfile:
+    agent_id: int
+    name: str
+    cpam: str
+
+
+def agent_profile(*, session: Session, agent: Agent) -> AgentProfile:
+    """The agent's name and CPAM, for the back-office header."""
+    cpam = session.get(Cpam, agent.cpam_id)
+    return AgentProfile(persisted_id(agent), agent.display_name, cpam.name if cpam else "")

@@ -16,12 +16,10 @@ from typing import Any
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import col, select
 
 from rxapp import queue as task_queue
 from rxapp import routes
 from rxapp.db import session_scope
-from rxapp.models import Affaire, ComplementaryOrganisation
 from rxapp.services import auth, medialog
 from rxapp.state.auth import SERVICE_UNAVAILABLE, AgentAuthState
 
@@ -136,12 +134,9 @@ def _queue(
         )
 
 
-def _affaire_id_for_reference(reference: str) -> int | None:
-    # TEMPORARY read, until the services offer a lookup by reference (asked of
-    # their owner). It only turns the public reference of the URL into an id:
-    # whether the agent may see the affaire is decided by medialog.affaire_detail.
+def _affaire_id_for_reference(agent_id: int, reference: str) -> int:
     with session_scope() as session:
-        return session.exec(select(Affaire.id).where(Affaire.reference == reference)).first()
+        return medialog.affaire_id_for_reference(session=session, agent_id=agent_id, reference=reference)
 
 
 def _detail(agent_id: int, affaire_id: int) -> medialog.AffaireDetail:
@@ -178,15 +173,8 @@ def _supervision(agent_id: int) -> medialog.Supervision:
 
 
 def _organisations() -> list[tuple[int, str]]:
-    # TEMPORARY read, until the services offer
-    # `organisations_for_simulation(*, session) -> list[tuple[int, str]]` (asked of their owner).
     with session_scope() as session:
-        rows = session.exec(
-            select(ComplementaryOrganisation.id, ComplementaryOrganisation.name).order_by(
-                col(ComplementaryOrganisation.name)
-            )
-        ).all()
-        return [(organisation_id, name) for organisation_id, name in rows if organisation_id is not None]
+        return medialog.organisations_for_simulation(session=session)
 
 
 def _simulate(agent_id: int, nir: str, first_name: str, organisation_id: int, member_number: str) -> int:
@@ -422,12 +410,10 @@ class AdminAffaireState(AgentAuthState):
             agent_id = await self._current_agent_id()
             if agent_id is None:
                 return rx.redirect(routes.ADMIN_LOGIN)
-            affaire_id = None
-            if isinstance(reference, str) and REFERENCE_PATTERN.fullmatch(reference):
-                affaire_id = await asyncio.to_thread(_affaire_id_for_reference, reference)
-            if affaire_id is None:
-                # An unknown reference gets the same answer as another CPAM's.
+            if not isinstance(reference, str) or not REFERENCE_PATTERN.fullmatch(reference):
                 raise medialog.AffaireRefused(medialog.NOT_YOURS)
+            # An unknown reference gets the same answer as another CPAM's.
+            affaire_id = await asyncio.to_thread(_affaire_id_for_reference, agent_id, reference)
             self._show(await asyncio.to_thread(_detail, agent_id, affaire_id))
         except medialog.AffaireRefused as refusal:
             self.error = str(refusal)

@@ -11,8 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
 from rxapp.db import session_scope
-from rxapp.models import Cpam
-from rxapp.services import auth
+from rxapp.services import auth, medialog
 
 SESSION_COOKIE = "ameli_session"
 SERVICE_UNAVAILABLE = "Service momentanément indisponible. Réessayez dans quelques instants."
@@ -71,10 +70,8 @@ def _agent_identity_for(session_id: str) -> AgentIdentity | None:
         agent = auth.agent_for_session(session=session, session_id=session_id)
         if agent is None or agent.id is None:
             return None
-        # The CPAM's name for the header: a primary-key read until the services
-        # offer an agent profile (asked of the services' owner).
-        cpam = session.get(Cpam, agent.cpam_id)
-        return AgentIdentity(agent.id, agent.display_name, cpam.name if cpam else "")
+        profile = medialog.agent_profile(session=session, agent=agent)
+        return AgentIdentity(profile.agent_id, profile.name, profile.cpam)
 
 
 class AgentAuthState(rx.State):
