@@ -330,3 +330,40 @@ def demo(engine) -> None:
     with Session(engine) as session:
         seed_demo_data(session=session)
         session.commit()
+
+
+def test_auto_processing_plays_the_agent_for_simple_cases_only(
+    app: RunningApp, engine, database_url: str, smtp: tuple[str, Inbox]
+) -> None:
+    # Chantal's affaire (simple, Ain) is still new; Lucie's went to Digne as complex.
+    with Session(engine) as session:
+        chantal = session.exec(
+            select(Affaire)
+            .join(OverlapRequest, OverlapRequest.id == Affaire.request_id)
+            .join(Account, Account.id == OverlapRequest.account_id)
+            .join(InsuredPerson, InsuredPerson.id == Account.insured_id)
+            .where(InsuredPerson.nir == CHANTAL)
+        ).one()
+        complex_new = session.exec(
+            select(func.count()).select_from(Affaire).where(Affaire.is_complex, Affaire.status == "NOUVELLE")
+        ).one()
+    assert chantal.status.value == "NOUVELLE" and not chantal.is_complex
+    with running_worker(
+        database_url,
+        VAR_DIR / "tests" / "auto-worker.log",
+        extra_env={"MEDIALOG_AUTO_PROCESS_AFTER": "0", "SMTP_URL": smtp[0]},
+    ) as worker:
+        worker.send("backoffice.auto_process")
+
+        def closed_and_emailed() -> bool:
+            with Session(engine) as session:
+                affaire = session.get(Affaire, chantal.id)
+                return affaire.status.value == "CLOTUREE" and affaire.avis_sent_at is not None
+
+        wait_for(closed_and_emailed, timeout=60, message="le traitement automatique de l'affaire de Chantal")
+    assert len(smtp[1].to("chantal.labonde@example.fr")) == 1
+    with Session(engine) as session:
+        still_new = session.exec(
+            select(func.count()).select_from(Affaire).where(Affaire.is_complex, Affaire.status == "NOUVELLE")
+        ).one()
+    assert still_new == complex_new  # complex cases wait for an agent
