@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, footer, skip_link
+from rxapp.components.layout import BRAND_BLUE, footer, site_nav, skip_link
 from rxapp.components.notice import callout
 from rxapp.state.auth import AgentAuthState
 
@@ -65,37 +65,7 @@ def agent_header(*, signed_in: bool) -> rx.Component:
 
 def agent_nav(current: str | None) -> rx.Component:
     """ "Navigation Medialog+": the queue, the supervision, the simulation."""
-    return rx.el.nav(
-        rx.el.ul(
-            *[
-                rx.el.li(
-                    rx.link(
-                        label,
-                        href=href,
-                        padding="12px",
-                        display="inline-block",
-                        min_height="44px",
-                        aria_current="page" if href == current else None,
-                        font_weight="700" if href == current else "400",
-                        text_decoration="underline" if href == current else "none",
-                        color=BRAND_BLUE,
-                        _hover={"color": BRAND_BLUE, "text_decoration": "underline"},
-                    )
-                )
-                for label, href in AGENT_NAV
-            ],
-            display="flex",
-            flex_wrap="wrap",
-            gap="4px",
-            list_style="none",
-            margin="0",
-            padding="0 8px",
-            max_width="1200px",
-            margin_x="auto",
-        ),
-        aria_label="Navigation Medialog+",
-        background="#f3f4f6",
-    )
+    return site_nav(AGENT_NAV, current, "Navigation Medialog+")
 
 
 def agent_shell(*children: rx.Component, signed_in: bool = True, current: str | None = None) -> rx.Component:

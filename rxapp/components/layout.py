@@ -60,13 +60,14 @@ def header(*, signed_in: bool) -> rx.Component:
     )
 
 
-def insured_nav(current: str | None) -> rx.Component:
+def site_nav(items: tuple[tuple[str, str], ...], current: str | None, label: str) -> rx.Component:
+    """A navigation bar; the current page's link is marked with aria-current."""
     return rx.el.nav(
         rx.el.ul(
             *[
                 rx.el.li(
                     rx.link(
-                        label,
+                        text,
                         href=href,
                         padding="12px",
                         display="inline-block",
@@ -78,7 +79,7 @@ def insured_nav(current: str | None) -> rx.Component:
                         _hover={"color": BRAND_BLUE, "text_decoration": "underline"},
                     )
                 )
-                for label, href in NAV_ITEMS
+                for text, href in items
             ],
             display="flex",
             flex_wrap="wrap",
@@ -89,9 +90,13 @@ def insured_nav(current: str | None) -> rx.Component:
             max_width="1200px",
             margin_x="auto",
         ),
-        aria_label="Navigation principale",
+        aria_label=label,
         background="#f3f4f6",
     )
+
+
+def insured_nav(current: str | None) -> rx.Component:
+    return site_nav(NAV_ITEMS, current, "Navigation principale")
 
 
 def footer() -> rx.Component:

@@ -6,6 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.admin import agent_shell, error_alert, scroll_table, success_status
+from rxapp.components.forms import text_field
 from rxapp.components.layout import BRAND_BLUE
 from rxapp.components.oc_choice import contract_lines
 from rxapp.state.admin import (
@@ -39,23 +40,6 @@ def _heading(text, level: int = 1) -> rx.Component:
     return rx.heading(text, as_=f"h{level}", size=sizes[level])
 
 
-def _text_field(label: str, field_id: str, *, hint: str | None = None, **input_props) -> rx.Component:
-    hint_id = f"{field_id}-aide"
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, font_weight="600"),
-        rx.text(hint, id=hint_id, size="2", color="#4b5563") if hint else rx.fragment(),
-        rx.input(
-            id=field_id,
-            size="3",
-            width="100%",
-            aria_describedby=hint_id if hint else None,
-            **input_props,
-        ),
-        spacing="1",
-        width="100%",
-    )
-
-
 def _queue_link(row: QueueRowView) -> rx.Component:
     return rx.link(row.reference, href=row.url, color=BRAND_BLUE, text_decoration="underline")
 
@@ -77,8 +61,8 @@ def admin_login_page() -> rx.Component:
             rx.text("Connectez-vous avec l'identifiant et le mot de passe de votre poste."),
             rx.form(
                 rx.vstack(
-                    _text_field("Identifiant", "identifiant", name="login", auto_complete="username"),
-                    _text_field(
+                    text_field("Identifiant", "identifiant", name="login", auto_complete="username"),
+                    text_field(
                         "Mot de passe",
                         "mot-de-passe",
                         name="password",
@@ -502,14 +486,14 @@ def admin_simulation_page() -> rx.Component:
             rx.text(SIMULATION_INTRO),
             rx.form(
                 rx.vstack(
-                    _text_field(
+                    text_field(
                         "NIR de l'assuré",
                         "simulation-nir",
                         hint="13 chiffres, ou 15 avec la clé (les espaces sont acceptés)",
                         name="nir",
                         required=True,
                     ),
-                    _text_field(
+                    text_field(
                         "Prénom du bénéficiaire", "simulation-prenom", name="first_name", required=True
                     ),
                     rx.vstack(
@@ -530,7 +514,7 @@ def admin_simulation_page() -> rx.Component:
                         spacing="1",
                         width="100%",
                     ),
-                    _text_field(
+                    text_field(
                         "N° adhérent (facultatif)",
                         "simulation-adherent",
                         name="member_number",

@@ -5,27 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
+from rxapp.components.forms import text_field
 from rxapp.components.layout import BRAND_BLUE, page_shell
 from rxapp.components.notice import callout
 from rxapp.state.login import LoginState
-
-
-def _field(label: str, field_id: str, hint: str | None = None, **input_props) -> rx.Component:
-    hint_id = f"{field_id}-aide"
-    return rx.vstack(
-        rx.el.label(label, html_for=field_id, font_weight="600"),
-        rx.text(hint, id=hint_id, size="2", color="#4b5563") if hint else rx.fragment(),
-        rx.input(
-            id=field_id,
-            name=field_id,
-            size="3",
-            width="100%",
-            aria_describedby=hint_id if hint else None,
-            **input_props,
-        ),
-        spacing="1",
-        width="100%",
-    )
 
 
 def login_page() -> rx.Component:
@@ -34,15 +17,15 @@ def login_page() -> rx.Component:
             rx.heading("J'accède à mon compte ameli", as_="h1", size="7"),
             rx.form(
                 rx.vstack(
-                    _field(
+                    text_field(
                         "Numéro de sécurité sociale",
                         "nir",
-                        "13 chiffres, ou 15 avec la clé (les espaces sont acceptés)",
+                        hint="13 chiffres, ou 15 avec la clé (les espaces sont acceptés)",
                         auto_complete="username",
                         placeholder="1 74 11 71 270 102",
                     ),
                     rx.link("Où trouver mon numéro de sécurité sociale ?", href=routes.HELP_NIR),
-                    _field("Code", "code", type="password", auto_complete="current-password"),
+                    text_field("Code", "code", type="password", auto_complete="current-password"),
                     rx.link("Code oublié ?", href=routes.HELP_CODE),
                     rx.cond(
                         LoginState.error,

@@ -1,0 +1,27 @@
+"""Form fields shared by the insured and agent forms."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def text_field(label: str, field_id: str, *, hint: str | None = None, **input_props) -> rx.Component:
+    """A labelled input; the hint, when given, is tied to it by aria-describedby.
+
+    The input's `name` defaults to its id (the key in the form's data).
+    """
+    hint_id = f"{field_id}-aide"
+    input_props.setdefault("name", field_id)
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, font_weight="600"),
+        rx.text(hint, id=hint_id, size="2", color="#4b5563") if hint else rx.fragment(),
+        rx.input(
+            id=field_id,
+            size="3",
+            width="100%",
+            aria_describedby=hint_id if hint else None,
+            **input_props,
+        ),
+        spacing="1",
+        width="100%",
+    )
