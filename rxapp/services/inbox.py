@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -28,18 +28,13 @@ class InboxItem:
     unread: bool
 
 
-def notifications_for(*, session: Session, account_id: int, limit: int | None = None) -> list[InboxItem]:
-    """The account's notifications, newest first.
-
-    Args:
-        session: the database session.
-        account_id: the ameli account.
-        limit: at most this many items (all of them when None).
-    """
+def _items(
+    session: Session, model: type[Notification] | type[Message], account_id: int, limit: int | None
+) -> list[InboxItem]:
     statement = (
-        select(Notification)
-        .where(Notification.account_id == account_id)
-        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        select(model)
+        .where(model.account_id == account_id)
+        .order_by(col(model.created_at).desc(), col(model.id).desc())
     )
     if limit is not None:
         statement = statement.limit(max(limit, 0))
@@ -48,40 +43,22 @@ def notifications_for(*, session: Session, account_id: int, limit: int | None = 
             item_id=int(row.id or 0),
             day=format_day(row.created_at),
             short_day=format_short_day(row.created_at),
-            title=row.title,
+            title=row.title if isinstance(row, Notification) else row.subject,
             body=row.body,
             unread=row.read_at is None,
         )
-        for row in session.exec(statement).all()
+        for row in cast("list[Notification | Message]", session.exec(statement).all())
     ]
+
+
+def notifications_for(*, session: Session, account_id: int, limit: int | None = None) -> list[InboxItem]:
+    """The account's notifications, newest first (all of them when `limit` is None)."""
+    return _items(session, Notification, account_id, limit)
 
 
 def messages_for(*, session: Session, account_id: int, limit: int | None = None) -> list[InboxItem]:
-    """The account's messages, newest first; a message's subject is its title.
-
-    Args:
-        session: the database session.
-        account_id: the ameli account.
-        limit: at most this many items (all of them when None).
-    """
-    statement = (
-        select(Message)
-        .where(Message.account_id == account_id)
-        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-    )
-    if limit is not None:
-        statement = statement.limit(max(limit, 0))
-    return [
-        InboxItem(
-            item_id=int(row.id or 0),
-            day=format_day(row.created_at),
-            short_day=format_short_day(row.created_at),
-            title=row.subject,
-            body=row.body,
-            unread=row.read_at is None,
-        )
-        for row in session.exec(statement).all()
-    ]
+    """The account's messages, newest first; a message's subject is its title."""
+    return _items(session, Message, account_id, limit)
 
 
 def unread_counts(*, session: Session, account_id: int) -> tuple[int, int]:
