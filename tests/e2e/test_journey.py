@@ -56,6 +56,7 @@ def test_lucie_resolves_her_overlap_end_to_end(page: Page, viewport: str, fresh_
     page.get_by_role("button", name="Passer à l'étape suivante").click()
     expect(page.get_by_text("Étape 2 sur 2")).to_be_visible()
     expect(page.get_by_text("Confirmez votre choix de complémentaire :")).to_be_visible()
+    assert_no_horizontal_scroll(page)
     recap = page.get_by_role("listitem").filter(has_text="LUCIE MICHEL")
     expect(recap).to_contain_text("MGEN SOLUTIONS")
     expect(recap).to_contain_text("Contrat du 01/01/2025")
@@ -65,6 +66,7 @@ def test_lucie_resolves_her_overlap_end_to_end(page: Page, viewport: str, fresh_
     expect(page.get_by_role("heading", level=1, name="Votre choix a bien été transmis.")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Référence de votre demande : DEM-\d{4}-"))).to_be_visible()
     expect(page.get_by_role("link", name="Vos paiements")).to_be_visible()
+    assert_no_horizontal_scroll(page)
     assert_accessible(page)
     page.get_by_role("button", name="Non").click()
     expect(page.get_by_text("Merci pour votre réponse.")).to_be_visible()
@@ -80,6 +82,7 @@ def test_lucie_resolves_her_overlap_end_to_end(page: Page, viewport: str, fresh_
     expect(page.get_by_text("DEMANDE EN COURS")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Demande faite le \d{2}/\d{2}/\d{4}"))).to_be_visible()
     expect(page.get_by_text("Votre choix de complémentaire sera traité sous 7 jours")).to_be_visible()
+    assert_no_horizontal_scroll(page)
     assert_accessible(page)
     assert _count(fresh_demo_data, OverlapRequest) == 1
     assert _count(fresh_demo_data, Message) > 0
