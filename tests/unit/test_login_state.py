@@ -61,3 +61,27 @@ def test_unreachable_database_gives_a_french_message(login_state: LoginState, mo
     finally:
         get_settings.cache_clear()
         get_engine.cache_clear()
+
+
+def test_logout_with_the_database_down_still_forgets_the_session(monkeypatch) -> None:
+    from rxapp.state.auth import SESSION_COOKIE, AuthState
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/none")
+    get_settings.cache_clear()
+    from rxapp.db import get_engine
+
+    get_engine.cache_clear()
+    root = rx.State(_reflex_internal_init=True)
+    state = root.get_substate(AuthState.get_full_name().split("."))
+    state.session_id = "some-session-id"
+    try:
+
+        async def run() -> list:
+            return [event async for event in AuthState.logout.fn(state)]
+
+        events = asyncio.run(run())
+    finally:
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+    assert state.session_id == ""
+    assert SESSION_COOKIE in str(events[0])
