@@ -72,6 +72,22 @@ def check_redis(settings: Settings) -> None:
         raise StartupError(f"Redis injoignable (REDIS_URL={settings.redis_url}) : {error}") from None
 
 
+def prepare_broker(settings: Settings) -> None:
+    """Create the worker's queue before the worker and its beat start.
+
+    kombu's SQLAlchemy transport creates a queue row on first use; when the
+    worker and the beat do it at the same instant on a fresh SQLite broker, one
+    gets a UNIQUE violation and its session stays unusable (every periodic
+    task then fails). Declaring the queue first removes the race.
+    """
+    if settings.uses_redis:
+        return
+    from backoffice_worker.celery_app import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue=settings.celery_queue)
+
+
 def migrate(settings: Settings) -> None:
     from alembic.config import Config
 
@@ -133,6 +149,7 @@ def serve(settings: Settings) -> int:
     check_redis(settings)
     migrate(settings)
     seed()
+    prepare_broker(settings)
     env = _child_env(settings)
     bin_dir = Path(sys.executable).parent
     port = str(settings.app_port)

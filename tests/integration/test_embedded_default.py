@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +29,14 @@ CHROMIUM_ARGS = [
 def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
     with tempfile.TemporaryDirectory(prefix="embedded-") as folder:
         database_url = f"sqlite:///{Path(folder) / 'ameli.db'}"
-        overrides = {"DATABASE_URL": database_url, "REDIS_URL": None, "OVERLAP_SCAN_INTERVAL": "1"}
+        overrides = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": None,
+            "OVERLAP_SCAN_INTERVAL": "1",
+            # A queue the SQLite broker has never seen, as on a first `make run`:
+            # the worker and its beat must not race to create it.
+            "CELERY_QUEUE": f"smoke-{os.getpid()}-{time.monotonic_ns()}",
+        }
         with running_app(overrides, VAR_DIR / "tests" / "embedded-server.log") as app:
             response = httpx.get(app.url)
             assert response.status_code == 200
