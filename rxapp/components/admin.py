@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, footer, site_nav, skip_link
+from rxapp.components.layout import BRAND_BLUE, shell, site_nav
 from rxapp.components.notice import callout
 from rxapp.state.auth import AgentAuthState
 
@@ -76,21 +76,8 @@ def agent_shell(*children: rx.Component, signed_in: bool = True, current: str | 
         signed_in: every page but the login shows the agent and the navigation.
         current: the route of the navigation item to mark as the current page.
     """
-    return rx.box(
-        skip_link(),
-        agent_header(signed_in=signed_in),
-        agent_nav(current) if signed_in else rx.fragment(),
-        rx.el.main(
-            *children,
-            id="contenu",
-            tab_index=-1,
-            max_width="1200px",
-            margin_x="auto",
-            padding="24px 16px",
-        ),
-        footer(),
-        min_height="100vh",
-        background="white",
+    return shell(
+        agent_header(signed_in=signed_in), agent_nav(current) if signed_in else rx.fragment(), *children
     )
 
 

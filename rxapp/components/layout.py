@@ -118,18 +118,12 @@ def footer() -> rx.Component:
     )
 
 
-def page_shell(*children: rx.Component, signed_in: bool = False, current: str | None = None) -> rx.Component:
-    """A full page: skip link, header, navigation when signed in, main, footer.
-
-    Args:
-        children: the page's content, inside <main>.
-        signed_in: insured pages show the logout button and the navigation.
-        current: the route of the navigation item to mark as the current page.
-    """
+def shell(top: rx.Component, nav: rx.Component, *children: rx.Component) -> rx.Component:
+    """The frame every page shares: skip link, `top` (header), `nav`, main, footer."""
     return rx.box(
         skip_link(),
-        header(signed_in=signed_in),
-        insured_nav(current) if signed_in else rx.fragment(),
+        top,
+        nav,
         rx.el.main(
             *children,
             id="contenu",
@@ -142,6 +136,17 @@ def page_shell(*children: rx.Component, signed_in: bool = False, current: str | 
         min_height="100vh",
         background="white",
     )
+
+
+def page_shell(*children: rx.Component, signed_in: bool = False, current: str | None = None) -> rx.Component:
+    """An insured page: the logout button and the navigation when signed in.
+
+    Args:
+        children: the page's content, inside <main>.
+        signed_in: insured pages show the logout button and the navigation.
+        current: the route of the navigation item to mark as the current page.
+    """
+    return shell(header(signed_in=signed_in), insured_nav(current) if signed_in else rx.fragment(), *children)
 
 
 def button_link(label: str, href: str, *, primary: bool = False) -> rx.Component:
