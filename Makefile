@@ -10,7 +10,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run test unit integration e2e lint typecheck lock migrate seed chromium clean
+.PHONY: install run test unit integration chaos e2e bench lint typecheck lock migrate seed chromium clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,7 @@ test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
 test: install chromium
 	$(PY) -m pytest tests/unit tests/integration
+	$(PY) -m pytest tests/chaos
 	$(PY) -m pytest tests/e2e
 
 unit: install
@@ -51,11 +52,23 @@ integration: export REDIS_URL ?= $(CI_REDIS_URL)
 integration: install
 	$(PY) -m pytest tests/integration
 
+## Exactly-once under faults; prints and appends its figures to var/chaos/figures.jsonl.
+chaos: export DATABASE_URL ?= $(CI_DATABASE_URL)
+chaos: export REDIS_URL ?= $(CI_REDIS_URL)
+chaos: install chromium
+	$(PY) -m pytest tests/chaos -s
+
 ## Browser suite alone; VIEWPORT=phone|tablet|desktop narrows it to one size.
 e2e: export DATABASE_URL ?= $(CI_DATABASE_URL)
 e2e: export REDIS_URL ?= $(CI_REDIS_URL)
 e2e: install chromium
 	$(PY) -m pytest tests/e2e
+
+## Benchmarks (issue 5): var/bench/results.json and BENCHMARKS.md; PARTS="worker data" narrows them.
+bench: export DATABASE_URL ?= $(CI_DATABASE_URL)
+bench: export REDIS_URL ?= $(CI_REDIS_URL)
+bench: install chromium
+	$(PY) -m bench $(if $(PARTS),--only $(PARTS))
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -19,6 +19,12 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     redis_url=settings.reflex_redis_url,
+    # Under a burst (hundreds of logins, each one argon2 hash), a tab's event may wait
+    # seconds for CPU while it holds its lock: past 10 s (the default) it fails with
+    # LockExpiredError. Each event held over 1 s (the default warning threshold) also
+    # logged a multi-line warning, costing CPU when it is shortest (bench/OPTIMISATIONS.md).
+    redis_lock_expiration=20_000,
+    redis_lock_warning_threshold=5_000,
     frontend_port=settings.app_port,
     backend_port=settings.app_port,
     deploy_url=settings.base_url,
@@ -29,4 +35,7 @@ config = rx.Config(
         )
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # No page uses dynamic components: without this, every page loads all of Radix Themes
+    # (tables, data lists, text areas...) for `window.__reflex` (bench/OPTIMISATIONS.md).
+    frontend_lazy_bundled_libraries=True,
 )

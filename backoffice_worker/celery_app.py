@@ -6,15 +6,60 @@ SQLite file under `var/` (the embedded default, no server needed).
 
 from __future__ import annotations
 
+import logging
+
 from celery import Celery
+from kombu.transport import redis as kombu_redis
 
 from rxapp.settings import VAR_DIR, Settings, get_settings
 
+logger = logging.getLogger(__name__)
 
-def _transport_options(uses_redis: bool) -> dict[str, float]:
-    if uses_redis:
-        # A killed worker's unacknowledged tasks come back within a minute.
-        return {"visibility_timeout": 60}
+
+class _RedisQoS(kombu_redis.QoS):
+    """kombu's Redis QoS, tolerating a channel whose connection is gone.
+
+    When Redis restarts, the worker reconnects on a new channel, but the old one is
+    still asked to acknowledge the tasks that were running, and to give back the
+    unacknowledged ones: kombu then fails with an AttributeError that stops the worker
+    for good. Those tasks stay in Redis's unacked set, restored after the visibility
+    timeout, or were lost with Redis and are queued again by the outbox relay and the
+    closure sweep; every task is idempotent.
+    """
+
+    def _unless_connection_gone(self, action: str, call, *args):
+        try:
+            return call(*args)
+        except AttributeError:
+            if getattr(self.channel.connection, "client", None) is not None:
+                raise
+            logger.warning("Broker connection gone: %s skipped, the task will be delivered again", action)
+            return None
+
+    def ack(self, delivery_tag):
+        return self._unless_connection_gone("ack", super().ack, delivery_tag)
+
+    def reject(self, delivery_tag, requeue=False):
+        return self._unless_connection_gone("reject", super().reject, delivery_tag, requeue)
+
+    def restore_unacked_once(self, stderr=None):
+        return self._unless_connection_gone("restore", super().restore_unacked_once, stderr)
+
+
+class _RedisChannel(kombu_redis.Channel):
+    QoS = _RedisQoS
+
+
+class RedisTransport(kombu_redis.Transport):
+    """kombu's Redis transport, surviving a Redis restart (see `_RedisQoS`)."""
+
+    Channel = _RedisChannel
+
+
+def _transport_options(settings: Settings) -> dict[str, float]:
+    if settings.uses_redis:
+        # A killed worker's unacknowledged tasks come back after this delay (a minute by default).
+        return {"visibility_timeout": settings.broker_visibility_timeout}
     # kombu's SQLAlchemy transport passes its options to create_engine.
     return {}
 
@@ -46,7 +91,11 @@ def make_celery() -> Celery:
         task_time_limit=120,
         task_soft_time_limit=90,
         broker_connection_retry_on_startup=True,
-        broker_transport_options=_transport_options(settings.uses_redis),
+        broker_transport_options=_transport_options(settings),
+        # redis:// only: rediss:// keeps kombu's own choice of transport (and its TLS).
+        broker_transport=f"{__name__}:RedisTransport"
+        if settings.celery_broker_url.startswith("redis://")
+        else None,
         broker_connection_timeout=3,
         beat_schedule=_beat_schedule(settings),
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),

@@ -5,6 +5,7 @@ Retry policies live here and only here.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import httpx
@@ -23,6 +24,11 @@ DETECTION_BATCH_SIZE = 500
 OUTBOX_STALE_AFTER = timedelta(seconds=30)
 CLOSURE_STALE_AFTER = timedelta(seconds=60)
 HTTP_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# Requests per create_affaires task: one HTTP call and one transaction for the lot.
+RELAY_BATCH_SIZE = 50
+RELAY_MAX_PAGES = 40
+
+_clients: dict[int, httpx.Client] = {}
 
 
 class MedialogUnavailable(Exception):
@@ -53,13 +59,43 @@ def detect_overlaps() -> dict[str, int]:
     return totals
 
 
+def _client() -> httpx.Client:
+    """One HTTP client per worker process (after the fork), so connections are reused."""
+    client = _clients.get(os.getpid())
+    if client is None:
+        client = _clients[os.getpid()] = httpx.Client(timeout=HTTP_TIMEOUT)
+    return client
+
+
+def _post(path: str, payload: dict) -> httpx.Response:
+    """POST to the Medialog+ API; network errors and 5xx raise MedialogUnavailable."""
+    settings = get_settings()
+    try:
+        response = _client().post(
+            f"{settings.medialog_url}{path}",
+            json=payload,
+            headers={"Authorization": f"Bearer {settings.medialog_api_token}"},
+        )
+    except httpx.TransportError as error:
+        raise MedialogUnavailable(f"{type(error).__name__}: {error}") from error
+    if response.status_code >= 500:
+        raise MedialogUnavailable(f"HTTP {response.status_code}")
+    return response
+
+
+# Network errors and 5xx from the Medialog+ API: retried with backoff and jitter; a 4xx is final.
+MEDIALOG_RETRIES: dict = {
+    "autoretry_for": (MedialogUnavailable,),
+    "retry_backoff": 1,
+    "retry_backoff_max": 30,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+
+
 @app.task(
     name="backoffice.create_affaire",
-    autoretry_for=(MedialogUnavailable,),
-    retry_backoff=1,
-    retry_backoff_max=30,
-    retry_jitter=True,
-    max_retries=10,
+    **MEDIALOG_RETRIES,
 )
 def create_affaire(request_id: int) -> dict:
     """Create the request's affaire through the Medialog+ API (idempotent by request id).
@@ -67,18 +103,7 @@ def create_affaire(request_id: int) -> dict:
     Network errors and 5xx are retried with backoff and jitter; a 4xx is final
     (logged; the outbox keeps the row for a human to look at).
     """
-    settings = get_settings()
-    try:
-        response = httpx.post(
-            f"{settings.medialog_url}/affaires",
-            json={"request_id": request_id},
-            headers={"Authorization": f"Bearer {settings.medialog_api_token}"},
-            timeout=HTTP_TIMEOUT,
-        )
-    except httpx.TransportError as error:
-        raise MedialogUnavailable(f"{type(error).__name__}: {error}") from error
-    if response.status_code >= 500:
-        raise MedialogUnavailable(f"HTTP {response.status_code}")
+    response = _post("/affaires", {"request_id": request_id})
     if response.status_code >= 400:
         logger.error(
             "Medialog+ refused request %s: HTTP %s %s", request_id, response.status_code, response.text[:200]
@@ -87,16 +112,51 @@ def create_affaire(request_id: int) -> dict:
     return response.json()
 
 
+@app.task(
+    name="backoffice.create_affaires",
+    **MEDIALOG_RETRIES,
+)
+def create_affaires(request_ids: list[int]) -> dict:
+    """Create the affaires of a lot of requests in one Medialog+ call (idempotent per request).
+
+    Same retry policy as `create_affaire`: the whole lot is sent again, and the
+    requests already done are answered with their existing affaire.
+    """
+    response = _post("/affaires/lots", {"request_ids": request_ids})
+    if response.status_code >= 400:
+        logger.error(
+            "Medialog+ refused a lot of %d request(s): HTTP %s %s",
+            len(request_ids),
+            response.status_code,
+            response.text[:200],
+        )
+        return {"requests": len(request_ids), "status": response.status_code}
+    answer = response.json()
+    if answer["inconnues"]:
+        logger.error("Medialog+ does not know request(s) %s", answer["inconnues"])
+    created = sum(1 for item in answer["affaires"] if item["creee"])
+    return {"requests": len(request_ids), "created": created, "unknown": len(answer["inconnues"])}
+
+
 @app.task(name="backoffice.relay_outbox")
 def relay_outbox() -> int:
-    """Queue again the requests whose affaire is still missing (broker outage, lost task)."""
-    with session_scope() as session:
-        request_ids = outbox.stale_outbox(session=session, older_than=OUTBOX_STALE_AFTER)
-    for request_id in request_ids:
-        create_affaire.delay(request_id)
-    if request_ids:
-        logger.info("Outbox relay queued %d request(s) again", len(request_ids))
-    return len(request_ids)
+    """Queue again, in lots, the requests whose affaire is still missing (broker outage, lost task).
+
+    A backlog is relayed in one run, page after page (each page its own short
+    transaction), up to RELAY_MAX_PAGES pages.
+    """
+    relayed = 0
+    for _ in range(RELAY_MAX_PAGES):
+        with session_scope() as session:
+            request_ids = outbox.stale_outbox(session=session, older_than=OUTBOX_STALE_AFTER)
+        for start in range(0, len(request_ids), RELAY_BATCH_SIZE):
+            create_affaires.delay(request_ids[start : start + RELAY_BATCH_SIZE])
+        relayed += len(request_ids)
+        if len(request_ids) < outbox.STALE_PAGE:
+            break
+    if relayed:
+        logger.info("Outbox relay queued %d request(s) again", relayed)
+    return relayed
 
 
 @app.task(
@@ -112,20 +172,21 @@ def deliver_closure(affaire_id: int) -> dict[str, bool]:
     the "avis de dépôt" email. Each side effect happens once; an SMTP refusal is retried."""
     with session_scope() as session:
         notified = medialog.apply_closure(session=session, affaire_id=affaire_id)
+    # One transaction holds the affaire's lock from the check to the mark: two
+    # deliveries of one closure (a retry redelivered, the sweep) send one email.
     with session_scope() as session:
         recipient = medialog.closure_recipient(session=session, affaire_id=affaire_id)
-    if recipient is None:
-        return {"notified": notified, "emailed": False}
-    settings = get_settings()
-    message = avis_de_depot(
-        to=recipient.email,
-        first_name=recipient.first_name,
-        last_name=recipient.last_name,
-        sender=settings.mail_from,
-        account_url=settings.base_url,
-    )
-    deliver(message, smtp_url=settings.smtp_url, mail_dir=VAR_DIR / "mail")
-    with session_scope() as session:
+        if recipient is None:
+            return {"notified": notified, "emailed": False}
+        settings = get_settings()
+        message = avis_de_depot(
+            to=recipient.email,
+            first_name=recipient.first_name,
+            last_name=recipient.last_name,
+            sender=settings.mail_from,
+            account_url=settings.base_url,
+        )
+        deliver(message, smtp_url=settings.smtp_url, mail_dir=VAR_DIR / "mail")
         medialog.mark_avis_sent(session=session, affaire_id=affaire_id)
     return {"notified": notified, "emailed": True}
 

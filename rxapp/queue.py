@@ -15,7 +15,11 @@ def _send(task_name: str, *args: int, countdown: float | None = None) -> bool:
     from backoffice_worker.celery_app import app
 
     try:
-        app.send_task(task_name, args=args, countdown=countdown, retry=False)
+        # One connection attempt: kombu would otherwise retry for seconds on every call
+        # while the broker is down, and the insured's confirmation would wait that long.
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0)
+            app.send_task(task_name, args=args, countdown=countdown, retry=False, connection=connection)
     except Exception as error:
         logger.warning(
             "Could not queue %s%s (%s); the periodic relay will", task_name, args, type(error).__name__

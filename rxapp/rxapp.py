@@ -11,15 +11,21 @@ from rxapp.pages.help import HELP_PAGES, help_page
 from rxapp.pages.information import documents_page, information_page, procedures_page
 from rxapp.pages.login import login_page
 from rxapp.pages.selection import confirmation_page, recap_page, selection_help_page, selection_page
+from rxapp.services.audit import configure_security_log
+from rxapp.settings import get_settings
 from rxapp.state.dashboard import DashboardState
+from rxapp.state.errors import backend_error
 from rxapp.state.information import InformationState
 from rxapp.state.selection import SelectionState
 
 SITE = "Compte ameli"
 
+configure_security_log(get_settings().security_log)
+
 app = rx.App(
     stylesheets=["/styles.css"],
     html_lang="fr",
+    backend_exception_handler=backend_error,
 )
 
 app.add_page(login_page, route=routes.LOGIN, title=f"J'accède à mon compte ameli | {SITE}")
@@ -128,3 +134,38 @@ app.add_page(
     title=f"Simulation | {ADMIN_SITE}",
     on_load=AdminSimulationState.load,
 )
+
+
+# Each backend worker opens its database connections (and imports the driver and the Celery
+# client) as it starts, not inside the first events it serves (bench/OPTIMISATIONS.md).
+WARM_CONNECTIONS = 4
+
+
+def _warm_up() -> None:
+    import backoffice_worker.celery_app  # noqa: F401 - imported by the first "Confirmer" otherwise
+    from rxapp.db import get_engine
+
+    engine = get_engine()
+    connections = []
+    try:
+        for _ in range(WARM_CONNECTIONS):
+            connections.append(engine.connect())
+    finally:
+        for connection in connections:
+            connection.close()  # back to the pool, still open
+
+
+async def warm_up() -> None:
+    """Lifespan task: get the worker ready before its first event; a failure only logs."""
+    import asyncio
+    import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        await asyncio.to_thread(_warm_up)
+    except SQLAlchemyError as error:
+        logging.getLogger(__name__).warning("Database warm-up failed: %s", type(error).__name__)
+
+
+app.register_lifespan_task(warm_up)

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     worker_concurrency: int = 2
     celery_queue: str = "backoffice"
     overlap_scan_interval: float = 60.0
+    # Security events (failed logins, lockouts, refused accesses), one JSON object a line.
+    security_log: Path = VAR_DIR / "log" / "security.jsonl"
+    # Redis broker: how long a task taken by a worker that died stays invisible
+    # before another worker gets it (acks_late).
+    broker_visibility_timeout: float = 60.0
 
     @field_validator("database_url")
     @classmethod

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.services import auth
+from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.payments import statement_pdf
 from rxapp.state.auth import SERVICE_UNAVAILABLE, SESSION_COOKIE
 
@@ -51,6 +52,16 @@ def _statement_for(session_id: str, payment_id: int) -> tuple[str, bytes] | None
             return None
 
 
+def _refused(request: Request, payment_id: int, reason: str) -> None:
+    security_event(
+        ACCESS_REFUSED,
+        action="download_statement",
+        reason=reason,
+        payment_id=payment_id,
+        client_ip=request.client.host if request.client else None,
+    )
+
+
 async def download_statement(request: Request) -> Response:
     """Send the PDF as an attachment.
 
@@ -58,16 +69,19 @@ async def download_statement(request: Request) -> Response:
     or has no statement, 503 when the database does not answer.
     """
     session_id = request.cookies.get(SESSION_COOKIE, "")
-    if not session_id:
-        return PlainTextResponse(NOT_SIGNED_IN, status_code=401, headers=NO_STORE)
     payment_id: int = request.path_params["payment_id"]
+    if not session_id:
+        _refused(request, payment_id, "no_session")
+        return PlainTextResponse(NOT_SIGNED_IN, status_code=401, headers=NO_STORE)
     try:
         statement = await run_in_threadpool(_statement_for, session_id, payment_id)
     except _NotSignedIn:
+        _refused(request, payment_id, "invalid_session")
         return PlainTextResponse(NOT_SIGNED_IN, status_code=401, headers=NO_STORE)
     except SQLAlchemyError:
         return PlainTextResponse(SERVICE_UNAVAILABLE, status_code=503, headers=NO_STORE)
     if statement is None:
+        _refused(request, payment_id, "not_the_accounts")
         return PlainTextResponse(NOT_FOUND, status_code=404, headers=NO_STORE)
     filename, pdf = statement
     return Response(

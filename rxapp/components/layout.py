@@ -149,6 +149,15 @@ def page_shell(*children: rx.Component, signed_in: bool = False, current: str | 
     return shell(header(signed_in=signed_in), insured_nav(current) if signed_in else rx.fragment(), *children)
 
 
+def loading_status(text: str) -> rx.Component:
+    """What a page shows until its on_load data arrives.
+
+    It holds a full screen of height, so the footer stays below the fold while the
+    content loads instead of being pushed down when it arrives (a layout shift).
+    """
+    return rx.text(text, role="status", min_height="100vh")
+
+
 def button_link(label: str, href: str, *, primary: bool = False) -> rx.Component:
     """A link that looks like a button (navigation stays a link for assistive technologies)."""
     return rx.link(

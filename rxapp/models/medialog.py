@@ -22,7 +22,9 @@ class Affaire(SQLModel, table=True):
 
     __tablename__ = "affaire"
     __table_args__ = (
-        sa.Index("ix_affaire_queue", "cpam_id", "status", "created_at"),
+        # The agents' queue, in due-date order, with or without a status filter.
+        sa.Index("ix_affaire_queue", "cpam_id", "status", "due_at", "id"),
+        sa.Index("ix_affaire_cpam_due", "cpam_id", "due_at", "id"),
         sa.Index("ix_affaire_complex_queue", "is_complex", "status", "created_at"),
     )
 

@@ -209,6 +209,8 @@ def admin_queue_page() -> rx.Component:
             ),
             spacing="5",
             width="100%",
+            # A screen of height while the rows load: the footer is not pushed down in view.
+            min_height="100vh",
         ),
         current=routes.ADMIN_QUEUE,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import page_shell
+from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_notice
 from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
@@ -153,7 +153,7 @@ def dashboard_page() -> rx.Component:
             ),
             rx.cond(
                 ~DashboardState.unavailable,
-                rx.text("Chargement de votre compte…", role="status"),
+                loading_status("Chargement de votre compte…"),
             ),
         ),
         signed_in=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, page_shell
+from rxapp.components.layout import BRAND_BLUE, loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.state.inbox import InboxRow, MessagesState, NotificationsState
 
@@ -95,7 +95,7 @@ def _inbox_page(
                     ),
                     rx.text(empty),
                 ),
-                rx.cond(~state.unavailable, rx.text("Chargement…", role="status")),
+                rx.cond(~state.unavailable, loading_status("Chargement…")),
             ),
             _back_link(),
             spacing="5",

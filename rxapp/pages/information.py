@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import page_shell
+from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.pages.dashboard import QUICK_PROCEDURES
 from rxapp.state.information import InformationState, PersonRow
@@ -111,7 +111,7 @@ def information_page() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.cond(~InformationState.unavailable, rx.text("Chargement…", role="status")),
+            rx.cond(~InformationState.unavailable, loading_status("Chargement…")),
         ),
         signed_in=True,
         current=routes.INFORMATION,

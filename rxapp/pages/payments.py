@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, page_shell
+from rxapp.components.layout import BRAND_BLUE, loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.state.payments import PaymentRow, PaymentsState
 
@@ -151,7 +151,7 @@ def payments_page() -> rx.Component:
                 ),
                 rx.cond(
                     ~PaymentsState.unavailable,
-                    rx.text("Chargement de vos paiements…", role="status"),
+                    loading_status("Chargement de vos paiements…"),
                 ),
             ),
             _back_link(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, button_link, page_shell
+from rxapp.components.layout import BRAND_BLUE, button_link, loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.components.oc_choice import beneficiary_legend, contract_lines
 from rxapp.components.stepper import stepper
@@ -40,7 +40,7 @@ def status_panel() -> rx.Component:
     """What replaces the form when the insured cannot choose now."""
     return rx.match(
         SelectionState.status,
-        ("loading", rx.text("Chargement de votre situation…", role="status")),
+        ("loading", loading_status("Chargement de votre situation…")),
         (
             "pending",
             callout(
@@ -309,7 +309,7 @@ def confirmation_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
-            rx.text("Chargement…", role="status"),
+            loading_status("Chargement…"),
         ),
         signed_in=True,
         current=routes.PROCEDURES,

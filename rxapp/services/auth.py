@@ -11,9 +11,17 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Agent, InsuredPerson, LoginFailure, SessionKind, WebSession, utcnow
+from rxapp.services.audit import (
+    LOGIN_FAILED,
+    LOGIN_LOCKED,
+    SESSION_REFUSED,
+    masked,
+    security_event,
+)
 from rxapp.services.nir import NirError, parse_nir
 from rxapp.services.security import (
     new_session_id,
+    rehashed,
     session_id_hash,
     verify_secret,
 )
@@ -32,9 +40,6 @@ FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_SUBJECT = 5
 MAX_FAILURES_PER_CLIENT = 20
 MISSING_CODE = "Saisissez votre code."
-
-
-security_log = logging.getLogger("rxapp.security")
 
 
 class LoginRefused(Exception):
@@ -62,6 +67,7 @@ def _throttle(session: Session, *, subject: str, client_ip: str, now: datetime) 
         .where(LoginFailure.subject == subject, col(LoginFailure.at) >= since)
     ).one()
     if by_subject >= MAX_FAILURES_PER_SUBJECT:
+        security_event(LOGIN_LOCKED, scope="subject", subject=masked(subject), client_ip=client_ip or None)
         raise LoginRefused(LOCKED)
     if client_ip:
         by_client = session.exec(
@@ -70,12 +76,13 @@ def _throttle(session: Session, *, subject: str, client_ip: str, now: datetime) 
             .where(LoginFailure.client_ip == client_ip, col(LoginFailure.at) >= since)
         ).one()
         if by_client >= MAX_FAILURES_PER_CLIENT:
+            security_event(LOGIN_LOCKED, scope="client", subject=masked(subject), client_ip=client_ip)
             raise LoginRefused(TOO_MANY_FROM_CLIENT)
 
 
 def _failed(session: Session, *, subject: str, client_ip: str, now: datetime, message: str) -> LoginRefused:
     session.add(LoginFailure(subject=subject, client_ip=client_ip[:64], at=now))
-    security_log.info("Failed login for %s from %s", subject[:5] + "…", client_ip or "?")
+    security_event(LOGIN_FAILED, level=logging.INFO, subject=masked(subject), client_ip=client_ip or None)
     return LoginRefused(message)
 
 
@@ -109,6 +116,9 @@ def login_insured(
     ).first()
     if not verify_secret(account.code_hash if account else None, code) or account is None:
         raise _failed(session, subject=parsed.body, client_ip=client_ip, now=now, message=BAD_CREDENTIALS)
+    new_hash = rehashed(account.code_hash, code)
+    if new_hash is not None:
+        account.code_hash = new_hash
     account.previous_login_at = account.last_login_at
     account.last_login_at = now
     session.add(account)
@@ -144,23 +154,37 @@ def resolve_session(
 
     Returns None for an unknown, revoked, expired or other-kind session.
     """
-    if not session_id or len(session_id) > 128:
+    if not session_id:
+        return None
+    if not isinstance(session_id, str) or len(session_id) > 128:
+        security_event(SESSION_REFUSED, kind=kind.value, reason="malformed")
         return None
     web_session = session.exec(
         select(WebSession).where(WebSession.token_hash == session_id_hash(session_id))
     ).first()
     now = now or utcnow()
-    if (
-        web_session is None
-        or web_session.kind is not kind
-        or web_session.revoked_at is not None
-        or now - web_session.last_seen_at > IDLE_TIMEOUT
-        or now - web_session.created_at > ABSOLUTE_TIMEOUT
-    ):
+    reason = _refusal_reason(web_session, kind, now)
+    if reason is not None:
+        security_event(SESSION_REFUSED, kind=kind.value, reason=reason)
         return None
+    assert web_session is not None
     web_session.last_seen_at = now
     session.add(web_session)
     return web_session
+
+
+def _refusal_reason(web_session: WebSession | None, kind: SessionKind, now: datetime) -> str | None:
+    if web_session is None:
+        return "unknown"
+    if web_session.kind is not kind:
+        return "other_kind"
+    if web_session.revoked_at is not None:
+        return "revoked"
+    if now - web_session.last_seen_at > IDLE_TIMEOUT:
+        return "idle_expired"
+    if now - web_session.created_at > ABSOLUTE_TIMEOUT:
+        return "absolute_expired"
+    return None
 
 
 def end_session(*, session: Session, session_id: str, now: datetime | None = None) -> None:
@@ -211,6 +235,10 @@ def login_agent(
     agent = session.exec(select(Agent).where(Agent.login == login.strip().lower())).first()
     if not verify_secret(agent.password_hash if agent else None, password) or agent is None:
         raise _failed(session, subject=subject, client_ip=client_ip, now=now, message=BAD_AGENT_CREDENTIALS)
+    new_hash = rehashed(agent.password_hash, password)
+    if new_hash is not None:
+        agent.password_hash = new_hash
+        session.add(agent)
     return _open_session(session, SessionKind.AGENT, now, agent_id=agent.id)
 
 

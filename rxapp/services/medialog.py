@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -34,12 +35,11 @@ from rxapp.models import (
     utcnow,
 )
 from rxapp.models._types import persisted_id
+from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.formatting import format_day, format_moment
 from rxapp.services.overlap import find_overlaps
-from rxapp.services.routing import DIGNE_CODE_ORGANISME, route_affaire
+from rxapp.services.routing import DIGNE_CODE_ORGANISME, Routing, route_affaire
 from rxapp.services.teleservice import ACKNOWLEDGEMENT_SUBJECT, acknowledgement_text
-
-security_log = logging.getLogger("rxapp.security")
 
 PROCESSING_TARGET = timedelta(days=7)
 PER_PAGE = 20
@@ -95,12 +95,11 @@ def _digne(session: Session) -> Cpam:
     return session.exec(select(Cpam).where(Cpam.code_organisme == DIGNE_CODE_ORGANISME)).one()
 
 
-def _created(session: Session, affaire: Affaire, created: bool) -> AffaireCreated:
-    cpam = session.get(Cpam, affaire.cpam_id)
+def _created(affaire: Affaire, cpam_codes: dict[int, str], created: bool) -> AffaireCreated:
     return AffaireCreated(
         persisted_id(affaire),
         affaire.reference,
-        cpam.code_organisme if cpam else "",
+        cpam_codes.get(affaire.cpam_id, ""),
         affaire.is_complex,
         created,
     )
@@ -118,70 +117,147 @@ def create_affaire_for_request(
     Raises:
         LookupError: the request does not exist.
     """
-    existing = session.exec(select(Affaire).where(Affaire.request_id == request_id)).first()
-    if existing is not None:
-        return _created(session, existing, created=False)
-    request = session.get(OverlapRequest, request_id)
-    if request is None:
+    created = create_affaires_for_requests(session=session, request_ids=[request_id], now=now)
+    if request_id not in created:
         raise LookupError(request_id)
+    return created[request_id]
+
+
+def create_affaires_for_requests(
+    *, session: Session, request_ids: Sequence[int], now: datetime | None = None
+) -> dict[int, AffaireCreated]:
+    """Create the affaires of several requests at once; idempotent by request.
+
+    Each request gets what `create_affaire_for_request` gives it, in a fixed
+    number of statements whatever the number of requests (reads by `IN`, one
+    multi-row insert per table). Requests that already have their affaire get
+    it back (`created` False); unknown requests are left out of the result.
+    The caller commits.
+    """
+    wanted = list(dict.fromkeys(request_ids))
+    cpam_codes: dict[int, str] = {
+        cpam_id: code for cpam_id, code in session.exec(select(Cpam.id, Cpam.code_organisme)).all() if cpam_id
+    }
+    results = {
+        affaire.request_id: _created(affaire, cpam_codes, created=False)
+        for affaire in session.exec(select(Affaire).where(col(Affaire.request_id).in_(wanted))).all()
+    }
+    missing = [request_id for request_id in wanted if request_id not in results]
+    if not missing:
+        return results
     now = now or utcnow()
-    account = session.get(Account, request.account_id)
-    insured = session.get(InsuredPerson, account.insured_id) if account else None
-    if account is None or insured is None or insured.cpam_id is None:
-        raise LookupError(request_id)
-    rows = session.exec(
-        select(Beneficiary.cpam_id, ComplementaryContract.member_number)
-        .join(OverlapRequestLine, col(OverlapRequestLine.beneficiary_id) == Beneficiary.id)
+    requests = {
+        persisted_id(request): (request, insured_cpam_id)
+        for request, insured_cpam_id in session.exec(
+            select(OverlapRequest, InsuredPerson.cpam_id)
+            .join(Account, col(Account.id) == OverlapRequest.account_id)
+            .join(InsuredPerson, col(InsuredPerson.id) == Account.insured_id)
+            .where(col(OverlapRequest.id).in_(missing))
+        ).all()
+        if insured_cpam_id is not None
+    }
+    chosen: dict[int, list[tuple[int | None, str]]] = {request_id: [] for request_id in requests}
+    for request_id, beneficiary_cpam_id, member_number in session.exec(
+        select(OverlapRequestLine.request_id, Beneficiary.cpam_id, ComplementaryContract.member_number)
+        .join(Beneficiary, col(Beneficiary.id) == OverlapRequestLine.beneficiary_id)
         .join(ComplementaryContract, col(ComplementaryContract.id) == OverlapRequestLine.chosen_contract_id)
-        .where(OverlapRequestLine.request_id == request_id)
-    ).all()
-    routing = route_affaire(
-        insured_cpam_id=insured.cpam_id,
-        digne_cpam_id=persisted_id(_digne(session)),
-        chosen_member_numbers=[number for _, number in rows],
-        beneficiary_cpam_ids=[cpam_id for cpam_id, _ in rows],
-    )
-    affaire = Affaire(
-        reference=_new_reference(now),
-        request_id=request_id,
-        cpam_id=routing.cpam_id,
-        is_complex=routing.is_complex,
-        created_at=now,
-        due_at=now + PROCESSING_TARGET,
-    )
+        .where(col(OverlapRequestLine.request_id).in_(list(requests)))
+    ).all():
+        chosen[request_id].append((beneficiary_cpam_id, member_number))
+    digne_id = next(cpam_id for cpam_id, code in cpam_codes.items() if code == DIGNE_CODE_ORGANISME)
+    routings = {
+        request_id: route_affaire(
+            insured_cpam_id=insured_cpam_id,
+            digne_cpam_id=digne_id,
+            chosen_member_numbers=[number for _, number in chosen[request_id]],
+            beneficiary_cpam_ids=[cpam_id for cpam_id, _ in chosen[request_id]],
+        )
+        for request_id, (_, insured_cpam_id) in requests.items()
+    }
+    inserted = _insert_affaires(session, routings, now)
+    for request_id, (affaire, created) in inserted.items():
+        if not created:  # a concurrent delivery created it first
+            results[request_id] = _created(affaire, cpam_codes, created=False)
+            continue
+        routing = routings[request_id]
+        detail = "Cas complexe : " + " ".join(routing.reasons) if routing.is_complex else "Cas simple"
+        session.add(AffaireEvent(affaire_id=persisted_id(affaire), at=now, action="CREATION", detail=detail))
+        request = requests[request_id][0]
+        request.affaire_reference = affaire.reference
+        session.add(request)
+        results[request_id] = _created(affaire, cpam_codes, created=True)
+    done = [request_id for request_id, result in results.items() if result.created]
+    if done:
+        session.execute(
+            sa_update(AffaireOutbox)
+            .where(col(AffaireOutbox.request_id).in_(done), col(AffaireOutbox.done_at).is_(None))
+            .values(done_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        _acknowledge(session, [requests[request_id][0] for request_id in done], now)
+    return results
+
+
+def _insert_affaires(
+    session: Session, routings: dict[int, Routing], now: datetime
+) -> dict[int, tuple[Affaire, bool]]:
+    """Insert one affaire per request, in one statement; if a concurrent delivery inserted one
+    first (unique request id), again one by one, keeping the existing affaire for that request."""
+
+    def affaire_for(request_id: int) -> Affaire:
+        routing = routings[request_id]
+        return Affaire(
+            reference=_new_reference(now),
+            request_id=request_id,
+            cpam_id=routing.cpam_id,
+            is_complex=routing.is_complex,
+            created_at=now,
+            due_at=now + PROCESSING_TARGET,
+        )
+
+    affaires = {request_id: affaire_for(request_id) for request_id in routings}
     try:
         with session.begin_nested():
-            session.add(affaire)
+            session.add_all(affaires.values())
             session.flush()
+        return {request_id: (affaire, True) for request_id, affaire in affaires.items()}
     except IntegrityError:
-        # The same request delivered twice at the same moment: one affaire.
-        existing = session.exec(select(Affaire).where(Affaire.request_id == request_id)).one()
-        return _created(session, existing, created=False)
-    detail = "Cas complexe : " + " ".join(routing.reasons) if routing.is_complex else "Cas simple"
-    session.add(AffaireEvent(affaire_id=persisted_id(affaire), at=now, action="CREATION", detail=detail))
-    request.affaire_reference = affaire.reference
-    session.add(request)
-    outbox = session.exec(select(AffaireOutbox).where(AffaireOutbox.request_id == request_id)).first()
-    if outbox is not None and outbox.done_at is None:
-        outbox.done_at = now
-        session.add(outbox)
-    acknowledged = session.exec(
-        select(Message.id).where(
-            Message.account_id == account.id,
+        pass
+    inserted = {}
+    for request_id in routings:
+        affaire = affaire_for(request_id)
+        try:
+            with session.begin_nested():
+                session.add(affaire)
+                session.flush()
+            inserted[request_id] = (affaire, True)
+        except IntegrityError:
+            # The same request delivered twice at the same moment: one affaire.
+            existing = session.exec(select(Affaire).where(Affaire.request_id == request_id)).one()
+            inserted[request_id] = (existing, False)
+    return inserted
+
+
+def _acknowledge(session: Session, requests: list[OverlapRequest], now: datetime) -> None:
+    """Deposit the acknowledgement message of each request whose account has not had it."""
+    received = session.exec(
+        select(Message.account_id, Message.body).where(
+            col(Message.account_id).in_({request.account_id for request in requests}),
             Message.subject == ACKNOWLEDGEMENT_SUBJECT,
-            col(Message.body).contains(request.reference),
         )
-    ).first()
-    if acknowledged is None:
-        session.add(
-            Message(
-                account_id=persisted_id(account),
-                created_at=now,
-                subject=ACKNOWLEDGEMENT_SUBJECT,
-                body=acknowledgement_text(request.reference, request.created_at),
+    ).all()
+    for request in requests:
+        if not any(
+            account_id == request.account_id and request.reference in body for account_id, body in received
+        ):
+            session.add(
+                Message(
+                    account_id=request.account_id,
+                    created_at=now,
+                    subject=ACKNOWLEDGEMENT_SUBJECT,
+                    body=acknowledgement_text(request.reference, request.created_at),
+                )
             )
-        )
-    return _created(session, affaire, created=True)
 
 
 # --- access and actions -------------------------------------------------------------
@@ -208,7 +284,12 @@ def _affaire_for(session: Session, agent: Agent, affaire_id: object, action: str
         affaire.cpam_id == agent.cpam_id or (agent.cpam_id == digne_id and affaire.is_complex)
     )
     if affaire is None or not allowed:
-        security_log.warning("Agent %s refused %s on affaire %r", agent.login, action, affaire_id)
+        security_event(
+            ACCESS_REFUSED,
+            action=action,
+            agent=agent.login,
+            affaire_id=affaire_id if isinstance(affaire_id, int) else None,
+        )
         raise AffaireRefused(NOT_YOURS)
     return affaire
 
@@ -230,6 +311,10 @@ def _open_affaire(session: Session, agent_id: int | None, affaire_id: object, ac
             raise AffaireRefused(NOT_YOURS)
     else:
         affaire = _affaire_for(session, _agent(session, agent_id), affaire_id, action)
+    # Read again and locked until the commit: of two closings at the same moment (two
+    # auto-processing runs, an agent and the worker), the second one finds it CLOSED.
+    session.flush()
+    session.refresh(affaire, with_for_update=True)
     if affaire.status is AffaireStatus.CLOSED:
         raise AffaireRefused(CLOSED)
     return affaire
@@ -331,13 +416,18 @@ class ClosureRecipient:
     last_name: str
 
 
+def _locked_affaire(session: Session, affaire_id: int) -> Affaire | None:
+    """The affaire, read again and locked (SELECT ... FOR UPDATE) until the commit."""
+    return session.get(Affaire, affaire_id, with_for_update=True, populate_existing=True)
+
+
 def apply_closure(*, session: Session, affaire_id: int, now: datetime | None = None) -> bool:
     """Notify the account and mark the request processed, once. Returns False if already done.
 
     Raises:
         LookupError: unknown or not closed affaire.
     """
-    affaire = session.get(Affaire, affaire_id)
+    affaire = _locked_affaire(session, affaire_id)
     if affaire is None or affaire.status is not AffaireStatus.CLOSED:
         raise LookupError(affaire_id)
     if affaire.notified_at is not None:
@@ -367,8 +457,13 @@ def apply_closure(*, session: Session, affaire_id: int, now: datetime | None = N
 
 
 def closure_recipient(*, session: Session, affaire_id: int) -> ClosureRecipient | None:
-    """Who gets the avis de dépôt, or None when it was already sent."""
-    affaire = session.get(Affaire, affaire_id)
+    """Who gets the avis de dépôt, or None when it was already sent.
+
+    The affaire stays locked until the caller's commit: the caller sends the
+    email and calls `mark_avis_sent` in the same transaction, so a concurrent
+    delivery of the same closure waits, then finds the email sent.
+    """
+    affaire = _locked_affaire(session, affaire_id)
     if affaire is None or affaire.status is not AffaireStatus.CLOSED or affaire.avis_sent_at is not None:
         return None
     insured = session.exec(
@@ -449,17 +544,22 @@ def affaire_queue(
     total = session.exec(select(func.count()).select_from(Affaire).where(*conditions)).one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    counts = (
-        select(OverlapRequestLine.request_id, func.count().label("n"))
-        .group_by(col(OverlapRequestLine.request_id))
-        .subquery()
+    # Counted for the page's rows only (a correlated subquery): grouping every request
+    # line of the database would cost a full scan at each page load.
+    beneficiaries = (
+        select(func.count())
+        .select_from(OverlapRequestLine)
+        .where(col(OverlapRequestLine.request_id) == col(Affaire.request_id))
+        .correlate(Affaire)
+        .scalar_subquery()
     )
     rows = session.execute(  # five columns: beyond sqlmodel.select's typed overloads
-        sa_select(Affaire, InsuredPerson.first_name, InsuredPerson.last_name, counts.c.n, Agent.display_name)  # type: ignore[call-overload]
+        sa_select(
+            Affaire, InsuredPerson.first_name, InsuredPerson.last_name, beneficiaries, Agent.display_name
+        )  # type: ignore[call-overload]
         .join(OverlapRequest, col(OverlapRequest.id) == Affaire.request_id)
         .join(Account, col(Account.id) == OverlapRequest.account_id)
         .join(InsuredPerson, col(InsuredPerson.id) == Account.insured_id)
-        .join(counts, counts.c.request_id == Affaire.request_id, isouter=True)
         .join(Agent, col(Agent.id) == Affaire.owner_agent_id, isouter=True)
         .where(*conditions)
         .order_by(col(Affaire.due_at), col(Affaire.id))

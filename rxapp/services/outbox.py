@@ -8,9 +8,11 @@ from sqlmodel import Session, col, select
 
 from rxapp.models import Affaire, AffaireOutbox, AffaireStatus, utcnow
 
+STALE_PAGE = 500
+
 
 def stale_outbox(
-    *, session: Session, older_than: timedelta, limit: int = 500, now: datetime | None = None
+    *, session: Session, older_than: timedelta, limit: int = STALE_PAGE, now: datetime | None = None
 ) -> list[int]:
     """Requests still without an affaire, last queued more than `older_than` ago;
     they are marked queued again (the caller queues them after its commit)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,12 +26,11 @@ from rxapp.models import (
     utcnow,
 )
 from rxapp.models._types import persisted_id
+from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.auth import resolve_session
 from rxapp.services.eligibility import Eligibility, Refusal, eligibility_for
 from rxapp.services.formatting import format_day
 from rxapp.services.overlap import find_overlaps
-
-security_log = logging.getLogger("rxapp.security")
 
 ACKNOWLEDGEMENT_SUBJECT = "Accusé de réception de votre demande de choix de complémentaire santé"
 NOT_YOUR_SITUATION = "Ce choix ne correspond pas à votre situation. Aucune demande n'a été enregistrée."
@@ -231,11 +229,12 @@ def submit_request(
         if bid in by_id and cid not in {o.contract_id for o in by_id[bid].options}
     ]
     if foreign or wrong:
-        security_log.warning(
-            "Refused overlap choice for account %s: foreign beneficiaries %s, contracts outside for %s",
-            account_id,
-            sorted(foreign),
-            sorted(wrong),
+        security_event(
+            ACCESS_REFUSED,
+            action="submit_request",
+            account_id=account_id,
+            foreign_beneficiaries=sorted(foreign),
+            contracts_outside_overlap_for=sorted(wrong),
         )
         raise RequestRefused(NOT_YOUR_SITUATION)
     missing = missing_choices(situation, wanted)

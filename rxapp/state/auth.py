@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import sys
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,9 +13,30 @@ from sqlalchemy.exc import SQLAlchemyError
 from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.services import auth, medialog
+from rxapp.services.audit import ACCESS_REFUSED, security_event
 
 SESSION_COOKIE = "ameli_session"
 SERVICE_UNAVAILABLE = "Service momentanément indisponible. Réessayez dans quelques instants."
+
+
+def _refused(state: rx.State, kind: str, had_session: bool) -> None:
+    """Log an event handler refused for want of a live session of the right kind.
+
+    The handler is the first public function up the stack from the gate
+    (`_current_account_id` / `_current_agent_id`).
+    """
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_code.co_name.startswith("_"):
+        frame = frame.f_back  # a private helper (e.g. `_act`): name the handler that called it
+    handler = frame.f_code.co_name
+    security_event(
+        ACCESS_REFUSED,
+        level=logging.WARNING if had_session else logging.INFO,
+        action=f"{type(state).__name__}.{handler}",
+        kind=kind,
+        reason="invalid_session" if had_session else "no_session",
+        client_ip=state.router.session.client_ip or None,
+    )
 
 
 def _account_id_for(session_id: str) -> int | None:
@@ -35,9 +57,13 @@ class AuthState(rx.State):
 
     async def _current_account_id(self) -> int | None:
         """The account of the live session, or None (expired, revoked, forged)."""
-        if not self.session_id:
-            return None
-        return await asyncio.to_thread(_account_id_for, self.session_id)
+        session_id = self.session_id
+        account_id = None
+        if isinstance(session_id, str) and session_id:
+            account_id = await asyncio.to_thread(_account_id_for, session_id)
+        if account_id is None:
+            _refused(self, "insured", had_session=bool(session_id))
+        return account_id
 
     @rx.event
     async def logout(self):
@@ -103,6 +129,8 @@ class AgentAuthState(rx.State):
             identity = await asyncio.to_thread(_agent_identity_for, session_id)
         self.agent_name = identity.name if identity else ""
         self.agent_cpam = identity.cpam if identity else ""
+        if identity is None:
+            _refused(self, "agent", had_session=bool(session_id))
         return identity.agent_id if identity else None
 
     async def _forget_agent_data(self) -> None:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.services import inbox
+from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
 
 
@@ -102,6 +103,13 @@ class InboxMixin(rx.State, mixin=True):
             return None
         index = next((i for i, row in enumerate(self.items) if row.item_id == item_id), None)
         if index is None:
+            # Only a forged event names an item this page did not list (another account's, say).
+            security_event(
+                ACCESS_REFUSED,
+                action=f"{type(self).__name__}.open_item",
+                reason="item_not_listed",
+                item_id=item_id,
+            )
             return None
         try:
             account_id = await self._current_account_id()

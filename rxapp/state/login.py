@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import reflex as rx
@@ -15,6 +16,11 @@ from rxapp.services import auth
 from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
 
 logger = logging.getLogger(__name__)
+
+# argon2 costs ~0.26 s of CPU per login. Logins get threads of their own: a burst of them
+# queues here instead of filling the default pool (6 threads) that every other handler's
+# database read waits for, in order (bench/OPTIMISATIONS.md).
+_LOGIN_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="login")
 
 
 def _login(nir: str, code: str, client_ip: str) -> str:
@@ -38,7 +44,9 @@ class LoginState(AuthState):
             self.error = auth.BAD_CREDENTIALS
             return
         try:
-            self.session_id = await asyncio.to_thread(_login, nir, code, self.router.session.client_ip or "")
+            self.session_id = await asyncio.get_running_loop().run_in_executor(
+                _LOGIN_THREADS, _login, nir, code, self.router.session.client_ip or ""
+            )
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
             return

@@ -13,6 +13,7 @@ from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.queue import queue_affaire_creation
 from rxapp.services import teleservice
+from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.eligibility import Refusal
 from rxapp.services.formatting import format_day
 from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
@@ -178,10 +179,20 @@ class SelectionState(AuthState):
     @rx.event
     def choose(self, beneficiary_id: str, contract_id: str):
         """A radio button was chosen. Only one of that beneficiary's own options is accepted."""
-        if not isinstance(beneficiary_id, str) or not isinstance(contract_id, str):
+        owned = (
+            isinstance(beneficiary_id, str)
+            and isinstance(contract_id, str)
+            and any(
+                beneficiary.id == beneficiary_id and any(o.id == contract_id for o in beneficiary.options)
+                for beneficiary in self.beneficiaries
+            )
+        )
+        if not owned:
+            # Only a forged event names a contract outside the overlap shown on this page.
+            security_event(ACCESS_REFUSED, action="SelectionState.choose", reason="contract_outside_overlap")
             return
         for beneficiary in self.beneficiaries:
-            if beneficiary.id == beneficiary_id and any(o.id == contract_id for o in beneficiary.options):
+            if beneficiary.id == beneficiary_id:
                 beneficiary.chosen = contract_id
                 beneficiary.missing = False
         self.beneficiaries = list(self.beneficiaries)

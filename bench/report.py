@@ -1,0 +1,119 @@
+"""Merge every part's `var/bench/<part>.json` into `results.json` and `BENCHMARKS.md`.
+
+A part's result is a dict:
+  title:   str
+  intro:   optional Markdown paragraph (method, baseline)
+  tables:  [{"caption": str, "columns": [str], "rows": [[cell, ...]]}]
+  budgets: [bench.stats.budget(...)]
+  raw:     anything worth keeping in results.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "var" / "bench"
+PARTS = ("lighthouse", "websocket", "worker", "data")
+OPTIMISATIONS = Path(__file__).resolve().parent / "OPTIMISATIONS.md"
+
+
+def machine() -> dict[str, object]:
+    memory_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_kb = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def save_part(name: str, result: dict) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    result = dict(result, measured_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    return path
+
+
+def load_parts() -> dict[str, dict]:
+    parts = {}
+    for name in PARTS:
+        path = RESULTS_DIR / f"{name}.json"
+        if path.exists():
+            parts[name] = json.loads(path.read_text())
+    return parts
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return str(value).replace("|", "\\|")
+
+
+def _table(table: dict) -> list[str]:
+    lines = []
+    if table.get("caption"):
+        lines += [f"**{table['caption']}**", ""]
+    lines.append("| " + " | ".join(table["columns"]) + " |")
+    lines.append("|" + "---|" * len(table["columns"]))
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in table["rows"]]
+    return [*lines, ""]
+
+
+def _budgets(budgets: list[dict]) -> list[str]:
+    lines = ["| budget | mesuré | limite | tenu |", "|---|---|---|---|"]
+    for item in budgets:
+        unit = f" {item['unit']}" if item.get("unit") else ""
+        lines.append(
+            f"| {item['name']} | {_cell(item['measured'])}{unit} | {item['comparison']} "
+            f"{_cell(item['limit'])}{unit} | {'oui' if item['met'] else '**non**'} |"
+        )
+    return [*lines, ""]
+
+
+def write_report() -> tuple[Path, Path]:
+    parts = load_parts()
+    info = machine()
+    results = {"machine": info, "parts": parts}
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    results_path = RESULTS_DIR / "results.json"
+    results_path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+
+    lines = [
+        "# Benchmarks",
+        "",
+        "Produit par `make bench` (les chiffres bruts : `var/bench/results.json`). Chaque chiffre est la",
+        "médiane d'au moins 3 mesures avec son écart (max − min), et se lit à côté d'une référence",
+        "mesurée dans la même exécution : la machine est partagée et bruyante.",
+        "",
+        f"Machine : {info['cores']} cœurs, {info['memory_gib']} Gio de mémoire, Python {info['python']}, "
+        f"{info['platform']}.",
+        "",
+    ]
+    for name in PARTS:
+        part = parts.get(name)
+        if part is None:
+            continue
+        lines += [f"## {part['title']}", "", f"_Mesuré le {part.get('measured_at', '?')}._", ""]
+        if part.get("intro"):
+            lines += [part["intro"], ""]
+        for table in part.get("tables", []):
+            lines += _table(table)
+        if part.get("budgets"):
+            lines += _budgets(part["budgets"])
+    if OPTIMISATIONS.exists():
+        lines += [OPTIMISATIONS.read_text().strip(), ""]
+    report_path = ROOT / "BENCHMARKS.md"
+    report_path.write_text("\n".join(lines))
+    return results_path, report_path

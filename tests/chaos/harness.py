@@ -1,0 +1,371 @@
+"""One chaos scenario's world: a scratch database with a synthetic population, the
+Medialog+ API (uvicorn), a real Celery worker with its beat, a real SMTP server,
+and the app's own queueing function pointed at the scenario's broker and queue.
+
+The checks are the issue's: requests = affaires = N, no duplicate affaire, no
+request stuck, every closure notified once and emailed once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from rxapp.db import make_engine
+from rxapp.models import Affaire, AffaireOutbox, Notification, OverlapRequest, RequestStatus
+from rxapp.services.medialog import CLOSURE_TITLE
+from rxapp.settings import PROJECT_ROOT, VAR_DIR
+from tests.support.databases import scratch_database, upgrade_to_head
+from tests.support.population import Population, create_population, submit_choices
+from tests.support.processes import free_port, stop_process_group
+from tests.support.smtp import Inbox
+
+FIGURES_PATH = VAR_DIR / "chaos" / "figures.jsonl"
+BATCH = 200
+SETTLE_TIMEOUT = 150.0
+LATE_DUPLICATE_GRACE = 4.0
+# The worker and its beat, as `make run` starts them, with more pool processes: the
+# Medialog+ calls wait on I/O.
+WORKER_COMMAND = (
+    *(sys.executable, "-m", "celery", "-A", "backoffice_worker.celery_app", "worker", "--beat"),
+    *("--loglevel", "INFO", "--concurrency", "4", "--without-gossip", "--without-mingle"),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the database and the SMTP server hold for the scenario."""
+
+    requests: int
+    affaires: int
+    requests_with_affaire: int
+    outbox_pending: int
+    processed: int
+    notifications: int
+    notified_accounts: int
+    emails: int
+    emailed: int
+
+    def settled(self, expected: int) -> bool:
+        return (
+            self.requests == self.requests_with_affaire == self.processed == expected
+            and self.outbox_pending == 0
+            and self.notified_accounts == self.emailed == expected
+        )
+
+    def lost(self, expected: int) -> int:
+        """Requests whose affaire, notification or email is missing."""
+        return expected - min(self.requests_with_affaire, self.notified_accounts, self.emailed)
+
+    @property
+    def duplicated(self) -> int:
+        """Affaires, notifications and emails beyond one per request."""
+        return (
+            (self.affaires - self.requests_with_affaire)
+            + (self.notifications - self.notified_accounts)
+            + (self.emails - self.emailed)
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    scenario: str
+    requests: int
+    faults: int
+    fault_detail: str
+    lost: int
+    duplicated: int
+    recovery_s: float
+    stuck: int
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def line(self) -> str:
+        return (
+            f"CHAOS {self.scenario}: requests={self.requests} faults={self.faults} ({self.fault_detail}) "
+            f"lost={self.lost} duplicated={self.duplicated} stuck={self.stuck} "
+            f"recovery={self.recovery_s:.1f}s"
+        )
+
+
+# This run's figures, for the summary at the end of the test output (tests/chaos/conftest.py).
+RECORDED: list[Figures] = []
+
+
+def record_figures(figures: Figures) -> None:
+    """Print the one-line figures and append them as JSON to var/chaos/figures.jsonl."""
+    RECORDED.append(figures)
+    print(f"\n{figures.line()}")
+    FIGURES_PATH.parent.mkdir(parents=True, exist_ok=True)
+    with FIGURES_PATH.open("a") as file:
+        file.write(json.dumps(asdict(figures), ensure_ascii=False) + "\n")
+
+
+class SmtpServer:
+    """aiosmtpd on a fixed port that can be stopped (connections refused) and started again."""
+
+    def __init__(self) -> None:
+        self.inbox = Inbox()
+        self.port = free_port()
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+class Scenario:
+    """The running pieces of one scenario, and what a test does with them."""
+
+    def __init__(self, name: str, engine: Engine, population: Population, smtp: SmtpServer, log_dir: Path):
+        self.name = name
+        self.engine = engine
+        self.population = population
+        self.smtp = smtp
+        self.log_dir = log_dir
+        self.worker_env: dict[str, str] = {}
+        self.worker: subprocess.Popen | None = None
+        self.workers_started = 0
+        self.queue_failures = 0
+
+    # --- the worker ---------------------------------------------------------------
+
+    def start_worker(self) -> subprocess.Popen:
+        """A worker with its beat, on the scenario's queue; returns once it is ready."""
+        self.workers_started += 1
+        log_path = self.log_dir / f"worker-{self.workers_started}.log"
+        with log_path.open("w") as log:
+            self.worker = subprocess.Popen(
+                [
+                    *WORKER_COMMAND,
+                    *("--schedule", str(self.log_dir / f"beat-{self.workers_started}")),
+                    *("--hostname", f"{self.name}-{self.workers_started}-{os.getpid()}@%h"),
+                ],
+                cwd=PROJECT_ROOT,
+                env=self.worker_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 60
+        while " ready." not in log_path.read_text(errors="replace"):
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"Le worker n'a pas démarré :\n{log_path.read_text(errors='replace')[-3000:]}"
+                )
+            time.sleep(0.1)
+        return self.worker
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker's whole process group (main process, pool children, beat)."""
+        assert self.worker is not None
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait()
+        self.worker = None
+
+    # --- the insured's side -------------------------------------------------------
+
+    def submit(self, account_ids: tuple[int, ...] | list[int]) -> list[int]:
+        """ "Confirmer" for each account: request + outbox committed, then the task queued."""
+        from rxapp.queue import queue_affaire_creation
+
+        def queue(request_id: int) -> None:
+            if not queue_affaire_creation(request_id):
+                self.queue_failures += 1
+
+        return submit_choices(engine=self.engine, account_ids=account_ids, after_commit=queue)
+
+    # --- the checks ---------------------------------------------------------------
+
+    def outcome(self) -> Outcome:
+        with Session(self.engine) as session:
+
+            def count(statement) -> int:
+                return int(session.exec(statement).one())
+
+            requests = count(select(func.count()).select_from(OverlapRequest))
+            affaires = count(select(func.count()).select_from(Affaire))
+            with_affaire = count(select(func.count(func.distinct(Affaire.request_id))))
+            pending = count(
+                select(func.count()).select_from(AffaireOutbox).where(col(AffaireOutbox.done_at).is_(None))
+            )
+            processed = count(
+                select(func.count())
+                .select_from(OverlapRequest)
+                .where(OverlapRequest.status == RequestStatus.PROCESSED)
+            )
+            notifications = count(
+                select(func.count()).select_from(Notification).where(Notification.title == CLOSURE_TITLE)
+            )
+            notified = count(
+                select(func.count(func.distinct(Notification.account_id))).where(
+                    Notification.title == CLOSURE_TITLE
+                )
+            )
+        recipients = Counter(str(message["To"]) for message in list(self.smtp.inbox.messages))
+        return Outcome(
+            requests,
+            affaires,
+            with_affaire,
+            pending,
+            processed,
+            notifications,
+            notified,
+            sum(recipients.values()),
+            len(recipients),
+        )
+
+    def wait_until_settled(self, since: float, timeout: float = SETTLE_TIMEOUT) -> tuple[Outcome, float]:
+        """Poll until every request went through; returns the outcome (after a short grace
+        for late duplicates) and the recovery time in seconds counted from `since`."""
+        expected = len(self.population.account_ids)
+        deadline = time.monotonic() + timeout
+        while True:
+            outcome = self.outcome()
+            if outcome.settled(expected):
+                recovery = time.monotonic() - since
+                time.sleep(LATE_DUPLICATE_GRACE)
+                return self.outcome(), recovery
+            if time.monotonic() > deadline:
+                return outcome, time.monotonic() - since
+            time.sleep(0.5)
+
+    def report(self, outcome: Outcome, recovery: float, faults: int, fault_detail: str) -> Figures:
+        """Print the one-line figures and append them to var/chaos/figures.jsonl."""
+        expected = len(self.population.account_ids)
+        figures = Figures(
+            scenario=self.name,
+            requests=outcome.requests,
+            faults=faults,
+            fault_detail=fault_detail,
+            lost=outcome.lost(expected),
+            duplicated=outcome.duplicated,
+            recovery_s=round(recovery, 1),
+            stuck=outcome.outbox_pending + (outcome.requests - outcome.processed),
+        )
+        record_figures(figures)
+        return figures
+
+    def assert_exactly_once(self, outcome: Outcome) -> None:
+        expected = len(self.population.account_ids)
+        assert outcome.requests == expected, outcome
+        assert outcome.affaires == outcome.requests_with_affaire == expected, outcome
+        assert outcome.outbox_pending == 0 and outcome.processed == expected, outcome
+        assert outcome.notifications == outcome.notified_accounts == expected, outcome
+        assert outcome.emails == outcome.emailed == expected, outcome
+        assert {str(m["To"]) for m in self.smtp.inbox.messages} == set(self.population.emails)
+
+
+def _serve_api(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "uvicorn", "tests.chaos.medialog_api:app"),
+                *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+            ],
+            cwd=PROJECT_ROOT,
+            env=dict(os.environ, DATABASE_URL=database_url),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        with suppress(httpx.HTTPError):
+            if httpx.post(f"{url}/api/medialog/affaires", timeout=1).status_code == 401:
+                return process, url
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_process_group(process)
+            raise RuntimeError(f"L'API Medialog+ ne démarre pas :\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.1)
+
+
+@contextmanager
+def scenario(
+    name: str,
+    *,
+    broker_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    count: int = BATCH,
+) -> Iterator[tuple[Scenario, str]]:
+    """Set up the scenario's world; yields it with the Medialog+ API's direct URL.
+
+    The worker is not started: the test starts it (`start_worker`) once it has put
+    its fault injector (if any) between the worker and the API, through
+    `scenario.worker_env["MEDIALOG_API_URL"]`.
+    """
+    import backoffice_worker.celery_app as celery_module
+    from rxapp.settings import get_settings
+
+    log_dir = VAR_DIR / "chaos" / name
+    shutil.rmtree(log_dir, ignore_errors=True)  # the logs of this run only (faults are counted there)
+    log_dir.mkdir(parents=True)
+    queue = f"chaos-{name}-{os.getpid()}-{time.monotonic_ns()}"
+    smtp = SmtpServer()
+    smtp.start()
+    world: Scenario | None = None
+    with scratch_database(f"chaos_{name}") as database_url:
+        upgrade_to_head(database_url)
+        engine = make_engine(database_url)
+        api, direct_api_url = _serve_api(database_url, log_dir / "api.log")
+        try:
+            with Session(engine) as session:
+                population = create_population(session=session, count=count)
+                session.commit()
+            world = Scenario(name, engine, population, smtp, log_dir)
+            world.worker_env = dict(
+                os.environ,
+                DATABASE_URL=database_url,
+                REDIS_URL=broker_url,
+                CELERY_QUEUE=queue,
+                SMTP_URL=smtp.url,
+                MEDIALOG_API_URL=f"{direct_api_url}/api/medialog",
+                MEDIALOG_AUTO_PROCESS_AFTER="0",
+                BROKER_VISIBILITY_TIMEOUT="10",
+                OVERLAP_SCAN_INTERVAL="3600",
+                PYTHONUNBUFFERED="1",
+            )
+            # The test process queues tasks with the app's own code, on this broker and queue.
+            monkeypatch.setenv("REDIS_URL", broker_url)
+            monkeypatch.setenv("CELERY_QUEUE", queue)
+            get_settings.cache_clear()
+            monkeypatch.setattr(celery_module, "app", celery_module.make_celery())
+            yield world, direct_api_url
+        finally:
+            if world is not None and world.worker is not None:
+                stop_process_group(world.worker)
+            # The broker may be a private Redis already stopped.
+            with suppress(Exception), celery_module.app.connection_for_write() as connection:
+                connection.default_channel.queue_delete(queue)
+            get_settings.cache_clear()
+            stop_process_group(api)
+            smtp.stop()
+            engine.dispose()

@@ -1,0 +1,49 @@
+"""Redis restarted (and emptied) during submissions: the outbox relay queues again
+what never reached the broker, or was lost with it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.chaos.harness import scenario
+from tests.support.redis_server import redis_server
+
+pytestmark = pytest.mark.chaos
+
+DOWN_AT_LEAST = 3.0
+
+
+def test_redis_restarted_during_submissions_loses_and_doubles_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with (
+        redis_server() as redis,
+        scenario("redis_restart", broker_url=redis.url(0), monkeypatch=monkeypatch) as (world, _),
+    ):
+        # Closures start once Redis is back: the restart hits the creations.
+        world.worker_env["MEDIALOG_AUTO_PROCESS_AFTER"] = "20"
+        world.start_worker()
+        ids = world.population.account_ids
+        third = len(ids) // 3
+        world.submit(ids[:third])
+        redis.stop()
+        down_since = time.monotonic()
+        world.submit(ids[third : 2 * third])
+        time.sleep(max(0.0, DOWN_AT_LEAST - (time.monotonic() - down_since)))
+        redis.start()
+        restored_at = time.monotonic()
+        world.submit(ids[2 * third :])
+        outcome, recovery = world.wait_until_settled(since=restored_at)
+        world.report(
+            outcome,
+            recovery,
+            faults=world.queue_failures,
+            fault_detail=f"Redis arrêté {restored_at - down_since:.1f} s puis relancé vide ; "
+            f"{world.queue_failures} tâches refusées par le broker",
+        )
+        assert world.queue_failures >= third, (
+            "the submissions made while Redis was down must have failed to queue"
+        )
+        world.assert_exactly_once(outcome)

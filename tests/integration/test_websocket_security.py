@@ -1,0 +1,657 @@
+"""Access control tested from outside the UI: Reflex's websocket spoken directly, as an attacker would.
+
+Each attack must be refused, leave a security event in the app's SECURITY_LOG and change
+nothing in the business tables (compared by a fingerprint of their rows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from rxapp.db import make_engine
+from rxapp.models import (
+    Account,
+    Affaire,
+    Beneficiary,
+    ComplementaryContract,
+    InsuredPerson,
+    Message,
+    Notification,
+    OverlapRequest,
+    Payment,
+    WebSession,
+    utcnow,
+)
+from rxapp.services import medialog, teleservice
+from rxapp.services.audit import read_security_log
+from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE
+from rxapp.services.security import session_id_hash
+from rxapp.settings import VAR_DIR
+from rxapp.state.admin import (
+    NO_AFFAIRE,
+    AdminAffaireState,
+    AdminQueueState,
+    AdminSimulationState,
+    AdminSupervisionState,
+    AgentLoginState,
+)
+from rxapp.state.auth import AgentAuthState, AuthState
+from rxapp.state.dashboard import DashboardState
+from rxapp.state.errors import UNEXPECTED_ERROR
+from rxapp.state.inbox import MessagesState, NotificationsState
+from rxapp.state.information import InformationState
+from rxapp.state.login import LoginState
+from rxapp.state.payments import PaymentsState
+from rxapp.state.selection import SelectionState
+from tests.support.databases import scratch_database
+from tests.support.processes import RunningApp, running_app
+from tests.support.reflex_socket import ReflexTab, event_name, state_path
+from tests.support.worker import broker_url_for_tests, require_redis
+
+RENALDO, LUCIE = "1741171270102 58", "2851201053118 12"
+BUSINESS_TABLES = (
+    "overlap_request",
+    "overlap_request_line",
+    "affaire",
+    "affaire_event",
+    "affaire_outbox",
+    "notification",
+    "message",
+    "payment",
+    "satisfaction_answer",
+    "complementary_contract",
+)
+SETTLE = 1.0
+run = asyncio.run
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str]:
+    with scratch_database("wsattack") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("security") / "security.jsonl"
+
+
+@pytest.fixture(scope="module")
+def app(database_url: str, security_log: Path) -> Iterator[RunningApp]:
+    require_redis(broker_url_for_tests())
+    overrides = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": broker_url_for_tests(),
+        "CELERY_QUEUE": f"wsattack-{os.getpid()}",
+        "SECURITY_LOG": str(security_log),
+    }
+    with running_app(overrides, VAR_DIR / "tests" / "wsattack-server.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def engine(app: RunningApp, database_url: str):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def fingerprint_table(connection, table: str) -> str:
+    return connection.execute(
+        text(f"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM {table} t")
+    ).scalar_one()
+
+
+def fingerprint(engine) -> dict[str, str]:
+    """An md5 of every row of each business table: equal fingerprints, nothing changed."""
+    with engine.connect() as connection:
+        return {table: fingerprint_table(connection, table) for table in BUSINESS_TABLES}
+
+
+def events_since(path: Path, mark: int, *, wanted: int = 1, timeout: float = 5) -> list[dict]:
+    """The security events written after `mark` (the log is written by the app's process)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        events = read_security_log(path)[mark:]
+        if len(events) >= wanted or time.monotonic() > deadline:
+            return events
+        time.sleep(0.1)
+
+
+def log_mark(path: Path) -> int:
+    return len(read_security_log(path))
+
+
+async def logged_in_insured(app: RunningApp, nir: str) -> ReflexTab:
+    tab = ReflexTab(app.url)
+    await tab.connect("/", settle=SETTLE)
+    await tab.send(
+        event_name(LoginState, "submit"), {"form_data": {"nir": nir, "code": DEMO_CODE}}, settle=SETTLE
+    )
+    assert tab.redirects == ["/tableau-de-bord"], tab.received[-3:]
+    return tab
+
+
+async def logged_in_agent(app: RunningApp, login: str) -> ReflexTab:
+    tab = ReflexTab(app.url)
+    await tab.connect("/admin/connexion", settle=SETTLE)
+    await tab.send(
+        event_name(AgentLoginState, "submit"),
+        {"form_data": {"login": login, "password": AGENT_PASSWORD}},
+        settle=SETTLE,
+    )
+    assert tab.var(AgentAuthState, "agent_session_id"), "agent login failed"
+    return tab
+
+
+def _ids(engine, nir: str) -> dict[str, list[int]]:
+    """Ids belonging to one insured: their beneficiaries, contracts, notifications, messages, payments."""
+    body = nir.replace(" ", "")[:13]
+    with Session(engine) as session:
+        person = session.exec(select(InsuredPerson).where(InsuredPerson.nir == body)).one()
+        account = session.exec(select(Account).where(Account.insured_id == person.id)).one()
+        beneficiaries = session.exec(select(Beneficiary.id).where(Beneficiary.insured_id == person.id)).all()
+        return {
+            "account": [account.id],
+            "beneficiaries": list(beneficiaries),
+            "contracts": list(
+                session.exec(
+                    select(ComplementaryContract.id).where(
+                        ComplementaryContract.beneficiary_id.in_(beneficiaries)  # type: ignore[union-attr]
+                    )
+                ).all()
+            ),
+            "notifications": list(
+                session.exec(select(Notification.id).where(Notification.account_id == account.id)).all()
+            ),
+            "messages": list(session.exec(select(Message.id).where(Message.account_id == account.id)).all()),
+            "payments": list(session.exec(select(Payment.id).where(Payment.account_id == account.id)).all()),
+        }
+
+
+ADMIN_ATTACKS = [
+    (AdminQueueState, "load", {}, "/admin/affaires"),
+    (AdminQueueState, "filter_status", {"value": "nouvelle"}, "/admin/affaires"),
+    (AdminQueueState, "next_page", {}, "/admin/affaires"),
+    (AdminAffaireState, "load", {}, "/admin/affaire?ref=MDL-00000000"),
+    (AdminAffaireState, "take_charge", {}, "/admin/affaire"),
+    (AdminAffaireState, "update_progres", {}, "/admin/affaire"),
+    (AdminAffaireState, "close_affaire", {}, "/admin/affaire"),
+    (AdminAffaireState, "transfer_to_digne", {"form_data": {"reason": "test"}}, "/admin/affaire"),
+    (AdminSupervisionState, "load", {}, "/admin/supervision"),
+    (AdminSimulationState, "load", {}, "/admin/simulation"),
+    (
+        AdminSimulationState,
+        "simulate",
+        {
+            "form_data": {
+                "nir": "1741171270102",
+                "first_name": "X",
+                "organisation_id": "1",
+                "member_number": "1",
+            }
+        },
+        "/admin/simulation",
+    ),
+]
+
+
+def test_admin_handlers_refuse_no_session_an_insured_session_and_its_id_in_the_agent_cookie(
+    app: RunningApp, engine, security_log: Path
+) -> None:
+    async def attack() -> list[ReflexTab]:
+        anonymous = ReflexTab(app.url)
+        await anonymous.connect("/admin/affaires", settle=SETTLE)
+        insured = await logged_in_insured(app, RENALDO)
+        insured_session = insured.cookies[f"{state_path(AuthState)}.session_id_rx_state_"]
+        # The insured's own session id, presented as an agent's.
+        smuggled = ReflexTab(
+            app.url, cookies={f"{state_path(AgentAuthState)}.agent_session_id": insured_session}
+        )
+        await smuggled.connect("/admin/affaires", settle=SETTLE)
+        for tab in (anonymous, insured, smuggled):
+            for state_cls, handler, payload, path in ADMIN_ATTACKS:
+                tab.path = path
+                await tab.send(event_name(state_cls, handler), payload, settle=0.2)
+            await tab.wait_idle(settle=SETTLE)
+            await tab.close()
+        return [anonymous, insured, smuggled]
+
+    before = fingerprint(engine)
+    mark = log_mark(security_log)
+    tabs = run(attack())
+    assert fingerprint(engine) == before
+    for tab in tabs:
+        # Nothing from the back office reached any of them: no queue row, no affaire.
+        assert not tab.var(AdminQueueState, "rows"), tab.state
+        assert not tab.var(AdminAffaireState, "reference")
+        assert "/admin" in tab.redirects
+        assert not tab.errors
+    events = events_since(security_log, mark, wanted=3 * len(ADMIN_ATTACKS))
+    refused = [e for e in events if e["event"] == "access_refused" and e.get("kind") == "agent"]
+    assert len(refused) >= 3 * len(ADMIN_ATTACKS), events
+    assert {e["reason"] for e in refused} == {"no_session", "invalid_session"}
+    assert any(e["event"] == "session_refused" and e["reason"] == "other_kind" for e in events)
+    assert {e["action"] for e in refused} >= {"AdminAffaireState.close_affaire", "AdminQueueState.load"}
+
+
+UPDATE_VARS = "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal"
+INSURED_COOKIE = f"{state_path(AuthState)}.session_id_rx_state_"
+
+
+async def _to_recap(tab: ReflexTab) -> None:
+    """Step 1 done as the page does it: one option chosen for each beneficiary shown."""
+    await tab.navigate("/complementaire/selection", settle=SETTLE)
+    for beneficiary in tab.var(SelectionState, "beneficiaries"):
+        await tab.send(
+            event_name(SelectionState, "choose"),
+            {"beneficiary_id": beneficiary["id"], "contract_id": beneficiary["options"][0]["id"]},
+            settle=0.2,
+        )
+    await tab.send(event_name(SelectionState, "next_step"), settle=SETTLE)
+    assert tab.path == "/complementaire/recapitulatif", tab.received[-3:]
+
+
+def test_a_choice_naming_another_insureds_contract_is_refused_and_nothing_is_recorded(
+    app: RunningApp, engine, security_log: Path
+) -> None:
+    lucie = _ids(engine, LUCIE)
+
+    async def attack() -> ReflexTab:
+        tab = await logged_in_insured(app, RENALDO)
+        await tab.navigate("/complementaire/selection", settle=SETTLE)
+        own = tab.var(SelectionState, "beneficiaries")
+        assert own, "Renaldo's selection did not load"
+        # Lucie's contract for Renaldo's beneficiary, and for Lucie's own beneficiary.
+        for beneficiary_id in (own[0]["id"], str(lucie["beneficiaries"][0])):
+            await tab.send(
+                event_name(SelectionState, "choose"),
+                {"beneficiary_id": beneficiary_id, "contract_id": str(lucie["contracts"][0])},
+                settle=0.2,
+            )
+        # Nor can the list of options be rewritten from the browser.
+        forged = [dict(b, options=[{"id": str(lucie["contracts"][0]), "label": "x"}]) for b in own]
+        await tab.send(
+            event_name(SelectionState, "setvar"), {"var_name": "beneficiaries", "value": forged}, settle=0.2
+        )
+        await tab.send(event_name(SelectionState, "confirm"), settle=SETTLE)
+        await tab.close()
+        return tab
+
+    before = fingerprint(engine)
+    mark = log_mark(security_log)
+    tab = run(attack())
+    assert fingerprint(engine) == before
+    assert all(not b["chosen"] for b in tab.var(SelectionState, "beneficiaries"))
+    assert not tab.var(SelectionState, "reference")
+    assert "Sélectionnez un organisme" in tab.var(SelectionState, "refusal")
+    events = events_since(security_log, mark, wanted=2)
+    assert [e["reason"] for e in events if e.get("action") == "SelectionState.choose"] == [
+        "contract_outside_overlap",
+        "contract_outside_overlap",
+    ], events
+
+
+def test_confirming_with_another_accounts_session_is_refused_and_nothing_is_recorded(
+    app: RunningApp, engine, security_log: Path
+) -> None:
+    async def attack() -> ReflexTab:
+        lucie = await logged_in_insured(app, LUCIE)
+        lucie_session = lucie.cookies[INSURED_COOKIE]
+        await lucie.close()
+        tab = await logged_in_insured(app, RENALDO)
+        await _to_recap(tab)
+        # Renaldo's choices, confirmed under Lucie's session.
+        tab.cookies[INSURED_COOKIE] = lucie_session
+        await tab.send(UPDATE_VARS, {"vars": dict(tab.cookies)}, settle=0.2)
+        await tab.send(event_name(SelectionState, "confirm"), settle=SETTLE)
+        await tab.close()
+        return tab
+
+    before = fingerprint(engine)
+    mark = log_mark(security_log)
+    tab = run(attack())
+    assert fingerprint(engine) == before
+    assert not tab.var(SelectionState, "reference")
+    assert tab.var(SelectionState, "refusal") == teleservice.NOT_YOUR_SITUATION
+    events = events_since(security_log, mark)
+    assert any(e.get("action") == "submit_request" and e["foreign_beneficiaries"] for e in events), events
+
+
+def test_another_insureds_items_and_statements_cannot_be_read_by_changing_an_id(
+    app: RunningApp, engine, security_log: Path
+) -> None:
+    with Session(engine) as session:
+        for account_id in (_ids(engine, LUCIE)["account"][0], _ids(engine, RENALDO)["account"][0]):
+            session.add(
+                Notification(account_id=account_id, title="Votre demande a été traitée", body="Texte.")
+            )
+        session.commit()
+    lucie = _ids(engine, LUCIE)
+
+    async def attack() -> tuple[ReflexTab, str]:
+        tab = await logged_in_insured(app, RENALDO)
+        for path, state_cls, ids in (
+            ("/notifications", NotificationsState, lucie["notifications"]),
+            ("/messages", MessagesState, lucie["messages"]),
+        ):
+            await tab.navigate(path, settle=SETTLE)
+            assert tab.var(state_cls, "loaded"), f"{path} did not load"
+            for item_id in ids:
+                await tab.send(event_name(state_cls, "open_item"), {"item_id": item_id}, settle=0.2)
+        await tab.close()
+        return tab, tab.cookies[INSURED_COOKIE]
+
+    before = fingerprint(engine)
+    mark = log_mark(security_log)
+    tab, renaldo_session = run(attack())
+    assert lucie["notifications"] and lucie["messages"] and lucie["payments"]
+    for state_cls, foreign in (
+        (NotificationsState, lucie["notifications"]),
+        (MessagesState, lucie["messages"]),
+    ):
+        assert not any(item["item_id"] in foreign for item in tab.var(state_cls, "items"))
+    # The PDF: 404 for another's payment with a live session, 401 with a forged one.
+    other = httpx.get(
+        f"{app.url}/api/releves/{lucie['payments'][0]}.pdf", cookies={"ameli_session": renaldo_session}
+    )
+    forged = httpx.get(
+        f"{app.url}/api/releves/{lucie['payments'][0]}.pdf", cookies={"ameli_session": "x" * 43}
+    )
+    assert (other.status_code, forged.status_code) == (404, 401)
+    assert "%PDF" not in other.text + forged.text
+    assert fingerprint(engine) == before
+    wanted = len(lucie["notifications"]) + len(lucie["messages"]) + 2
+    events = events_since(security_log, mark, wanted=wanted)
+    reasons = [e.get("reason") for e in events if e["event"] == "access_refused"]
+    assert reasons.count("item_not_listed") == len(lucie["notifications"]) + len(lucie["messages"]), events
+    assert {"not_the_accounts", "invalid_session"} <= set(reasons)
+
+
+def test_an_agent_cannot_open_or_act_on_another_cpams_affaire(
+    app: RunningApp, engine, security_log: Path
+) -> None:
+    with Session(engine) as session:
+        account_id = session.exec(
+            select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == LUCIE[:13])
+        ).one()
+        situation = teleservice.overlap_situation(session=session, account_id=account_id)
+        choices = {str(b.beneficiary_id): str(b.options[0].contract_id) for b in situation.beneficiaries}
+        request = teleservice.submit_request(session=session, account_id=account_id, choices=choices)
+        session.commit()
+        created = medialog.create_affaire_for_request(session=session, request_id=request.request_id)
+        session.commit()
+        affaire = session.get(Affaire, created.affaire_id)
+        reference = affaire.reference
+    assert affaire.is_complex  # Lucie's case goes to Digne, not to the Ain
+
+    async def attack() -> ReflexTab:
+        tab = await logged_in_agent(app, "agent.ain")
+        await tab.navigate(f"/admin/affaire?ref={reference}", settle=SETTLE)
+        for handler, payload in (
+            ("take_charge", {}),
+            ("update_progres", {}),
+            ("close_affaire", {}),
+            ("transfer_to_digne", {"form_data": {"reason": "essai"}}),
+        ):
+            await tab.send(event_name(AdminAffaireState, handler), payload, settle=0.2)
+        await tab.wait_idle(settle=SETTLE)
+        await tab.close()
+        return tab
+
+    before = fingerprint(engine)
+    mark = log_mark(security_log)
+    tab = run(attack())
+    assert fingerprint(engine) == before
+    assert tab.var(AdminAffaireState, "error") == NO_AFFAIRE
+    assert not tab.var(AdminAffaireState, "reference")
+    # Nothing of the affaire reached the agent: neither the insured's name nor the CPAM's data.
+    assert "MICHEL" not in json.dumps([r.update for r in tab.received])
+    events = events_since(security_log, mark)
+    assert any(e["event"] == "access_refused" and e.get("agent") == "agent.ain" for e in events), events
+
+
+def test_forged_and_expired_session_ids_are_refused(app: RunningApp, engine, security_log: Path) -> None:
+    async def visit(cookie: str) -> ReflexTab:
+        tab = ReflexTab(app.url, cookies={INSURED_COOKIE: cookie})
+        await tab.connect("/tableau-de-bord", settle=SETTLE)
+        await tab.close()
+        return tab
+
+    async def log_in() -> str:
+        tab = await logged_in_insured(app, RENALDO)
+        await tab.close()
+        return tab.cookies[INSURED_COOKIE]
+
+    idle, old = run(log_in()), run(log_in())
+    with Session(engine) as session:
+        for session_id, column, age in (
+            (idle, "last_seen_at", timedelta(minutes=31)),
+            (old, "created_at", timedelta(hours=9)),
+        ):
+            web_session = session.exec(
+                select(WebSession).where(WebSession.token_hash == session_id_hash(session_id))
+            ).one()
+            setattr(web_session, column, utcnow() - age)
+            session.add(web_session)
+        session.commit()
+    mark = log_mark(security_log)
+    tabs = [run(visit(cookie)) for cookie in ("forged-" + "A" * 36, idle, old)]
+    for tab in tabs:
+        assert tab.redirects == ["/"], tab.received
+        assert not tab.var(DashboardState, "display_name")
+    events = events_since(security_log, mark, wanted=6)
+    assert {e["reason"] for e in events if e["event"] == "session_refused"} >= {
+        "unknown",
+        "idle_expired",
+        "absolute_expired",
+    }, events
+
+
+def test_the_medialog_api_refuses_calls_without_the_service_token(
+    app: RunningApp, engine, security_log: Path
+) -> None:
+    before = fingerprint(engine)
+    mark = log_mark(security_log)
+    with Session(engine) as session:
+        request_id = session.exec(select(OverlapRequest.id)).first()
+    for headers in ({}, {"Authorization": "Bearer faux"}, {"Authorization": "Basic eDp5"}):
+        response = httpx.post(
+            f"{app.url}/api/medialog/affaires", json={"request_id": request_id or 1}, headers=headers
+        )
+        assert response.status_code == 401
+        assert response.json() == {"erreur": "Jeton de service manquant ou invalide."}
+    assert fingerprint(engine) == before
+    events = events_since(security_log, mark, wanted=3)
+    assert [e.get("reason") for e in events] == ["bad_service_token"] * 3
+
+
+def test_the_state_deltas_of_a_whole_journey_carry_no_one_elses_data_and_no_secret(
+    app: RunningApp, engine
+) -> None:
+    """Walk Renaldo's journey over the socket and read every byte the server sent to his tab."""
+    from rxapp.services.demo import PERSONAS
+    from rxapp.settings import get_settings
+
+    async def walk() -> tuple[ReflexTab, str]:
+        other = await logged_in_insured(app, LUCIE)  # a live session that must never show up
+        await other.close()
+        tab = await logged_in_insured(app, RENALDO)
+        await tab.send(event_name(DashboardState, "later"), settle=0.2)
+        await _to_recap(tab)
+        await tab.send(event_name(SelectionState, "confirm"), settle=SETTLE)
+        assert tab.path == "/complementaire/confirmation", tab.received[-3:]
+        for path in (
+            "/vos-informations",
+            "/frais-de-sante",
+            "/notifications",
+            "/messages",
+            "/tableau-de-bord",
+        ):
+            await tab.navigate(path, settle=SETTLE)
+        await tab.close()
+        return tab, other.cookies[INSURED_COOKIE]
+
+    tab, other_session = run(walk())
+    sent = json.dumps([item.update for item in tab.received], ensure_ascii=False)
+    own_session = tab.cookies[INSURED_COOKIE]
+    # The walk really carried Renaldo's data (otherwise the checks below prove nothing).
+    assert "ZOVI" in sent and tab.var(SelectionState, "reference") in sent
+    assert tab.var(DashboardState, "payments") and tab.var(InformationState, "full_name")
+    others = [p for p in PERSONAS if not p.email.startswith("renaldo")]
+    forbidden = {
+        "another person's NIR": [p.nir.replace(" ", "")[:13] for p in others],
+        "another person's name": [p.insured.last_name for p in others],
+        "another person's email": [p.email for p in others],
+        "an agent's name": ["Agnès Morel", "agent.ain", "agent.digne", "agent.paris"],
+        "a code or password": [DEMO_CODE, AGENT_PASSWORD],
+        "a hash": ["$argon2", session_id_hash(own_session), session_id_hash(other_session)],
+        "another session": [other_session],
+        "a server secret": [get_settings().medialog_api_token, get_settings().secret_key],
+    }
+    for what, values in forbidden.items():
+        for value in values:
+            assert value not in sent, f"{what} sent to Renaldo's browser: {value!r}"
+    # His own session id travels only as the value of the cookie the browser keeps (echoed when it sends it).
+    assert own_session not in sent.replace(f'"session_id_rx_state_": "{own_session}"', "")
+
+
+# -- Every handler's arguments, fuzzed over the socket ---------------------------------------------
+
+FUZZED_STATES = (
+    LoginState,
+    DashboardState,
+    SelectionState,
+    InformationState,
+    PaymentsState,
+    NotificationsState,
+    MessagesState,
+    AgentLoginState,
+    AdminQueueState,
+    AdminAffaireState,
+    AdminSupervisionState,
+    AdminSimulationState,
+)
+# Logging out only ends the fuzzing tab's own session; the background watcher polls until the tab
+# closes (it re-checks the session each round, see the dashboard tests).
+NOT_FUZZED = {"logout", "logout_agent", "watch_notifications"}
+FOREIGN_WRITE_TABLES = (
+    "overlap_request",
+    "overlap_request_line",
+    "affaire",
+    "affaire_event",
+    "affaire_outbox",
+    "payment",
+    "complementary_contract",
+)
+
+
+def _handlers() -> list[tuple[str, list[str]]]:
+    handlers = []
+    for state_cls in FUZZED_STATES:
+        for name, handler in state_cls.event_handlers.items():
+            if name in NOT_FUZZED:
+                continue
+            parameters = [p for p in inspect.signature(handler.fn).parameters if p != "self"]
+            handlers.append((event_name(state_cls, name), parameters))
+    return handlers
+
+
+HANDLERS = _handlers()
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=300),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def forged_events(draw) -> dict:
+    name, parameters = draw(st.sampled_from(HANDLERS))
+    keys = draw(st.lists(st.sampled_from([*parameters, "var_name", "value", "x"]), unique=True, max_size=4))
+    payload = {key: draw(json_values) for key in (keys if draw(st.booleans()) else parameters)}
+    if name.endswith(".setvar"):
+        payload["var_name"] = draw(
+            st.sampled_from(["beneficiaries", "reference", "session_id", "_affaire_id", "x"])
+        )
+    return {"name": name, "payload": payload}
+
+
+junk_packets = st.one_of(
+    json_values,
+    st.fixed_dictionaries({"name": st.text(max_size=80), "payload": json_values}),
+    st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(
+                [
+                    f"{state_path(AuthState)}._current_account_id",
+                    f"{state_path(SelectionState)}._choices",
+                    f"{state_path(SelectionState)}.__init__",
+                    f"{state_path(AdminAffaireState)}._act",
+                    "reflex___state____state.nope.handler",
+                ]
+            ),
+            "payload": st.dictionaries(st.text(max_size=8), json_values, max_size=3),
+        }
+    ),
+)
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(
+    events=st.lists(forged_events(), min_size=15, max_size=30),
+    junk=st.lists(junk_packets, min_size=3, max_size=8),
+)
+def test_every_handler_answers_any_arguments_without_a_traceback_or_a_foreign_write(
+    app: RunningApp, engine, events: list[dict], junk: list
+) -> None:
+    async def fuzz() -> list[ReflexTab]:
+        insured = await logged_in_insured(app, RENALDO)
+        anonymous = ReflexTab(app.url)
+        await anonymous.connect("/admin/affaires", settle=0.3)
+        for tab in (insured, anonymous):
+            tab.follow_events = False  # only what the forged events themselves cause
+            for event in events:
+                await tab.send(event["name"], event["payload"], settle=0.05)
+            for packet in junk:
+                await tab.emit_raw(packet)
+            await tab.wait_idle(settle=0.8)
+            assert tab.connected, "the server dropped the socket"
+            await tab.close()
+        return [insured, anonymous]
+
+    with engine.connect() as connection:
+        before = {t: fingerprint_table(connection, t) for t in FOREIGN_WRITE_TABLES}
+    tabs = run(fuzz())
+    with engine.connect() as connection:
+        assert {t: fingerprint_table(connection, t) for t in FOREIGN_WRITE_TABLES} == before
+    for tab in tabs:
+        sent = json.dumps([item.update for item in tab.received], ensure_ascii=False)
+        for leak in ("Traceback", 'File "', "Exception", "An error occurred", "Contact the website"):
+            assert leak not in sent, f"{leak!r} reached the browser"
+        for event in tab.frontend_events:
+            script = json.dumps(event)
+            if "backend_error" in script:  # the toast's id: its text is French, and only that
+                assert UNEXPECTED_ERROR.split(".")[0] in script, script
