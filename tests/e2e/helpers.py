@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
@@ -10,9 +12,18 @@ from rxapp.services.demo import DEMO_CODE
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
+LOGIN_HEADING = "J'accède à mon compte ameli"
+
+
 def log_in(page: Page, nir: str, code: str = DEMO_CODE) -> None:
-    """Fill the login form as a person would and submit it."""
-    page.goto("/")
+    """Fill the login form as a person would and submit it.
+
+    The page is loaded only when the tab is elsewhere: reloading a tab right after a client-side
+    navigation can drop the next redirect (reflex#5219), which no person does on purpose.
+    """
+    if urlparse(page.url).path != "/":
+        page.goto("/")
+    expect(page.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
     page.get_by_label("Numéro de sécurité sociale").fill(nir)
     page.get_by_label("Code", exact=True).fill(code)
     page.get_by_role("button", name="Me connecter").click()
@@ -22,6 +33,12 @@ def log_in_as(page: Page, nir: str, greeting: str) -> None:
     """Log in and wait for the dashboard greeting (by text: an open dialog hides the page's roles)."""
     log_in(page, nir)
     expect(page.get_by_text(f"Bonjour {greeting}", exact=True)).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    """Click "Se déconnecter" and wait until the login page is shown."""
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
 
 
 def assert_accessible(page: Page) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from rxapp.db import make_engine
 from rxapp.models import Message, OverlapRequest, OverlapRequestLine, SatisfactionAnswer
 from rxapp.services.teleservice import ACKNOWLEDGEMENT_SUBJECT
-from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, log_in_as
+from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, log_in_as, log_out
 
 TITLE = "Choisir l'organisme complémentaire destinataire de vos remboursements"
 BLOCKED = "La transmission automatique des remboursements vers votre complémentaire est bloquée."
@@ -155,7 +155,7 @@ def test_later_hides_the_dialog_until_the_next_login(page: Page, viewport: str, 
     expect(page.get_by_role("heading", name="Bonjour Renaldo ZOVI")).to_be_visible()
     expect(page.get_by_role("link", name="Je sélectionne ma complémentaire")).to_have_count(0)
 
-    page.get_by_role("button", name="Se déconnecter").click()
+    log_out(page)
     log_in_as(page, RENALDO, "Renaldo ZOVI")
     expect(page.get_by_role("dialog")).to_be_visible()
     # The open modal hides the page from assistive technologies: find the banner by text.
@@ -227,7 +227,7 @@ def test_a_pending_request_locks_the_service_for_seven_days(
             page.get_by_text("Vous ne pourrez pas réitérer la démarche avant un délai de 7 jours")
         ).to_be_visible()
         expect(page.get_by_role("radio")).to_have_count(0)
-    page.get_by_role("button", name="Se déconnecter").click()
+    log_out(page)
     log_in_as(page, LUCIE, "Lucie MICHEL")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_text("Votre demande est en cours de traitement.")).to_be_visible()
