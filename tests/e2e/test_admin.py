@@ -263,6 +263,7 @@ def test_transfer_to_digne_hands_the_affaire_over(page: Page, viewport: str, fre
     expect(page.get_by_role("status").filter(has_text="Aucune affaire.")).to_be_visible()
 
     page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
     _log_in_agent(page, "agent.digne")
     page.get_by_label("Cas complexes uniquement").click()
     row = _queue(page).get_by_role("row").filter(has_text=affaires.renaldo)
