@@ -165,6 +165,15 @@ TABLES = (
 )
 
 
+def _typed(sql: str) -> str:
+    """Cast the id offsets and the count to bigint.
+
+    psycopg sends a small Python int as a smallint, so `:b_beneficiary + :n + i` added two smallints
+    first and overflowed once a bench database passed 32,767 rows.
+    """
+    return re.sub(r":(b_\w+|n)\b", r"CAST(:\1 AS bigint)", sql)
+
+
 def populate(
     engine,
     *,
@@ -376,7 +385,7 @@ def populate(
         params["affaires"] = affaires
         for table, sql in steps:
             started = time.perf_counter()
-            count = connection.execute(text(sql.replace("{cpam}", CPAM_OF_I)), params).rowcount
+            count = connection.execute(text(_typed(sql.replace("{cpam}", CPAM_OF_I))), params).rowcount
             log(f"  {table}: {count} lignes en {time.perf_counter() - started:.1f} s")
         for table in TABLES:
             _setval(connection, table)

@@ -253,10 +253,25 @@ UPDATE_VARS = "reflex___state____state.reflex___state____update_vars_internal_st
 INSURED_COOKIE = f"{state_path(AuthState)}.session_id_rx_state_"
 
 
+async def _open_selection(tab: ReflexTab) -> list[dict]:
+    """Step 1's page and its beneficiaries, once its on_load has sent them.
+
+    A quiet second after the first update is not enough on a loaded machine: the list can come later.
+    """
+    await tab.navigate("/complementaire/selection", settle=SETTLE)
+    await tab.wait_for(
+        lambda update: bool(
+            (update.get("delta") or {}).get(state_path(SelectionState), {}).get("beneficiaries_rx_state_")
+        )
+    )
+    beneficiaries = tab.var(SelectionState, "beneficiaries")
+    assert beneficiaries, "the selection page did not load"
+    return beneficiaries
+
+
 async def _to_recap(tab: ReflexTab) -> None:
     """Step 1 done as the page does it: one option chosen for each beneficiary shown."""
-    await tab.navigate("/complementaire/selection", settle=SETTLE)
-    for beneficiary in tab.var(SelectionState, "beneficiaries"):
+    for beneficiary in await _open_selection(tab):
         await tab.send(
             event_name(SelectionState, "choose"),
             {"beneficiary_id": beneficiary["id"], "contract_id": beneficiary["options"][0]["id"]},
@@ -273,9 +288,7 @@ def test_a_choice_naming_another_insureds_contract_is_refused_and_nothing_is_rec
 
     async def attack() -> ReflexTab:
         tab = await logged_in_insured(app, RENALDO)
-        await tab.navigate("/complementaire/selection", settle=SETTLE)
-        own = tab.var(SelectionState, "beneficiaries")
-        assert own, "Renaldo's selection did not load"
+        own = await _open_selection(tab)
         # Lucie's contract for Renaldo's beneficiary, and for Lucie's own beneficiary.
         for beneficiary_id in (own[0]["id"], str(lucie["beneficiaries"][0])):
             await tab.send(
