@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from rxapp.models import Account, InsuredPerson, SessionKind
 from rxapp.services.auth import resolve_session
@@ -66,6 +66,15 @@ def dashboard_for(*, session: Session, session_id: str, latest: int = 3) -> Dash
     if web_session is None or web_session.account_id is None:
         return None
     account_id = web_session.account_id
+    # The account and its insured person in one statement; holding them here keeps them in the
+    # session's (weak) identity map, so the readers below get them without querying again.
+    account_and_insured = session.exec(
+        select(Account, InsuredPerson)
+        .join(InsuredPerson, col(InsuredPerson.id) == Account.insured_id)
+        .where(Account.id == account_id)
+    ).first()
+    if account_and_insured is None:
+        return None
     situation = overlap_situation(session=session, account_id=account_id)
     unread_notifications, unread_messages = unread_counts(session=session, account_id=account_id)
     return DashboardView(

@@ -27,6 +27,9 @@ from rxapp.services.security import (
 )
 
 IDLE_TIMEOUT = timedelta(minutes=30)
+# The idle clock is written at most once a minute: every page load and click re-checks the
+# session, and a write on each would cost a transaction commit for a minute's precision.
+IDLE_CLOCK_RESOLUTION = timedelta(minutes=1)
 ABSOLUTE_TIMEOUT = timedelta(hours=8)
 MAX_CODE_LENGTH = 128
 
@@ -150,7 +153,7 @@ def _open_session(
 def resolve_session(
     *, session: Session, session_id: str, kind: SessionKind, now: datetime | None = None
 ) -> WebSession | None:
-    """The live session of this kind for `session_id`, its idle clock restarted.
+    """The live session of this kind for `session_id`, its idle clock restarted (to the minute).
 
     Returns None for an unknown, revoked, expired or other-kind session.
     """
@@ -168,8 +171,9 @@ def resolve_session(
         security_event(SESSION_REFUSED, kind=kind.value, reason=reason)
         return None
     assert web_session is not None
-    web_session.last_seen_at = now
-    session.add(web_session)
+    if now - web_session.last_seen_at >= IDLE_CLOCK_RESOLUTION:
+        web_session.last_seen_at = now
+        session.add(web_session)
     return web_session
 
 

@@ -190,6 +190,23 @@ def test_resolve_session_returns_the_live_session(session: Session) -> None:
     assert _session_rows(session)[0].last_seen_at == later
 
 
+def test_the_idle_clock_is_written_at_most_once_a_minute(session: Session) -> None:
+    opened = login_insured(session=session, nir=RENALDO_NIR, code=DEMO_CODE, now=T0)
+    _reload(session)
+
+    # Within the minute: the session is live, nothing is written.
+    assert _resolve(session, opened.session_id, T0 + timedelta(seconds=59)) is not None
+    assert not session.dirty
+    _reload(session)
+    assert _session_rows(session)[0].last_seen_at == T0
+    # A minute on, the clock moves; the idle timeout counts from there.
+    assert _resolve(session, opened.session_id, T0 + timedelta(minutes=1)) is not None
+    _reload(session)
+    assert _session_rows(session)[0].last_seen_at == T0 + timedelta(minutes=1)
+    assert _resolve(session, opened.session_id, T0 + timedelta(minutes=31)) is not None
+    assert _resolve(session, opened.session_id, T0 + timedelta(minutes=61, seconds=1)) is None
+
+
 @pytest.mark.parametrize("session_id", ["forged", "", "x" * 200])
 def test_resolve_session_refuses_unknown_ids(session: Session, session_id: str) -> None:
     login_insured(session=session, nir=RENALDO_NIR, code=DEMO_CODE, now=T0)

@@ -4,19 +4,17 @@ on the demo data (PostgreSQL)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, InsuredPerson, Message, Notification, Payment
 from rxapp.services import inbox
 from rxapp.services.demo import seed_demo_data
 from rxapp.services.payments import PaymentLine, payments_for, statement_pdf
+from tests.support.statements import counted_statements
 
 TODAY = date(2026, 1, 7)
 RENALDO_BODY = "1741171270102"
@@ -46,22 +44,6 @@ def renaldo(session: Session) -> int:
 @pytest.fixture
 def lucie(session: Session) -> int:
     return _account_id(session, LUCIE_BODY)
-
-
-@contextmanager
-def counted_statements(session: Session) -> Iterator[list[str]]:
-    """The SQL statements the session's connection runs inside the block."""
-    statements: list[str] = []
-    bind = session.get_bind()
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        statements.append(statement)
-
-    event.listen(bind, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(bind, "before_cursor_execute", record)
 
 
 def _pdf_text(pdf: bytes) -> str:

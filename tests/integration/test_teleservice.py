@@ -24,6 +24,7 @@ from rxapp.services.account import dashboard_for
 from rxapp.services.demo import DEMO_CODE, seed_demo_data
 from rxapp.services.eligibility import Refusal
 from rxapp.services.information import information_for
+from tests.support.statements import counted_statements
 
 RENALDO, LUCIE, KARIM, JULIE = "1741171270102", "2851201053118", "1790675112034", "2950701053089"
 
@@ -222,6 +223,21 @@ def test_dialog_and_banner_dismissals_last_for_one_login(session: Session) -> No
     view = dashboard_for(session=session, session_id=second.session_id)
     assert view is not None and view.show_dialog and view.show_banner
     assert dashboard_for(session=session, session_id="forged") is None
+
+
+def test_the_dashboard_is_read_in_eight_statements_without_writing(session: Session) -> None:
+    opened = auth.login_insured(session=session, nir=RENALDO, code=DEMO_CODE)
+    session.flush()
+    session.expire_all()
+    with counted_statements(session) as statements:
+        view = dashboard_for(session=session, session_id=opened.session_id)
+        session.flush()
+    assert view is not None and view.greeting.display_name == "Renaldo ZOVI"
+    # Session, account with its insured person, contracts, pending request (none here), unread
+    # counts, payments, notifications, messages: no lookup twice, and no write (the idle clock
+    # was set at login, less than a minute ago).
+    assert len(statements) == 8, "\n".join(statements)
+    assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in statements)
 
 
 def test_information_shows_pending_request_for_the_persons_concerned(session: Session) -> None:
