@@ -205,3 +205,21 @@ def test_cli_check_reports_a_bad_database_url_in_one_line() -> None:
     assert "DATABASE_URL" in lines[0]
     assert "Traceback" not in completed.stderr + completed.stdout
     assert "Configuration valide" not in completed.stdout
+
+
+def test_the_served_app_holds_reflex_state_locks_opportunistically_only_with_redis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rxapp.cli import _child_env
+
+    monkeypatch.delenv("REFLEX_OPLOCK_ENABLED", raising=False)
+    monkeypatch.delenv("GRANIAN_WORKERS", raising=False)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    with_redis = _child_env(load_settings())
+    assert with_redis["REFLEX_OPLOCK_ENABLED"] == "1"
+    assert "GRANIAN_WORKERS" not in with_redis
+
+    monkeypatch.delenv("REDIS_URL")
+    embedded = _child_env(load_settings())
+    assert embedded["GRANIAN_WORKERS"] == "1"
+    assert "REFLEX_OPLOCK_ENABLED" not in embedded
