@@ -553,18 +553,26 @@ def affaire_queue(
         .correlate(Affaire)
         .scalar_subquery()
     )
-    rows = session.execute(  # five columns: beyond sqlmodel.select's typed overloads
-        sa_select(
-            Affaire, InsuredPerson.first_name, InsuredPerson.last_name, beneficiaries, Agent.display_name
-        )  # type: ignore[call-overload]
-        .join(OverlapRequest, col(OverlapRequest.id) == Affaire.request_id)
-        .join(Account, col(Account.id) == OverlapRequest.account_id)
-        .join(InsuredPerson, col(InsuredPerson.id) == Account.insured_id)
-        .join(Agent, col(Agent.id) == Affaire.owner_agent_id, isouter=True)
+    # The page's ids first, from the queue index alone; only those rows are then joined to the
+    # person and the owner. Joining before the OFFSET would join every skipped row too.
+    page_ids = (
+        sa_select(Affaire.id)  # type: ignore[call-overload]
         .where(*conditions)
         .order_by(col(Affaire.due_at), col(Affaire.id))
         .offset((page - 1) * per_page)
         .limit(per_page)
+        .subquery("page_ids")
+    )
+    rows = session.execute(  # five columns: beyond sqlmodel.select's typed overloads
+        sa_select(
+            Affaire, InsuredPerson.first_name, InsuredPerson.last_name, beneficiaries, Agent.display_name
+        )  # type: ignore[call-overload]
+        .join(page_ids, page_ids.c.id == Affaire.id)
+        .join(OverlapRequest, col(OverlapRequest.id) == Affaire.request_id)
+        .join(Account, col(Account.id) == OverlapRequest.account_id)
+        .join(InsuredPerson, col(InsuredPerson.id) == Account.insured_id)
+        .join(Agent, col(Agent.id) == Affaire.owner_agent_id, isouter=True)
+        .order_by(col(Affaire.due_at), col(Affaire.id))
     ).all()
     return QueuePage(
         [
