@@ -356,7 +356,7 @@ def run() -> dict:
         "performance (throttling simulé à partir des temps mesurés) en dépend, les octets et le CLS non."
     )
     return {
-        "title": "Chargement des pages (Lighthouse)",
+        "title": "1. Chargement des pages (Lighthouse)",
         "intro": intro,
         "tables": [_table(preset, stats[preset]) for preset in PRESETS],
         "budgets": _budgets(stats["mobile"]),

@@ -82,6 +82,21 @@ def _budgets(budgets: list[dict]) -> list[str]:
     return [*lines, ""]
 
 
+def _earlier_sections(report_path: Path) -> dict[int, list[str]]:
+    """The numbered part sections (`## 2. ...`) of an existing report, by part number."""
+    sections: dict[int, list[str]] = {}
+    current: list[str] | None = None
+    if not report_path.exists():
+        return sections
+    for line in report_path.read_text().splitlines():
+        if line.startswith("## "):
+            number = line[3:].split(".", 1)[0]
+            current = sections.setdefault(int(number), []) if number.isdigit() else None
+        if current is not None:
+            current.append(line)
+    return sections
+
+
 def write_report() -> tuple[Path, Path]:
     parts = load_parts()
     info = machine()
@@ -101,9 +116,14 @@ def write_report() -> tuple[Path, Path]:
         f"{info['platform']}.",
         "",
     ]
-    for name in PARTS:
+    report_path = ROOT / "BENCHMARKS.md"
+    earlier = _earlier_sections(report_path)
+    for number, name in enumerate(PARTS, start=1):
         part = parts.get(name)
         if part is None:
+            # Not measured here (`PARTS=` narrowed the run, or a fresh checkout): the section of
+            # the last report stays, with its own date.
+            lines += earlier.get(number, [])
             continue
         lines += [f"## {part['title']}", "", f"_Mesuré le {part.get('measured_at', '?')}._", ""]
         if part.get("intro"):
@@ -114,6 +134,5 @@ def write_report() -> tuple[Path, Path]:
             lines += _budgets(part["budgets"])
     if OPTIMISATIONS.exists():
         lines += [OPTIMISATIONS.read_text().strip(), ""]
-    report_path = ROOT / "BENCHMARKS.md"
     report_path.write_text("\n".join(lines))
     return results_path, report_path

@@ -573,7 +573,7 @@ def report(measured: dict[int, dict[str, list[dict[str, Any]]]]) -> dict[str, An
         "d'autres travaux."
     )
     return {
-        "title": "Latence des événements sous charge (websocket Reflex)",
+        "title": "2. Latence des événements sous charge (websocket Reflex)",
         "intro": intro,
         "tables": tables,
         "budgets": budgets,
