@@ -206,6 +206,9 @@ def serve(settings: Settings) -> int:
             time.sleep(0.5)
         return 0
     finally:
+        if stopping:
+            # Celery finishes its running tasks first (warm shutdown): a few seconds.
+            print("Arrêt de l'application et du worker…", flush=True)
         _stop_children(children)
 
 
