@@ -21,13 +21,19 @@ AGENT_NAV = (
 def agent_header(*, signed_in: bool) -> rx.Component:
     """The brand, and for a signed-in agent their name, CPAM and the logout button."""
     agent = rx.flex(
-        rx.cond(
-            AgentAuthState.agent_name,
-            rx.text(
-                rx.el.strong(AgentAuthState.agent_name),
-                rx.el.span(" - ", AgentAuthState.agent_cpam),
-                color="#1f2937",
+        # The line is there before the name arrives from the on_load: on a phone it has a row of
+        # its own either way, so the header keeps its height (no layout shift).
+        rx.text(
+            rx.cond(
+                AgentAuthState.agent_name,
+                rx.fragment(
+                    rx.el.strong(AgentAuthState.agent_name),
+                    rx.el.span(" - ", AgentAuthState.agent_cpam),
+                ),
             ),
+            color="#1f2937",
+            min_height="1.5em",
+            width=rx.breakpoints(initial="100%", sm="auto"),
         ),
         rx.button(
             "Se déconnecter",
