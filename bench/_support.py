@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -62,35 +61,17 @@ def celery_worker(
 ) -> Iterator[Worker]:
     """A prefork worker on `queue` (stopped by process group afterwards)."""
     from tests.support.processes import stop_process_group
+    from tests.support.worker import start_celery_worker
 
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                app_module,
-                "worker",
-                "--loglevel",
-                "WARNING",
-                "--concurrency",
-                str(concurrency),
-                "--queues",
-                queue,
-                "--hostname",
-                f"{queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=dict(os.environ, **env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_celery_worker(
+        app_module,
+        queue=queue,
+        env=dict(os.environ, **env),
+        log_path=log_path,
+        loglevel="WARNING",
+        concurrency=concurrency,
+        extra_args=("--queues", queue, "--without-heartbeat"),
+    )
     try:
         # WARNING level hides "ready."; wait until the worker consumes instead.
         yield Worker(process, queue, log_path)

@@ -17,8 +17,8 @@ class DatabaseUnavailable(Exception):
     """The database did not answer; shown to people as a French message."""
 
 
-def make_engine(url: str) -> Engine:
-    """Build an engine for `url` with the options each backend needs."""
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:
+    """Build an engine for `url` with the options each backend needs (the pool: PostgreSQL)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
@@ -39,8 +39,8 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         connect_args={"connect_timeout": 5},
     )
 
@@ -48,7 +48,10 @@ def make_engine(url: str) -> Engine:
 @functools.cache
 def get_engine() -> Engine:
     """The process-wide engine for `DATABASE_URL`."""
-    return make_engine(get_settings().database_url)
+    settings = get_settings()
+    return make_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     # Redis broker: how long a task taken by a worker that died stays invisible
     # before another worker gets it (acks_late).
     broker_visibility_timeout: float = 60.0
+    # PostgreSQL connections kept (and allowed beyond) by each process. The app runs one
+    # backend worker per 2 x cores + 1 and the worker its processes and beat: keep
+    # (pool + overflow) x processes under the server's max_connections (100 by default).
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_max_overflow: int = Field(default=10, ge=0, le=100)
 
     @field_validator("database_url")
     @classmethod

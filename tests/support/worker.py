@@ -51,6 +51,46 @@ def require_redis(url: str) -> None:
         pytest.fail(f"Redis injoignable pour les tests (REDIS_URL={url}) : {error}", pytrace=False)
 
 
+def start_celery_worker(
+    app_module: str,
+    *,
+    queue: str,
+    env: dict[str, str],
+    log_path: Path,
+    loglevel: str,
+    concurrency: int = 2,
+    extra_args: tuple[str, ...] = (),
+) -> subprocess.Popen:
+    """`celery worker` for `app_module` (2 prefork processes, named after `queue`), in its own
+    process group so that it can be stopped with its children; its output goes to `log_path`."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                app_module,
+                "worker",
+                "--loglevel",
+                loglevel,
+                "--concurrency",
+                str(concurrency),
+                "--hostname",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                *extra_args,
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 @contextmanager
 def running_worker(
     database_url: str, log_path: Path, extra_env: dict[str, str] | None = None
@@ -62,31 +102,9 @@ def running_worker(
     env = dict(
         os.environ, DATABASE_URL=database_url, REDIS_URL=broker, CELERY_QUEUE=queue, **(extra_env or {})
     )
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "backoffice_worker.celery_app",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-                "--hostname",
-                f"{queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_celery_worker(
+        "backoffice_worker.celery_app", queue=queue, env=env, log_path=log_path, loglevel="INFO"
+    )
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log_path.read_text(errors="replace"):

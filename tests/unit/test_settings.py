@@ -223,3 +223,24 @@ def test_the_served_app_holds_reflex_state_locks_opportunistically_only_with_red
     embedded = _child_env(load_settings())
     assert embedded["GRANIAN_WORKERS"] == "1"
     assert "REFLEX_OPLOCK_ENABLED" not in embedded
+
+
+def test_the_database_pool_is_sized_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_POOL_SIZE", "4")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "0")
+    settings = load_settings()
+    assert (settings.db_pool_size, settings.db_max_overflow) == (4, 0)
+
+    monkeypatch.setenv("DB_POOL_SIZE", "0")
+    with pytest.raises(ConfigurationError) as excinfo:
+        load_settings()
+    assert "DB_POOL_SIZE" in str(excinfo.value)
+
+
+def test_every_setting_is_documented_in_the_example_environment() -> None:
+    documented = {
+        line.split("=", 1)[0].strip().lstrip("# ")
+        for line in (PROJECT_ROOT / ".env.example").read_text().splitlines()
+        if "=" in line
+    }
+    assert set(SETTING_VARIABLES) <= documented, set(SETTING_VARIABLES) - documented
