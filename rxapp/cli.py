@@ -213,9 +213,14 @@ def serve(settings: Settings) -> int:
 
 
 def _stop_children(children: dict[str, subprocess.Popen]) -> None:
-    for child in children.values():
+    for name, child in children.items():
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
+            if name == "worker":
+                # Celery's warm shutdown: its main process lets the running tasks finish and stops
+                # its pool itself; a TERM to the whole group would kill the tasks mid-way.
+                os.kill(child.pid, signal.SIGTERM)
+            else:
+                os.killpg(child.pid, signal.SIGTERM)
     deadline = time.monotonic() + 15
     for child in children.values():
         try:
