@@ -43,8 +43,7 @@ def _database_url(name: str) -> str:
 def _recreate(name: str) -> str:
     """Drop and create database `name`, migrate it with Alembic, load the demo."""
     from rxapp.db import make_engine
-    from rxapp.services.demo import seed_demo_data
-    from tests.support.databases import base_database_url, upgrade_to_head
+    from tests.support.databases import base_database_url, migrate_and_seed
 
     admin = make_engine(base_database_url()).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -52,12 +51,7 @@ def _recreate(name: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     url = _database_url(name)
-    upgrade_to_head(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        seed_demo_data(session=session)
-        session.commit()
-    engine.dispose()
+    migrate_and_seed(url)
     return url
 
 

@@ -10,9 +10,8 @@ from sqlmodel import Session, select
 
 from rxapp.db import make_engine
 from rxapp.models import Account, Beneficiary, ComplementaryContract, InsuredPerson, NoemieLink
-from rxapp.services.demo import seed_demo_data
 from rxapp.settings import VAR_DIR
-from tests.support.databases import scratch_database, upgrade_to_head
+from tests.support.databases import migrate_and_seed, scratch_database
 from tests.support.worker import RunningWorker, running_worker, wait_for
 
 JULIE_NIR = "2950701053089"
@@ -21,12 +20,7 @@ JULIE_NIR = "2950701053089"
 @pytest.fixture(scope="module")
 def worker_database_url() -> Iterator[str]:
     with scratch_database("worker") as url:
-        upgrade_to_head(url)
-        engine = make_engine(url)
-        with Session(engine) as session:
-            seed_demo_data(session=session)
-            session.commit()
-        engine.dispose()
+        migrate_and_seed(url)
         yield url
 
 

@@ -79,3 +79,17 @@ def upgrade_to_head(url: str) -> None:
     config.attributes["database_url"] = url
     config.attributes["configure_logger"] = False
     command.upgrade(config, "head")
+
+
+def migrate_and_seed(url: str) -> None:
+    """Migrate `url` to head and load the demo data (personas, agents, reference rows)."""
+    from sqlmodel import Session
+
+    from rxapp.services.demo import seed_demo_data
+
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_demo_data(session=session)
+        session.commit()
+    engine.dispose()
