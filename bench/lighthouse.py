@@ -22,7 +22,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
@@ -34,7 +33,7 @@ from rxapp.db import make_engine
 from rxapp.services.demo import AGENT_PASSWORD, AGENTS, DEMO_CODE, PERSONAS, seed_demo_data
 from rxapp.settings import VAR_DIR
 from tests.support.databases import scratch_database
-from tests.support.processes import free_port, running_app, stop_process_group
+from tests.support.processes import running_app, served_reflex_folder
 
 NODE_DIR = Path(__file__).resolve().parent / "lighthouse"
 BIN_DIR = Path(sys.executable).parent
@@ -52,7 +51,6 @@ RUNS = int(os.environ.get("BENCH_LIGHTHOUSE_RUNS", "3"))
 PRESETS = ("mobile", "desktop")
 WEB_WORKDIR = os.environ.get("REFLEX_WEB_WORKDIR", "/tmp/web-lighthouse")
 LOGS = VAR_DIR / "bench" / "lighthouse"
-BLANK_START_TIMEOUT = 900  # the first build installs the npm packages
 
 INSURED_PAGES = ("login", "dashboard", "selection", "recap", "confirmation", "information")
 PAGE_LABELS = {
@@ -193,47 +191,8 @@ def blank_app() -> Iterator[str]:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        port = str(free_port())
-        command = [
-            str(BIN_DIR / "reflex"),
-            "run",
-            "--env",
-            "prod",
-            "--frontend-port",
-            port,
-            "--backend-port",
-            port,
-        ]
-        log_path = LOGS / "blank.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=folder,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for(url, process, log_path)
+        with served_reflex_folder(Path(folder), env, LOGS / "blank.log") as (url, _process):
             yield url
-        finally:
-            stop_process_group(process)
-
-
-def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + BLANK_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"L'app vide s'est arrêtée, voir {log_path}")
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"L'app vide ne répond pas sur {url}, voir {log_path}")
 
 
 def _journey(url: str, database_url: str, preset: str, attempts: int = 2) -> list[dict]:

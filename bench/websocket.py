@@ -38,7 +38,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 
 from bench.stats import budget, latency_summary, summary
@@ -308,7 +307,7 @@ config = rx.Config(
 @contextmanager
 def blank_app(redis_url: str, log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """Generate and serve the blank counter app in production mode on a free port."""
-    from tests.support.processes import free_port, stop_process_group
+    from tests.support.processes import served_reflex_folder
 
     with tempfile.TemporaryDirectory(prefix="wsbench-blank-") as folder:
         root = Path(folder)
@@ -317,7 +316,6 @@ def blank_app(redis_url: str, log_path: Path) -> Iterator[tuple[str, subprocess.
         (root / "blankcounter" / "blankcounter.py").write_text(textwrap.dedent(BLANK_APP))
         (root / "rxconfig.py").write_text(textwrap.dedent(BLANK_CONFIG.format(redis_url=redis_url)))
         (root / "requirements.txt").write_text("reflex\n")
-        port = free_port()
         env = dict(os.environ)
         env.update(
             REFLEX_WEB_WORKDIR=BLANK_WEB_WORKDIR,
@@ -325,30 +323,8 @@ def blank_app(redis_url: str, log_path: Path) -> Iterator[tuple[str, subprocess.
             REFLEX_TELEMETRY_ENABLED="false",
             PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""),
         )
-        reflex = str(Path(sys.executable).parent / "reflex")
-        command = [reflex, "run", "--env", "prod", "--frontend-port", str(port), "--backend-port", str(port)]
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 900
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"L'application vide s'est arrêtée, voir {log_path}")
-                try:
-                    if httpx.get(f"{url}/ping", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"L'application vide ne répond pas, voir {log_path}")
-                time.sleep(1)
-            yield url, process
-        finally:
-            stop_process_group(process)
+        with served_reflex_folder(root, env, log_path, ready_path="/ping") as served:
+            yield served
 
 
 def _run_load(spec: dict[str, Any], server_pid: int) -> dict[str, Any]:

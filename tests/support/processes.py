@@ -105,3 +105,34 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> 
             pass
         time.sleep(1)
     raise RuntimeError(f"L'application ne répond pas sur {url} :\n{_tail(log_path)}")
+
+
+@contextmanager
+def served_reflex_folder(
+    folder: Path, env: dict[str, str], log_path: Path, *, ready_path: str = "/"
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Another Reflex app (the benches' blank baselines): `reflex run --env prod` in `folder` on a
+    free port, until `ready_path` answers 200; stopped by process group afterwards."""
+    port = str(free_port())
+    reflex = str(Path(sys.executable).parent / "reflex")
+    command = [reflex, "run", "--env", "prod", "--frontend-port", port, "--backend-port", port]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + FIRST_BUILD_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"L'application {folder} s'est arrêtée :\n{_tail(log_path)}")
+            with suppress(httpx.HTTPError):
+                if httpx.get(url + ready_path, timeout=5).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"L'application {folder} ne répond pas sur {url} :\n{_tail(log_path)}")
+            time.sleep(1)
+        yield url, process
+    finally:
+        stop_process_group(process)
