@@ -7,6 +7,7 @@ Each action is written to the security log; a password never is.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -17,7 +18,7 @@ from zxcvbn import zxcvbn
 from rxapp.models import Agent, Cpam, WebSession, utcnow
 from rxapp.services.audit import masked, security_event
 from rxapp.services.auth import ABSOLUTE_TIMEOUT, AGENT_LOGIN, IDLE_TIMEOUT
-from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE
+from rxapp.services.demo_accounts import DEMO_PASSWORDS
 from rxapp.services.security import hash_secret
 
 AGENT_ADDED: Final = "agent_added"
@@ -30,7 +31,6 @@ MAX_PASSWORD_LENGTH: Final = 128
 # zxcvbn's score: 0-2 is guessable within about 10^8 tries (its lists of the 30,000 most
 # common passwords, names and words, keyboard walks, dates, l33t, repeats).
 MIN_PASSWORD_SCORE: Final = 3
-DEMO_PASSWORDS: Final = (AGENT_PASSWORD, DEMO_CODE)
 
 
 class AgentError(Exception):
@@ -111,7 +111,7 @@ def add_agent(*, session: Session, login: str, cpam_code: str, display_name: str
     agent = Agent(login=normalised, password_hash=hash_secret(password), display_name=name, cpam_id=cpam.id)
     session.add(agent)
     session.flush()
-    security_event(AGENT_ADDED, login=masked(normalised), cpam=cpam.code_organisme)
+    security_event(AGENT_ADDED, level=logging.INFO, login=masked(normalised), cpam=cpam.code_organisme)
     return agent
 
 
@@ -141,7 +141,7 @@ def disable_agent(*, session: Session, login: str, now: datetime | None = None) 
         session.add(agent)
     assert agent.id is not None
     revoked = revoke_agent_sessions(session=session, agent_id=agent.id, now=now)
-    security_event(AGENT_DISABLED, login=masked(agent.login), sessions_revoked=revoked)
+    security_event(AGENT_DISABLED, level=logging.INFO, login=masked(agent.login), sessions_revoked=revoked)
     return revoked
 
 
@@ -161,7 +161,9 @@ def set_agent_password(*, session: Session, login: str, password: str, now: date
     session.add(agent)
     assert agent.id is not None
     revoked = revoke_agent_sessions(session=session, agent_id=agent.id, now=now)
-    security_event(AGENT_PASSWORD_CHANGED, login=masked(agent.login), sessions_revoked=revoked)
+    security_event(
+        AGENT_PASSWORD_CHANGED, level=logging.INFO, login=masked(agent.login), sessions_revoked=revoked
+    )
     return revoked
 
 

@@ -21,6 +21,7 @@ from rxapp.services.nir import parse_nir
 from rxapp.services.security import verify_secret
 
 DEMO_PASSWORDS: Final = (AGENT_PASSWORD, DEMO_CODE)
+DEMO_PURGED: Final = "demo_purged"
 # Owner references: a row pointing at a purged row through them goes with it, even
 # though the column may be NULL for other rows (a session belongs to an account or an agent).
 _OWNED_THROUGH_NULLABLE: Final = {
