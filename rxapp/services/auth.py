@@ -288,9 +288,7 @@ def purge_expired(*, session: Session, now: datetime | None = None) -> PurgeRepo
         The number of rows deleted, per kind.
     """
     now = now or utcnow()
-    sessions = session.execute(
-        delete(WebSession).where(col(WebSession.created_at) < now - SESSION_RETENTION)
-    )
+    sessions = session.execute(delete(WebSession).where(col(WebSession.created_at) < now - SESSION_RETENTION))
     failures = session.execute(
         delete(LoginFailure).where(col(LoginFailure.at) < now - LOGIN_FAILURE_RETENTION)
     )
