@@ -51,19 +51,29 @@ class AgentSummary:
 def password_problem(password: str, *, login: str, display_name: str = "") -> str | None:
     """Why `password` is refused for this agent, or None when it is acceptable.
 
-    Refused: fewer than 12 characters, the login itself, a demo password, or a
+    Refused: a demo password, fewer than 12 characters, the login itself, or a
     password that zxcvbn (Dropbox's estimator and its lists of common passwords)
-    scores below 3, taking the login and the name into account.
+    scores below 3, taking the login, the name and the demo passwords into account.
     """
+    if password in DEMO_PASSWORDS:
+        return "le mot de passe de démonstration est refusé"
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères"
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"le mot de passe ne doit pas dépasser {MAX_PASSWORD_LENGTH} caractères"
     if password.strip().lower() == login.strip().lower():
         return "le mot de passe ne doit pas être l'identifiant"
-    if password in DEMO_PASSWORDS:
-        return "le mot de passe de démonstration est refusé"
-    user_inputs = [login, *login.replace("-", ".").replace("_", ".").split("."), *display_name.split()]
+    # zxcvbn also counts words the attacker knows: the login, the name and the published demo passwords.
+    login_words = login.replace("-", ".").replace("_", ".").split(".")
+    name_words = display_name.split()
+    user_inputs = [
+        login,
+        "".join(login_words),
+        *login_words,
+        "".join(name_words),
+        *name_words,
+        *DEMO_PASSWORDS,
+    ]
     if zxcvbn(password, user_inputs=[word for word in user_inputs if word])["score"] < MIN_PASSWORD_SCORE:
         return "ce mot de passe est trop courant ou trop facile à deviner"
     return None
