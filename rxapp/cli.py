@@ -263,12 +263,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if command == "seed":
         seed()
         return 0
-    if command in {"agent", "purge-demo"}:
+    if command in {"agent", "cpam", "purge-demo"}:
         from rxapp.services.audit import configure_security_log
 
         roles.require_schema_at_head(settings)
         configure_security_log(settings.security_log)
-        return run_agent_command(args) if command == "agent" else run_purge_demo()
+        return run_purge_demo() if command == "purge-demo" else run_agent_command(args)
     if command == "serve":
         return serve(settings)
     prepare_role(settings)

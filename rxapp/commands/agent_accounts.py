@@ -31,6 +31,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     password.add_argument("login")
     password.add_argument("--password-stdin", action="store_true", required=True, help=PASSWORD_FLAG_HELP)
     actions.add_parser("list", help="lister les agents")
+    cpam = sub.add_parser("cpam", help="déclarer les CPAM auxquelles les agents sont rattachés")
+    cpam_actions = cpam.add_subparsers(dest="action", required=True)
+    cpam_add = cpam_actions.add_parser("add", help="déclarer une CPAM")
+    cpam_add.add_argument("--code", required=True, help='code organisme, p. ex. "01 011 1411"')
+    cpam_add.add_argument("--name", required=True, help='p. ex. "CPAM de l\'Ain"')
+    cpam_add.add_argument("--city", required=True)
     sub.add_parser("purge-demo", help="supprimer les assurés et agents de démonstration (une transaction)")
 
 
@@ -41,12 +47,18 @@ def _read_password() -> str:
 
 
 def run_agent_command(args: argparse.Namespace) -> int:
-    """Run one `agent` action; a refusal is one French line on stderr and exit code 2."""
+    """Run one `agent` (or `cpam`) action; a refusal is one French line on stderr and exit code 2."""
     from rxapp.db import session_scope
     from rxapp.services import agents
 
     try:
-        if args.action == "add":
+        if args.command == "cpam":
+            with session_scope() as session:
+                added = agents.add_cpam(
+                    session=session, code_organisme=args.code, name=args.name, city=args.city
+                )
+            print(f"CPAM « {added.code_organisme} » déclarée.")
+        elif args.action == "add":
             password = _read_password()
             with session_scope() as session:
                 agents.add_agent(

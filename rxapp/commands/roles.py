@@ -151,17 +151,19 @@ def run_web(settings: Settings) -> None:
         raise StartupError(
             "Frontend non exporté (.web/build/client) : lancez d'abord « python -m rxapp.cli export »."
         )
-    env = child_env(settings)
-    # What `reflex run --env prod --backend-only` sets, plus the mount of the exported files
-    # that `reflex run --env prod` adds when it has just built them.
-    env["REFLEX_ENV_MODE"] = "prod"
-    env["REFLEX_SKIP_COMPILE"] = "true"
-    env["REFLEX_BACKEND_ONLY"] = "true"
+    # What `reflex run --env prod --backend-only` sets (Reflex's own variables, some internal and
+    # so renamed by its `environment` object), plus the mount of the exported files that
+    # `reflex run --env prod` adds when it has just built them.
     code = (
-        "from reflex.constants import LogLevel\n"
+        "from reflex_base.environment import environment\n"
+        "from reflex.constants import Env, LogLevel\n"
         "from reflex.utils.exec import run_backend_prod\n"
+        "environment.REFLEX_ENV_MODE.set(Env.PROD)\n"
+        "environment.REFLEX_SKIP_COMPILE.set(True)\n"
+        "environment.REFLEX_BACKEND_ONLY.set(True)\n"
         f"run_backend_prod('0.0.0.0', {settings.app_port}, LogLevel.ERROR, mount_frontend_compiled_app=True)\n"
     )
+    env = child_env(settings)
     os.chdir(PROJECT_ROOT)
     os.execve(sys.executable, [sys.executable, "-c", code], env)
 

@@ -8,6 +8,7 @@ Each action is written to the security log; a password never is.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -25,6 +26,7 @@ AGENT_ADDED: Final = "agent_added"
 AGENT_DISABLED: Final = "agent_disabled"
 AGENT_PASSWORD_CHANGED: Final = "agent_password_changed"
 AGENT_ACTION_REFUSED: Final = "agent_action_refused"
+CPAM_ADDED: Final = "cpam_added"
 
 MIN_PASSWORD_LENGTH: Final = 12
 MAX_PASSWORD_LENGTH: Final = 128
@@ -123,6 +125,33 @@ def add_agent(*, session: Session, login: str, cpam_code: str, display_name: str
     session.flush()
     security_event(AGENT_ADDED, level=logging.INFO, login=masked(normalised), cpam=cpam.code_organisme)
     return agent
+
+
+CPAM_CODE = re.compile(r"\d[0-9AB] \d{3} \d{4}")
+
+
+def add_cpam(*, session: Session, code_organisme: str, name: str, city: str) -> Cpam:
+    """Declare a CPAM (its agents are attached to it), e.g. ("01 011 1411", "CPAM de l'Ain", "Bourg-en-Bresse").
+
+    In production the CPAMs come from no demo data: the operator declares each
+    one before adding its agents.
+
+    Raises:
+        AgentError: malformed code, code already declared, or an empty name or city.
+    """
+    code = " ".join(code_organisme.split())
+    if not CPAM_CODE.fullmatch(code):
+        raise AgentError("Code organisme invalide : attendu comme « 01 011 1411 ».")
+    name, city = " ".join(name.split()), " ".join(city.split())
+    if not name or not city or len(name) > 120 or len(city) > 80:
+        raise AgentError("Le nom (120 caractères au plus) et la ville (80 au plus) sont obligatoires.")
+    if session.exec(select(Cpam.id).where(Cpam.code_organisme == code)).first() is not None:
+        raise AgentError(f"La CPAM « {code} » existe déjà.")
+    cpam = Cpam(code_organisme=code, name=name, city=city)
+    session.add(cpam)
+    session.flush()
+    security_event(CPAM_ADDED, level=logging.INFO, cpam=code)
+    return cpam
 
 
 def revoke_agent_sessions(*, session: Session, agent_id: int, now: datetime | None = None) -> int:

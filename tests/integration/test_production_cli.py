@@ -151,12 +151,29 @@ def test_a_refused_agent_add_says_why_and_leaves_nothing(
     assert _agents(seeded_url)["agent.ain"].password_hash == before["agent.ain"].password_hash
 
 
-def test_disable_revokes_the_agents_open_sessions_at_once(migrated_url: str, tmp_path: Path) -> None:
+def test_a_cpam_then_its_agent_whose_disable_revokes_its_open_sessions_at_once(
+    migrated_url: str, tmp_path: Path
+) -> None:
     env = _env(migrated_url, tmp_path / "security.jsonl")
-    engine = make_engine(migrated_url)
-    with engine.begin() as connection:
-        connection.execute(text("INSERT INTO cpam (code_organisme, name, city) VALUES ('01 011 1411', 'CPAM de l''Ain', 'Bourg')"))  # fmt: skip
+    declared = _cli(
+        env, "cpam", "add", "--code", "01 011 1411", "--name", "CPAM de l'Ain", "--city", "Bourg-en-Bresse"
+    )
+    assert declared.returncode == 0, declared.stderr
+    assert "existe déjà" in _one_line_refusal(
+        _cli(
+            env,
+            "cpam",
+            "add",
+            "--code",
+            "01 011 1411",
+            "--name",
+            "CPAM de l'Ain",
+            "--city",
+            "Bourg-en-Bresse",
+        )
+    )
     assert _add(env, "paul.verlaine", GOOD_PASSWORD).returncode == 0
+    engine = make_engine(migrated_url)
     with Session(engine) as session:
         opened = [
             login_agent(session=session, login="paul.verlaine", password=GOOD_PASSWORD) for _ in range(2)
