@@ -11,8 +11,9 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, cast
 
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select, update
 from zxcvbn import zxcvbn
 
@@ -161,7 +162,7 @@ def revoke_agent_sessions(*, session: Session, agent_id: int, now: datetime | No
         .where(col(WebSession.agent_id) == agent_id, col(WebSession.revoked_at).is_(None))
         .values(revoked_at=now or utcnow())
     )
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount
 
 
 def disable_agent(*, session: Session, login: str, now: datetime | None = None) -> int:

@@ -6,8 +6,10 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import delete, func
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Agent, InsuredPerson, LoginFailure, SessionKind, WebSession, utcnow
@@ -292,4 +294,6 @@ def purge_expired(*, session: Session, now: datetime | None = None) -> PurgeRepo
     failures = session.execute(
         delete(LoginFailure).where(col(LoginFailure.at) < now - LOGIN_FAILURE_RETENTION)
     )
-    return PurgeReport(sessions=sessions.rowcount or 0, login_failures=failures.rowcount or 0)
+    return PurgeReport(
+        sessions=cast(CursorResult, sessions).rowcount, login_failures=cast(CursorResult, failures).rowcount
+    )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, SQLModel, col, select
 
 from rxapp.models import Account, Agent, InsuredPerson, WebSession
@@ -83,13 +84,13 @@ def purge_demo_data(*, session: Session) -> DemoPurgeReport:
     """
     tables = {table.name: table for table in SQLModel.metadata.sorted_tables}
     doomed: dict[str, set[int]] = defaultdict(set)
-    doomed[InsuredPerson.__tablename__] |= set(
-        session.exec(select(InsuredPerson.id).where(col(InsuredPerson.nir).in_(_demo_nirs()))).all()
-    )
     demo_logins = [login for login, _, _ in AGENTS]
-    doomed[Agent.__tablename__] |= set(
-        session.exec(select(Agent.id).where(col(Agent.login).in_(demo_logins))).all()
-    )
+    roots = [
+        sa.select(tables[InsuredPerson.__tablename__].c.id).where(col(InsuredPerson.nir).in_(_demo_nirs())),
+        sa.select(tables[Agent.__tablename__].c.id).where(col(Agent.login).in_(demo_logins)),
+    ]
+    for root in roots:
+        doomed[root.selected_columns[0].table.name] |= set(session.execute(root).scalars())
     detach: list[tuple[sa.Table, sa.Column, str]] = []
     changed = True
     while changed:
@@ -119,5 +120,5 @@ def purge_demo_data(*, session: Session) -> DemoPurgeReport:
     for table in reversed(SQLModel.metadata.sorted_tables):
         if doomed[table.name]:
             result = session.execute(sa.delete(table).where(table.c.id.in_(doomed[table.name])))
-            deleted[table.name] = result.rowcount or 0
+            deleted[table.name] = cast(CursorResult, result).rowcount
     return DemoPurgeReport(deleted=deleted)

@@ -9,6 +9,8 @@ from sqlmodel import Session, select
 
 from rxapp.models import (
     Account,
+    Affaire,
+    AffaireEvent,
     Agent,
     ComplementaryOrganisation,
     Cpam,
@@ -17,6 +19,7 @@ from rxapp.models import (
     SessionKind,
     WebSession,
 )
+from rxapp.services import medialog, teleservice
 from rxapp.services.agents import add_agent
 from rxapp.services.auth import (
     LOGIN_FAILURE_RETENTION,
@@ -27,6 +30,7 @@ from rxapp.services.auth import (
 )
 from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE, seed_demo_data
 from rxapp.services.demo_accounts import demo_credentials_in_use, purge_demo_data
+from tests.support.population import choices_for, create_population
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 RENALDO = "1 74 11 71 270 102 58"
@@ -81,3 +85,36 @@ def test_purge_demo_removes_the_personas_and_agents_and_keeps_the_rest(db_sessio
     assert [row.agent_id for row in sessions] == [real_session.agent_id] == [real.id]
     assert (_count(db_session, Cpam), _count(db_session, ComplementaryOrganisation)) == (cpams, ocs)
     assert not demo_credentials_in_use(session=db_session).any
+
+
+def test_purge_demo_takes_the_demo_requests_and_keeps_a_real_affaire_handled_by_a_demo_agent(
+    db_session: Session,
+) -> None:
+    seed_demo_data(session=db_session)
+    real_account = create_population(session=db_session, count=1).account_ids[0]
+    renaldo = db_session.exec(
+        select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == "1741171270102")
+    ).one()
+    request_ids = [
+        teleservice.submit_request(
+            session=db_session,
+            account_id=account_id,
+            choices=choices_for(session=db_session, account_id=account_id),
+        ).request_id
+        for account_id in (real_account, renaldo)
+    ]
+    created = medialog.create_affaires_for_requests(session=db_session, request_ids=request_ids)
+    real_affaire = created[request_ids[0]].affaire_id
+    agent_ain = db_session.exec(select(Agent.id).where(Agent.login == "agent.ain")).one()
+    medialog.take_charge(session=db_session, agent_id=agent_ain, affaire_id=real_affaire)
+    db_session.flush()
+
+    report = purge_demo_data(session=db_session)
+    db_session.expire_all()
+
+    assert report.count("overlap_request") == 1 and report.count("affaire") == 1
+    remaining = db_session.exec(select(Affaire)).all()
+    assert [(affaire.id, affaire.owner_agent_id) for affaire in remaining] == [(real_affaire, None)]
+    events = db_session.exec(select(AffaireEvent).where(AffaireEvent.affaire_id == real_affaire)).all()
+    assert events and all(event.agent_id is None for event in events)
+    assert db_session.exec(select(Account.id)).all() == [real_account]
