@@ -286,3 +286,35 @@ def test_production_start_is_refused_until_the_demo_accounts_are_gone_then_one_b
             output = first.communicate(timeout=30)[0]
         assert first.returncode == 0, output
         assert not client.exists(BEAT_LOCK_NAME)
+
+
+def test_serve_in_production_seeds_nothing_prints_no_credential_and_refuses_a_demo_password(
+    tmp_path: Path,
+) -> None:
+    from rxapp.models import Cpam, InsuredPerson
+    from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE
+    from rxapp.services.security import hash_secret
+
+    with scratch_database("production_serve") as url:
+        upgrade_to_head(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            cpam = Cpam(code_organisme="01 011 1411", name="CPAM de l'Ain", city="Bourg-en-Bresse")
+            session.add(cpam)
+            session.flush()
+            assert cpam.id is not None
+            session.add(Agent(login="ancien.agent", password_hash=hash_secret(AGENT_PASSWORD), display_name="A", cpam_id=cpam.id))  # fmt: skip
+            session.commit()
+
+        result = _cli(_env(url, tmp_path / "security.jsonl", **PRODUCTION), "serve")
+
+        # serve migrates first (Alembic logs its two lines), then refuses in one line.
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        message = result.stderr.strip().splitlines()[-1]
+        assert "ancien.agent" in message and "agent password LOGIN" in message and "purge-demo" in message
+        assert AGENT_PASSWORD not in result.stdout + result.stderr
+        assert DEMO_CODE not in result.stdout + result.stderr
+        with Session(engine) as session:
+            assert session.exec(select(func.count()).select_from(InsuredPerson)).one() == 0
+            assert [agent.login for agent in session.exec(select(Agent)).all()] == ["ancien.agent"]
+        engine.dispose()
