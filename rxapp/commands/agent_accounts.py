@@ -11,8 +11,6 @@ import argparse
 import getpass
 import sys
 
-from rxapp.services.agents import AgentError
-
 PASSWORD_FLAG_HELP = "lire le mot de passe sur l'entrée standard (jamais en argument)"
 
 
@@ -50,6 +48,7 @@ def run_agent_command(args: argparse.Namespace) -> int:
     """Run one `agent` (or `cpam`) action; a refusal is one French line on stderr and exit code 2."""
     from rxapp.db import session_scope
     from rxapp.services import agents
+    from rxapp.services.agents import AgentError
 
     try:
         if args.command == "cpam":
