@@ -187,7 +187,8 @@ def celery_worker_command(settings: Settings, *, with_beat: bool, hostname: str)
 
 def run_worker(settings: Settings) -> None:
     """Replace this process by a Celery worker without beat."""
-    command = celery_worker_command(settings, with_beat=False, hostname="worker@%h")
+    # execve keeps the pid: two workers on one host get distinct Celery node names.
+    command = celery_worker_command(settings, with_beat=False, hostname=f"worker-{os.getpid()}@%h")
     os.chdir(PROJECT_ROOT)
     os.execve(command[0], command, child_env(settings))
 
