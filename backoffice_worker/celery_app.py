@@ -69,6 +69,8 @@ def _beat_schedule(settings: Settings) -> dict[str, dict]:
         "detect-overlaps": {"task": "backoffice.detect_overlaps", "schedule": settings.overlap_scan_interval},
         "relay-outbox": {"task": "backoffice.relay_outbox", "schedule": 10.0},
         "sweep-closures": {"task": "backoffice.sweep_closures", "schedule": 30.0},
+        # Retention (backoffice_worker/retention.py): expired sessions and old login failures.
+        "purge-expired": {"task": "backoffice.purge_expired", "schedule": 3600.0},
     }
     if settings.medialog_auto_process_after is not None:
         schedule["auto-process"] = {"task": "backoffice.auto_process", "schedule": 5.0}
@@ -78,7 +80,11 @@ def _beat_schedule(settings: Settings) -> dict[str, dict]:
 def make_celery() -> Celery:
     settings = get_settings()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    app = Celery("backoffice_worker", broker=settings.celery_broker_url, include=["backoffice_worker.tasks"])
+    app = Celery(
+        "backoffice_worker",
+        broker=settings.celery_broker_url,
+        include=["backoffice_worker.tasks", "backoffice_worker.retention"],
+    )
     app.conf.update(
         task_default_queue=settings.celery_queue,
         task_serializer="json",

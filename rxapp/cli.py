@@ -1,9 +1,15 @@
-"""Command line: `python -m rxapp.cli {check,migrate,seed,serve}`.
+"""Command line: `python -m rxapp.cli COMMAND` (`--help` lists them).
 
 `serve` is what `make run` and the browser tests start: it checks the
 configuration, waits for the database, migrates, seeds the demo data, then
 runs the Reflex app (production mode) and the Celery worker with beat, and
-stops them all on Ctrl-C.
+stops them all on Ctrl-C. With `APP_ENV=production` it seeds nothing and
+prints no credential.
+
+A deployment runs one role per process instead (`rxapp.commands.roles`):
+`migrate` and `export` once per release, then `web`, `worker` and `beat`.
+Operators manage agents with `agent ...` and remove the demo with `purge-demo`
+(`rxapp.commands.agent_accounts`).
 """
 
 from __future__ import annotations
@@ -16,13 +22,16 @@ import sys
 import time
 from pathlib import Path
 
+from rxapp.commands import StartupError, roles
+from rxapp.commands.agent_accounts import add_parsers as add_agent_parsers
+from rxapp.commands.agent_accounts import run_agent_command, run_purge_demo
 from rxapp.settings import PROJECT_ROOT, VAR_DIR, ConfigurationError, Settings, load_settings
 
 DB_WAIT_SECONDS = 20
-
-
-class StartupError(Exception):
-    """Start-up cannot go on; the message is one line naming the culprit."""
+SEED_REFUSED = (
+    "La commande seed est refusée en production (APP_ENV=production) : "
+    "les données de démonstration n'ont rien à faire dans le vrai service."
+)
 
 
 def _redact(url: str) -> str:
@@ -89,13 +98,8 @@ def prepare_broker(settings: Settings) -> None:
 
 
 def migrate(settings: Settings) -> None:
-    from alembic.config import Config
-
-    from alembic import command
-
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["database_url"] = settings.database_url
-    command.upgrade(config, "head")
+    """`alembic upgrade head`, under a PostgreSQL advisory lock (see `roles.migrate_under_lock`)."""
+    roles.migrate_under_lock(settings)
 
 
 def seed() -> None:
@@ -108,26 +112,6 @@ def seed() -> None:
         f"Données de démonstration : {report.personas_created} assurés et "
         f"{report.agents_created} agents ajoutés."
     )
-
-
-def _child_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    bin_dir = str(Path(sys.executable).parent)
-    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
-    env.setdefault("REFLEX_USE_NPM", "1")
-    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
-    env["APP_PORT"] = str(settings.app_port)
-    env["PYTHONUNBUFFERED"] = "1"
-    if not settings.uses_redis:
-        # Without Redis, Reflex keeps state on disk: one backend worker only.
-        env["GRANIAN_WORKERS"] = "1"
-    else:
-        # Reflex's opportunistic lock: between a tab's events its state stays in the memory of
-        # the worker that holds its Redis lock (written back after half the lock expiry, or at
-        # once when another worker asks for it), instead of a lock, a read and a checked write in
-        # Redis for every event. A third less CPU per journey, p95 3x lower (BENCHMARKS.md).
-        env.setdefault("REFLEX_OPLOCK_ENABLED", "1")
-    return env
 
 
 def _banner(settings: Settings) -> str:
@@ -149,14 +133,33 @@ def _banner(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def _production_banner(settings: Settings) -> str:
+    # No credential: production has no demo account (start-up refused otherwise).
+    return f"\n  Compte ameli : {settings.base_url}\n  Ctrl-C arrête tout.\n"
+
+
+def prepare_role(settings: Settings) -> None:
+    """The checks every long-running role makes before it starts (web, worker, beat).
+
+    The database answers and is at head, Redis answers, and in production no
+    demo password opens an account.
+    """
+    wait_for_database(settings)
+    check_redis(settings)
+    roles.require_schema_at_head(settings)
+    roles.refuse_demo_credentials(settings)
+
+
 def serve(settings: Settings) -> int:
     """Run the app and the worker until Ctrl-C or until one of them stops."""
     wait_for_database(settings)
     check_redis(settings)
     migrate(settings)
-    seed()
+    if not settings.is_production:
+        seed()
+    roles.refuse_demo_credentials(settings)
     prepare_broker(settings)
-    env = _child_env(settings)
+    env = roles.child_env(settings)
     bin_dir = Path(sys.executable).parent
     port = str(settings.app_port)
     commands = {
@@ -170,19 +173,7 @@ def serve(settings: Settings) -> int:
             "--backend-port",
             port,
         ],
-        "worker": [
-            str(bin_dir / "celery"),
-            "-A",
-            "backoffice_worker.celery_app",
-            "worker",
-            "--beat",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            str(settings.worker_concurrency),
-            "--hostname",
-            f"worker-{port}@%h",
-        ],
+        "worker": roles.celery_worker_command(settings, with_beat=True, hostname=f"worker-{port}@%h"),
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     children: dict[str, subprocess.Popen] = {}
@@ -197,7 +188,8 @@ def serve(settings: Settings) -> int:
     try:
         for name, command in commands.items():
             children[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
-        print(_banner(settings), flush=True)
+        banner = _production_banner(settings) if settings.is_production else _banner(settings)
+        print(banner, flush=True)
         while not stopping:
             for name, child in children.items():
                 if child.poll() is not None:
@@ -234,29 +226,57 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rxapp", description="Compte ameli : démarrage et données.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="vérifier la configuration")
-    sub.add_parser("migrate", help="appliquer les migrations Alembic")
-    sub.add_parser("seed", help="charger les données de démonstration (idempotent)")
-    sub.add_parser("serve", help="migrer, charger la démo, lancer l'application et le worker")
+    sub.add_parser("migrate", help="appliquer les migrations Alembic (sous verrou PostgreSQL)")
+    sub.add_parser("seed", help="charger les données de démonstration (idempotent ; refusé en production)")
+    sub.add_parser(
+        "serve", help="tout en une commande (démo) : migrer, charger la démo, application et worker"
+    )
+    sub.add_parser("export", help="construire une fois par version les fichiers statiques du frontend")
+    sub.add_parser("web", help="rôle web : le backend Reflex et l'API, servant le frontend exporté")
+    sub.add_parser("worker", help="rôle worker : Celery, sans planificateur")
+    sub.add_parser("beat", help="rôle beat : le seul planificateur (verrou Redis)")
+    add_agent_parsers(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        if args.command == "check":
-            wait_for_database(settings, timeout=3)
-            check_redis(settings)
-            print("Configuration valide.")
-            return 0
-        if args.command == "migrate":
-            wait_for_database(settings)
-            migrate(settings)
-            return 0
-        if args.command == "seed":
-            wait_for_database(settings)
-            seed()
-            return 0
-        return serve(settings)
+        return _run(args, settings)
     except (ConfigurationError, StartupError) as error:
         print(str(error), file=sys.stderr)
         return 2
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command
+    if command == "check":
+        wait_for_database(settings, timeout=3)
+        check_redis(settings)
+        print("Configuration valide.")
+        return 0
+    if command == "seed" and settings.is_production:
+        raise StartupError(SEED_REFUSED)
+    if command == "export":
+        return roles.export_frontend(settings)
+    wait_for_database(settings)
+    if command == "migrate":
+        migrate(settings)
+        return 0
+    if command == "seed":
+        seed()
+        return 0
+    if command in {"agent", "cpam", "purge-demo"}:
+        from rxapp.services.audit import configure_security_log
+
+        roles.require_schema_at_head(settings)
+        configure_security_log(settings.security_log)
+        return run_purge_demo() if command == "purge-demo" else run_agent_command(args)
+    if command == "serve":
+        return serve(settings)
+    prepare_role(settings)
+    if command == "web":
+        roles.run_web(settings)
+    elif command == "worker":
+        roles.run_worker(settings)
+    return roles.run_beat(settings)
 
 
 if __name__ == "__main__":

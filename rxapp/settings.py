@@ -106,6 +106,31 @@ class Settings(BaseSettings):
                 raise ValueError("MEDIALOG_API_TOKEN : en production, la valeur par défaut est refusée")
         return self
 
+    # --- Production mode: what only the demo may use (helper "production") ---
+
+    @model_validator(mode="after")
+    def _refuse_demo_only_setups_in_production(self) -> Settings:
+        if self.app_env is not AppEnv.PRODUCTION:
+            return self
+        if self.is_sqlite:
+            raise ValueError("DATABASE_URL : en production, SQLite est refusé ; indiquez une base PostgreSQL")
+        if not self.uses_redis:
+            raise ValueError(
+                "REDIS_URL : en production, le broker embarqué est refusé ; indiquez un serveur Redis"
+            )
+        if not self.smtp_url:
+            raise ValueError("SMTP_URL : en production, un serveur d'envoi des courriels est obligatoire")
+        if self.medialog_auto_process_after is not None:
+            raise ValueError(
+                "MEDIALOG_AUTO_PROCESS_AFTER : traitement automatique réservé à la démonstration, "
+                "refusé en production"
+            )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env is AppEnv.PRODUCTION
+
     @property
     def uses_redis(self) -> bool:
         return self.redis_url is not None

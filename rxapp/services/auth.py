@@ -6,8 +6,10 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Agent, InsuredPerson, LoginFailure, SessionKind, WebSession, utcnow
@@ -237,7 +239,8 @@ def login_agent(
     subject = f"agent:{login.strip().lower()}"
     _throttle(session, subject=subject, client_ip=client_ip, now=now)
     agent = session.exec(select(Agent).where(Agent.login == login.strip().lower())).first()
-    if not verify_secret(agent.password_hash if agent else None, password) or agent is None:
+    verified = verify_secret(agent.password_hash if agent else None, password)
+    if not verified or agent is None or agent.disabled_at is not None:
         raise _failed(session, subject=subject, client_ip=client_ip, now=now, message=BAD_AGENT_CREDENTIALS)
     new_hash = rehashed(agent.password_hash, password)
     if new_hash is not None:
@@ -251,4 +254,46 @@ def agent_for_session(*, session: Session, session_id: str) -> Agent | None:
     web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.AGENT)
     if web_session is None or web_session.agent_id is None:
         return None
-    return session.get(Agent, web_session.agent_id)
+    agent = session.get(Agent, web_session.agent_id)
+    return agent if agent is not None and agent.disabled_at is None else None
+
+
+# --- Retention: what the periodic purge removes ---
+
+# A session is useless past its absolute expiry; it is kept one more day so that a
+# security investigation can still link the day's events to it.
+SESSION_RETENTION = ABSOLUTE_TIMEOUT + timedelta(days=1)
+# A login failure counts only within FAILURE_WINDOW; kept one day for the same reason.
+LOGIN_FAILURE_RETENTION = FAILURE_WINDOW + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """How many rows one purge removed."""
+
+    sessions: int
+    login_failures: int
+
+
+def purge_expired(*, session: Session, now: datetime | None = None) -> PurgeReport:
+    """Delete the sessions and login failures kept past their retention period.
+
+    A session goes `SESSION_RETENTION` after it was opened (past its absolute
+    expiry, whether it was revoked, idle or still marked live); a login failure
+    `LOGIN_FAILURE_RETENTION` after it happened. The caller commits.
+
+    Args:
+        session: the database session.
+        now: the current time (injected by the tests).
+
+    Returns:
+        The number of rows deleted, per kind.
+    """
+    now = now or utcnow()
+    sessions = session.execute(delete(WebSession).where(col(WebSession.created_at) < now - SESSION_RETENTION))
+    failures = session.execute(
+        delete(LoginFailure).where(col(LoginFailure.at) < now - LOGIN_FAILURE_RETENTION)
+    )
+    return PurgeReport(
+        sessions=cast(CursorResult, sessions).rowcount, login_failures=cast(CursorResult, failures).rowcount
+    )

@@ -128,16 +128,57 @@ def test_production_refuses_the_default_medialog_token(monkeypatch: pytest.Monke
     assert "SECRET_KEY" not in message
 
 
+PRODUCTION_SERVICES = {
+    "DATABASE_URL": "postgresql+psycopg://ameli:secret@db.example.fr/ameli",
+    "REDIS_URL": "redis://redis.example.fr:6379/0",
+    "SMTP_URL": "smtp://smtp.example.fr:25",
+}
+
+
 def test_production_with_own_secrets_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", STRONG_SECRET)
     monkeypatch.setenv("MEDIALOG_API_TOKEN", PRODUCTION_TOKEN)
+    for name, value in PRODUCTION_SERVICES.items():
+        monkeypatch.setenv(name, value)
 
     settings = load_settings()
 
     assert settings.app_env is AppEnv.PRODUCTION
+    assert settings.is_production is True
     assert settings.secret_key == STRONG_SECRET
     assert settings.medialog_api_token == PRODUCTION_TOKEN != DEFAULT_MEDIALOG_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DATABASE_URL", "sqlite:///var/ameli.db", "SQLite est refusé"),
+        ("REDIS_URL", None, "broker embarqué est refusé"),
+        ("SMTP_URL", None, "serveur d'envoi des courriels est obligatoire"),
+        ("MEDIALOG_AUTO_PROCESS_AFTER", "30", "refusé en production"),
+    ],
+)
+def test_production_refuses_what_only_the_demo_may_use(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str | None, expected: str
+) -> None:
+    services = {**PRODUCTION_SERVICES, variable: value}
+    message = _refusal(
+        monkeypatch,
+        APP_ENV="production",
+        SECRET_KEY=STRONG_SECRET,
+        MEDIALOG_API_TOKEN=PRODUCTION_TOKEN,
+        **{name: v for name, v in services.items() if v is not None},
+    )
+    assert variable in message
+    assert expected in message
+
+
+def test_development_accepts_what_production_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDIALOG_AUTO_PROCESS_AFTER", "30")
+    settings = load_settings()
+    assert settings.is_sqlite and not settings.uses_redis and settings.smtp_url is None
+    assert settings.medialog_auto_process_after == 30
 
 
 def test_development_accepts_the_default_secrets() -> None:
@@ -210,7 +251,7 @@ def test_cli_check_reports_a_bad_database_url_in_one_line() -> None:
 def test_the_served_app_holds_reflex_state_locks_opportunistically_only_with_redis(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rxapp.cli import _child_env
+    from rxapp.commands.roles import child_env as _child_env
 
     monkeypatch.delenv("REFLEX_OPLOCK_ENABLED", raising=False)
     monkeypatch.delenv("GRANIAN_WORKERS", raising=False)
