@@ -128,6 +128,15 @@ class Settings(BaseSettings):
                 raise ValueError("MEDIALOG_API_TOKEN : en production, la valeur par défaut est refusée")
         return self
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"smtp", "smtp+starttls", "smtps"}:
+            raise ValueError(
+                "attendu : smtp://, smtp+starttls://utilisateur:mot-de-passe@hôte:587 ou smtps://…"
+            )
+        return value
+
     @field_validator("trusted_proxies", "metrics_allowed")
     @classmethod
     def _check_networks(cls, value: str) -> str:
