@@ -90,7 +90,7 @@ class QuietSuccess(logging.Filter):
 
 def formatter_for(settings: Settings) -> logging.Formatter:
     """The formatter `LOG_FORMAT` asks for."""
-    return JsonFormatter() if settings.effective_log_format is LogFormat.JSON else TextFormatter()
+    return JsonFormatter() if settings.effective_log_format == LogFormat.JSON else TextFormatter()
 
 
 def configure_logging(settings: Settings, *, stream=None) -> logging.Handler:

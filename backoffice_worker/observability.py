@@ -1,0 +1,124 @@
+"""The worker's logs, metrics, heartbeat and request references, wired on Celery's signals.
+
+- Logs: Celery's own set-up is replaced by `rxapp.logging_setup` (JSON or text on stdout),
+  without the INFO lines of every periodic task (beat's "Sending due task", the worker's
+  "received" and "succeeded"); retries, warnings and errors stay.
+- Metrics: retries and failures per task, plus the journey counters of
+  `rxapp.observability.tracking`, served by the worker's main process on
+  `WORKER_METRICS_PORT` (prometheus_client multiprocess mode: the pool's processes write
+  their values to files that the port adds up).
+- Heartbeat: a thread of the worker's main process beats every 10 s, whatever beat does.
+- Reference: a task published while a request reference is bound carries it in a message
+  header, and its log lines carry it too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from typing import Any
+
+from celery import Celery, signals
+
+from rxapp import metrics
+from rxapp.logging_setup import REFERENCE, configure_logging
+from rxapp.observability.heartbeat import HEARTBEAT_INTERVAL, write_heartbeat
+from rxapp.observability.tracking import install_tracking
+from rxapp.settings import get_settings
+
+logger = logging.getLogger(__name__)
+REFERENCE_HEADER = "ameli_reference"
+_stop = threading.Event()
+_tokens: dict[str, Any] = {}
+
+
+def _setup_logging(**_kwargs: Any) -> None:
+    configure_logging(get_settings())
+
+
+def _beat_forever(worker: str) -> None:
+    settings = get_settings()
+    failing = False
+    while not _stop.is_set():
+        try:
+            write_heartbeat(settings, worker)
+            failing = False
+        except Exception as error:
+            if not failing:  # once per outage, not every 10 s
+                logger.warning("Worker heartbeat not written: %s", type(error).__name__)
+            failing = True
+        _stop.wait(HEARTBEAT_INTERVAL)
+
+
+def _serve_metrics() -> None:
+    port = get_settings().worker_metrics_port
+    if not port:
+        return
+    from prometheus_client import REGISTRY, start_http_server
+
+    try:
+        start_http_server(port, registry=metrics.process_registry() or REGISTRY)
+    except OSError as error:
+        logger.warning("Worker metrics not served on port %s: %s", port, type(error).__name__)
+        return
+    logger.info("Worker metrics on port %s", port)
+
+
+def _worker_ready(sender: Any = None, **_kwargs: Any) -> None:
+    worker = getattr(sender, "hostname", None) or f"worker-{os.getpid()}"
+    _stop.clear()
+    threading.Thread(target=_beat_forever, args=(worker,), name="heartbeat", daemon=True).start()
+    _serve_metrics()
+
+
+def _worker_shutdown(**_kwargs: Any) -> None:
+    _stop.set()
+    directory = os.environ.get(metrics.MULTIPROC_ENV, "")
+    if os.path.basename(directory).startswith("ameli-worker-metrics-"):
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _task_name(sender: Any) -> str:
+    return str(getattr(sender, "name", None) or "unknown")
+
+
+def _task_retry(sender: Any = None, **_kwargs: Any) -> None:
+    metrics.TASK_RETRIES.labels(task=_task_name(sender)).inc()
+
+
+def _task_failure(sender: Any = None, **_kwargs: Any) -> None:
+    metrics.TASK_FAILURES.labels(task=_task_name(sender)).inc()
+
+
+def _before_publish(headers: dict | None = None, **_kwargs: Any) -> None:
+    reference = REFERENCE.get()
+    if reference and headers is not None:
+        headers[REFERENCE_HEADER] = reference
+
+
+def _task_prerun(task_id: str | None = None, task: Any = None, **_kwargs: Any) -> None:
+    reference = getattr(getattr(task, "request", None), REFERENCE_HEADER, None)
+    if reference and task_id:
+        _tokens[task_id] = REFERENCE.set(str(reference))
+
+
+def _task_postrun(task_id: str | None = None, **_kwargs: Any) -> None:
+    token = _tokens.pop(task_id, None) if task_id else None
+    if token is not None:
+        REFERENCE.reset(token)
+
+
+def connect(app: Celery) -> None:
+    """Wire the signals above (once; Celery keeps weak references, so these are module functions)."""
+    del app  # the signals are global to Celery; the app is named for the reader
+    install_tracking()
+    signals.setup_logging.connect(_setup_logging, weak=False)
+    signals.worker_ready.connect(_worker_ready, weak=False)
+    signals.worker_shutdown.connect(_worker_shutdown, weak=False)
+    signals.task_retry.connect(_task_retry, weak=False)
+    signals.task_failure.connect(_task_failure, weak=False)
+    signals.before_task_publish.connect(_before_publish, weak=False)
+    signals.task_prerun.connect(_task_prerun, weak=False)
+    signals.task_postrun.connect(_task_postrun, weak=False)
