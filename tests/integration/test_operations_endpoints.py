@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -107,10 +108,8 @@ def test_app_and_worker_write_json_lines_without_periodic_noise(app: RunningApp)
         lines = []
         for line in app.log_path.read_text(errors="replace").splitlines():
             if line.startswith("{"):
-                try:
+                with contextlib.suppress(ValueError):
                     lines.append(json.loads(line))
-                except ValueError:
-                    pass
         return lines
 
     lines = wait_until(lambda: [line for line in json_lines() if line.get("logger", "").startswith("celery")])
@@ -119,3 +118,20 @@ def test_app_and_worker_write_json_lines_without_periodic_noise(app: RunningApp)
     text = app.log_path.read_text(errors="replace")
     assert "Sending due task" not in text
     assert "succeeded in" not in text
+
+
+def test_every_backend_worker_answers_the_same_figures(app: RunningApp) -> None:
+    """A failed login over the websocket, then scrapes: whichever worker answers, the sums agree."""
+    from tests.integration.test_client_address_throttling import login, unknown_nirs
+
+    login(app.url, unknown_nirs(47)[46], "Mauvais1!")
+    wanted = "ameli_login_failures_total 1.0"
+
+    def scrape() -> str:
+        return httpx.get(f"{app.url}/metrics", timeout=10).text
+
+    assert wait_until(lambda: wanted in scrape(), timeout=10)
+    for _ in range(8):  # several scrapes land on several granian workers
+        body = scrape()
+        assert wanted in body
+        assert 'ameli_event_handler_seconds_count{handler="LoginState.submit"} 1.0' in body
