@@ -1,15 +1,17 @@
 """The worker's logs, metrics, heartbeat and request references, wired on Celery's signals.
 
 - Logs: Celery's own set-up is replaced by `rxapp.logging_setup` (JSON or text on stdout),
-  without the INFO lines of every periodic task (beat's "Sending due task", the worker's
-  "received" and "succeeded"); retries, warnings and errors stay.
+  without the INFO lines of the periodic tasks (beat's "Sending due task", the worker's
+  "received" and "succeeded"); their retries, warnings and errors stay, and so do the
+  lines of the other tasks (an affaire created, a closure delivered).
 - Metrics: retries and failures per task, plus the journey counters of
   `rxapp.observability.tracking`, served by the worker's main process on
   `WORKER_METRICS_PORT` (prometheus_client multiprocess mode: the pool's processes write
   their values to files that the port adds up).
 - Heartbeat: a thread of the worker's main process beats every 10 s, whatever beat does.
 - Reference: a task published while a request reference is bound carries it in a message
-  header, and its log lines carry it too.
+  header; a task about one request (`create_affaire`) or one closure (`deliver_closure`)
+  otherwise looks it up. Its log lines, Celery's included (retries, errors), carry it.
 """
 
 from __future__ import annotations
@@ -30,12 +32,17 @@ from rxapp.settings import get_settings
 
 logger = logging.getLogger(__name__)
 REFERENCE_HEADER = "ameli_reference"
+# Tasks about one request (its id) or one affaire (its id): their lines carry the request's reference.
+REFERENCE_LOOKUPS = {"backoffice.create_affaire": "request", "backoffice.deliver_closure": "affaire"}
 _stop = threading.Event()
 _tokens: dict[str, Any] = {}
 
 
 def _setup_logging(**_kwargs: Any) -> None:
-    configure_logging(get_settings())
+    from backoffice_worker.celery_app import app
+
+    periodic = {entry["task"] for entry in (app.conf.beat_schedule or {}).values()}
+    configure_logging(get_settings(), quiet_tasks=periodic)
 
 
 def _beat_forever(worker: str) -> None:
@@ -98,8 +105,34 @@ def _before_publish(headers: dict | None = None, **_kwargs: Any) -> None:
         headers[REFERENCE_HEADER] = reference
 
 
-def _task_prerun(task_id: str | None = None, task: Any = None, **_kwargs: Any) -> None:
+def _reference_of(task_name: str, args: Any) -> str | None:
+    """The request reference a one-request task works for (one primary-key read), or None."""
+    if task_name not in REFERENCE_LOOKUPS or not args or not isinstance(args[0], int):
+        return None
+    from sqlmodel import col, select
+
+    from rxapp.db import session_scope
+    from rxapp.models import Affaire, OverlapRequest
+
+    query = select(OverlapRequest.reference)
+    if REFERENCE_LOOKUPS[task_name] == "affaire":
+        query = query.join(Affaire, col(Affaire.request_id) == col(OverlapRequest.id)).where(
+            col(Affaire.id) == args[0]
+        )
+    else:
+        query = query.where(col(OverlapRequest.id) == args[0])
+    with session_scope() as session:
+        return session.exec(query).first()
+
+
+def _task_prerun(task_id: str | None = None, task: Any = None, args: Any = None, **_kwargs: Any) -> None:
+    """Bind the request reference for the task's log lines: from the message, or looked up."""
     reference = getattr(getattr(task, "request", None), REFERENCE_HEADER, None)
+    if not reference:
+        try:
+            reference = _reference_of(_task_name(task), args)
+        except Exception as error:  # a log field never fails a task
+            logger.debug("No reference for %s: %s", _task_name(task), type(error).__name__)
     if reference and task_id:
         _tokens[task_id] = REFERENCE.set(str(reference))
 

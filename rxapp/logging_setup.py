@@ -17,7 +17,7 @@ import contextvars
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from rxapp.settings import LogFormat, Settings
@@ -28,8 +28,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 # Set by our own formatters/handlers, not worth a field of their own.
 _SKIPPED = {"security_event", "color_message"}
-# Periodic tasks succeed every few seconds: their INFO lines would drown everything else.
-QUIET_LOGGERS = ("celery.beat", "celery.worker.strategy")
+# Beat announces each periodic task it sends, every few seconds: warnings and errors only.
+QUIET_LOGGERS = ("celery.beat",)
 
 
 @contextlib.contextmanager
@@ -79,13 +79,22 @@ class TextFormatter(logging.Formatter):
         return f"{line} [{reference}]" if reference else line
 
 
-class QuietSuccess(logging.Filter):
-    """Drops the INFO line Celery writes for each task that succeeded (retries and errors stay)."""
+class QuietPeriodicTasks(logging.Filter):
+    """Drops the INFO lines of periodic tasks ("received", "succeeded"): they come every few
+    seconds. Their retries, warnings and errors stay, and so do every other task's lines."""
+
+    def __init__(self, task_names: Iterable[str]) -> None:
+        super().__init__()
+        self.task_names = frozenset(task_names)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name == "celery.app.trace" and record.levelno <= logging.INFO:
-            return "succeeded" not in str(record.msg)
-        return True
+        if record.levelno > logging.INFO or not record.name.startswith("celery.") or not self.task_names:
+            return True
+        if "retry" in str(record.msg):
+            return True
+        args = record.args
+        values = args.values() if isinstance(args, dict) else (args or ())
+        return not any(str(value) in self.task_names for value in values)
 
 
 def formatter_for(settings: Settings) -> logging.Formatter:
@@ -93,12 +102,13 @@ def formatter_for(settings: Settings) -> logging.Formatter:
     return JsonFormatter() if settings.effective_log_format == LogFormat.JSON else TextFormatter()
 
 
-def configure_logging(settings: Settings, *, stream=None) -> logging.Handler:
+def configure_logging(settings: Settings, *, stream=None, quiet_tasks: Iterable[str] = ()) -> logging.Handler:
     """Send the root logger to stdout in the configured format (idempotent).
 
     Args:
         settings: Read for `LOG_FORMAT` and `LOG_LEVEL`.
         stream: Where to write (stdout by default; tests pass a buffer).
+        quiet_tasks: Celery task names whose routine INFO lines are dropped (the periodic ones).
 
     Returns:
         The handler installed on the root logger.
@@ -110,7 +120,7 @@ def configure_logging(settings: Settings, *, stream=None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stdout)
     handler._ameli = True  # type: ignore[attr-defined]
     handler.setFormatter(formatter_for(settings))
-    handler.addFilter(QuietSuccess())
+    handler.addFilter(QuietPeriodicTasks(quiet_tasks))
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
     for name in QUIET_LOGGERS:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
+from sqlmodel import col, select
 
 from rxapp import metrics
 from rxapp.models import Affaire, AffaireStatus, Notification, OverlapRequest, WebSession
@@ -43,9 +44,7 @@ def _request_reference(session: Session, request_id: int | None) -> str | None:
     # Inside the flush's transaction: one primary-key read on the session's connection.
     return (
         session.connection()
-        .execute(
-            select(OverlapRequest.reference).where(OverlapRequest.id == request_id)  # type: ignore[arg-type]
-        )
+        .execute(select(col(OverlapRequest.reference)).where(col(OverlapRequest.id) == request_id))
         .scalar_one_or_none()
     )
 
@@ -70,7 +69,7 @@ def _after_flush(session: Session, _context) -> None:
     for obj in session.dirty:
         if not isinstance(obj, Affaire):
             continue
-        fields = {"affaire": obj.reference}
+        fields: dict[str, str | None] = {"affaire": obj.reference}
         if _changed_to(obj, "status", lambda value: value == AffaireStatus.CLOSED):
             fields["reference"] = _request_reference(session, obj.request_id)
             pending.append(("closed", fields, obj))

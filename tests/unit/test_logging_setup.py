@@ -20,7 +20,9 @@ def captured() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     level = root.level
     handler = configure_logging(
-        Settings.model_construct(**{**Settings().model_dump(), "log_format": LogFormat.JSON}), stream=buffer
+        Settings.model_construct(**{**Settings().model_dump(), "log_format": LogFormat.JSON}),
+        stream=buffer,
+        quiet_tasks={"backoffice.relay_outbox"},
     )
     try:
         yield buffer
@@ -63,16 +65,22 @@ def test_an_exception_is_one_line_too(captured: io.StringIO) -> None:
     assert "ValueError: boom" in line["exception"]
 
 
-def test_periodic_tasks_success_lines_are_silenced_not_their_errors(captured: io.StringIO) -> None:
+def test_periodic_tasks_routine_lines_are_silenced_not_their_errors(captured: io.StringIO) -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).info("Scheduler: Sending due task relay-outbox")
-    trace = logging.getLogger("celery.app.trace")
-    trace.setLevel(logging.INFO)
-    trace.info(
-        "Task %(name)s[%(id)s] succeeded in %(runtime)ss: %(return_value)s",
-        {"name": "x", "id": "1", "runtime": 0.1, "return_value": 0},
-    )
-    trace.info("Task %(name)s[%(id)s] retry: %(exc)s", {"name": "x", "id": "2", "exc": "MedialogUnavailable"})
-    trace.error("Task %(name)s[%(id)s] raised unexpected: %(exc)s", {"name": "x", "id": "3", "exc": "boom"})
+    strategy, trace = logging.getLogger("celery.worker.strategy"), logging.getLogger("celery.app.trace")
+    for logger in (strategy, trace):
+        logger.setLevel(logging.INFO)
+    periodic = {"name": "backoffice.relay_outbox", "id": "1", "runtime": 0.1, "return_value": 0}
+    strategy.info("Task %(name)s[%(id)s] received", periodic)
+    trace.info("Task %(name)s[%(id)s] succeeded in %(runtime)ss: %(return_value)s", periodic)
+    trace.info("Task %(name)s[%(id)s] retry: %(exc)s", {**periodic, "exc": "OperationalError"})
+    trace.error("Task %(name)s[%(id)s] raised unexpected: %(exc)s", {**periodic, "exc": "boom"})
+    other = {"name": "backoffice.create_affaire", "id": "2", "runtime": 0.1, "return_value": "{}"}
+    trace.info("Task %(name)s[%(id)s] succeeded in %(runtime)ss: %(return_value)s", other)
     messages = [line["message"] for line in _lines(captured)]
-    assert messages == ["Task x[2] retry: MedialogUnavailable", "Task x[3] raised unexpected: boom"]
+    assert messages == [
+        "Task backoffice.relay_outbox[1] retry: OperationalError",
+        "Task backoffice.relay_outbox[1] raised unexpected: boom",
+        "Task backoffice.create_affaire[2] succeeded in 0.1s: {}",
+    ]
