@@ -59,17 +59,46 @@ def _beat_forever(worker: str) -> None:
         _stop.wait(HEARTBEAT_INTERVAL)
 
 
+def _guarded(wsgi_app):
+    """The metrics WSGI app, answering only as `/metrics` does (allowed addresses or the token)."""
+    from rxapp.api.metrics import access_allowed
+
+    def guarded(environ, start_response):
+        if not access_allowed(
+            settings=get_settings(),
+            peer=environ.get("REMOTE_ADDR", ""),
+            forwarded_for=environ.get("HTTP_X_FORWARDED_FOR"),
+            authorization=environ.get("HTTP_AUTHORIZATION", ""),
+        ):
+            start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
+            return ["Accès refusé.".encode()]
+        return wsgi_app(environ, start_response)
+
+    return guarded
+
+
 def _serve_metrics() -> None:
+    """Serve the worker's metrics on `WORKER_METRICS_PORT`, in a thread of the main process."""
     port = get_settings().worker_metrics_port
     if not port:
         return
-    from prometheus_client import REGISTRY, start_http_server
+    from wsgiref.simple_server import make_server
+
+    from prometheus_client import REGISTRY, make_wsgi_app
+    from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
 
     try:
-        start_http_server(port, registry=metrics.process_registry() or REGISTRY)
+        server = make_server(
+            "0.0.0.0",
+            port,
+            _guarded(make_wsgi_app(metrics.process_registry() or REGISTRY)),
+            ThreadingWSGIServer,
+            handler_class=_SilentHandler,
+        )
     except OSError as error:
         logger.warning("Worker metrics not served on port %s: %s", port, type(error).__name__)
         return
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     logger.info("Worker metrics on port %s", port)
 
 

@@ -50,15 +50,20 @@ class OutboxCollector:
         yield oldest
 
 
-def allowed(request: Request, settings: Settings) -> bool:
-    """A valid bearer token, or a client address among `METRICS_ALLOWED`."""
-    header = request.headers.get("authorization", "")
-    if settings.metrics_token and header.startswith("Bearer "):
-        return hmac.compare_digest(header.removeprefix("Bearer ").encode(), settings.metrics_token.encode())
+def access_allowed(*, settings: Settings, peer: str, forwarded_for: str | None, authorization: str) -> bool:
+    """A valid bearer token, or a client address among `METRICS_ALLOWED`.
+
+    Args:
+        settings: `METRICS_TOKEN`, `METRICS_ALLOWED` and `TRUSTED_PROXIES`.
+        peer: The connection's peer address.
+        forwarded_for: Its `X-Forwarded-For` header, believed from trusted proxies only.
+        authorization: Its `Authorization` header ("" when absent).
+    """
+    if settings.metrics_token and authorization.startswith("Bearer "):
+        offered = authorization.removeprefix("Bearer ").encode()
+        return hmac.compare_digest(offered, settings.metrics_token.encode())
     address = client_address(
-        peer=request.client.host if request.client else "",
-        forwarded_for=request.headers.get("x-forwarded-for"),
-        trusted_proxies=settings.trusted_proxy_networks,
+        peer=peer, forwarded_for=forwarded_for, trusted_proxies=settings.trusted_proxy_networks
     )
     try:
         parsed = ip_address(address)
@@ -69,7 +74,12 @@ def allowed(request: Request, settings: Settings) -> bool:
 
 async def metrics(request: Request) -> Response:
     """The app process's metrics (403 for anybody else)."""
-    if not allowed(request, get_settings()):
+    if not access_allowed(
+        settings=get_settings(),
+        peer=request.client.host if request.client else "",
+        forwarded_for=request.headers.get("x-forwarded-for"),
+        authorization=request.headers.get("authorization", ""),
+    ):
         return PlainTextResponse("Accès refusé.", status_code=403)
     body = await asyncio.to_thread(exposition, OutboxCollector())
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})

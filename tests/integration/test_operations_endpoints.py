@@ -100,7 +100,13 @@ def test_the_worker_serves_its_own_metrics(app: RunningApp) -> None:
 
     response = wait_until(scrape)
     assert response is not None
-    assert "ameli_task_retries" in response.text or "ameli_emails_sent" in response.text
+    assert "ameli_emails_sent_total" in response.text
+    peer = _own_address()
+    if peer.startswith("127."):
+        pytest.skip("no non-loopback address on this machine")
+    remote = f"http://{peer}:{port}/metrics"
+    assert httpx.get(remote, timeout=5).status_code == 403
+    assert httpx.get(remote, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).status_code == 200
 
 
 def test_app_and_worker_write_json_lines_without_periodic_noise(app: RunningApp) -> None:
