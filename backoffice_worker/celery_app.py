@@ -7,6 +7,14 @@ SQLite file under `var/` (the embedded default, no server needed).
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import tempfile
+
+# The prefork pool's processes count their tasks in files that the worker's metrics port adds
+# up (prometheus_client's multiprocess mode): chosen before prometheus_client is imported.
+if "celery" in os.path.basename(sys.argv[0]) + os.path.dirname(sys.argv[0]) and "worker" in sys.argv[1:]:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ameli-worker-metrics-")
 
 from celery import Celery
 from kombu.transport import redis as kombu_redis
@@ -112,3 +120,7 @@ def make_celery() -> Celery:
 
 
 app = make_celery()
+
+from backoffice_worker import observability  # noqa: E402
+
+observability.connect(app)

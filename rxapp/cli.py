@@ -78,7 +78,8 @@ def check_redis(settings: Settings) -> None:
     try:
         redis.Redis.from_url(settings.redis_url, socket_connect_timeout=3).ping()
     except redis.RedisError as error:
-        raise StartupError(f"Redis injoignable (REDIS_URL={settings.redis_url}) : {error}") from None
+        where = _redact(settings.redis_url)  # never its password
+        raise StartupError(f"Redis injoignable (REDIS_URL={where}) : {error}") from None
 
 
 def prepare_broker(settings: Settings) -> None:

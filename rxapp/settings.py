@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +24,14 @@ DEFAULT_MEDIALOG_TOKEN = "dev-only-medialog-token"
 class AppEnv(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
+METRICS_TOKEN_MIN_LENGTH = 32
 
 
 class ConfigurationError(Exception):
@@ -63,6 +72,19 @@ class Settings(BaseSettings):
     # (pool + overflow) x processes under the server's max_connections (100 by default).
     db_pool_size: int = Field(default=10, ge=1, le=100)
     db_max_overflow: int = Field(default=10, ge=0, le=100)
+
+    # --- Operations: client address, health, metrics, logs ---
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs); empty: nobody.
+    trusted_proxies: str = ""
+    # Bearer token for /metrics (>= 32 characters in production); unset: allowed addresses only.
+    metrics_token: str | None = None
+    # Addresses (IPs or CIDRs, comma-separated) allowed to read /metrics without the token.
+    metrics_allowed: str = "127.0.0.1,::1"
+    # The worker serves its own metrics on this port (prometheus_client's HTTP server); 0: off.
+    worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
+    # `json` (one object per line, the production default) or `text`; unset: by APP_ENV.
+    log_format: LogFormat | None = None
+    log_level: str = "INFO"
 
     @field_validator("database_url")
     @classmethod
@@ -127,9 +149,56 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"smtp", "smtp+starttls", "smtps"}:
+            raise ValueError(
+                "attendu : smtp://, smtp+starttls://utilisateur:mot-de-passe@hôte:587 ou smtps://…"
+            )
+        return value
+
+    @field_validator("trusted_proxies", "metrics_allowed")
+    @classmethod
+    def _check_networks(cls, value: str) -> str:
+        try:
+            _networks(value)
+        except ValueError as exc:
+            raise ValueError("attendu : adresses IP ou réseaux CIDR séparés par des virgules") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _check_metrics_token(self) -> Settings:
+        if (
+            self.app_env is AppEnv.PRODUCTION
+            and self.metrics_token is not None
+            and len(self.metrics_token) < METRICS_TOKEN_MIN_LENGTH
+        ):
+            raise ValueError(
+                f"METRICS_TOKEN : en production, au moins {METRICS_TOKEN_MIN_LENGTH} caractères sont obligatoires"
+            )
+        return self
+
     @property
     def is_production(self) -> bool:
         return self.app_env is AppEnv.PRODUCTION
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """`TRUSTED_PROXIES`, parsed."""
+        return _networks(self.trusted_proxies)
+
+    @property
+    def metrics_allowed_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """`METRICS_ALLOWED`, parsed."""
+        return _networks(self.metrics_allowed)
+
+    @property
+    def effective_log_format(self) -> LogFormat:
+        """`LOG_FORMAT`, or JSON in production and text in development."""
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.app_env is AppEnv.PRODUCTION else LogFormat.TEXT
 
     @property
     def uses_redis(self) -> bool:
@@ -161,6 +230,10 @@ class Settings(BaseSettings):
     def medialog_url(self) -> str:
         """Where the worker reaches the Medialog+ API (the app's backend by default)."""
         return (self.medialog_api_url or f"http://127.0.0.1:{self.app_port}/api/medialog").rstrip("/")
+
+
+def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
 
 
 def _redis_db_number(url: str) -> int:

@@ -6,6 +6,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -36,8 +37,13 @@ def _display_name(first_name: str, last_name: str) -> str:
 
 
 def avis_de_depot(*, to: str, first_name: str, last_name: str, sender: str, account_url: str) -> EmailMessage:
-    """The email telling the insured a notification awaits them (plain text and HTML)."""
+    """The email telling the insured a notification awaits them (plain text and HTML).
+
+    Every value put in the HTML part is escaped: a name or an address holding `<`, `&`
+    or quotes shows as text and never becomes markup.
+    """
     name = _display_name(first_name, last_name)
+    html_name, html_url = escape(name), escape(account_url, quote=True)
     text = (
         f"Bonjour {name},\n\n"
         "Une information importante vous attend dans la rubrique Notifications de votre compte ameli.\n\n"
@@ -52,15 +58,15 @@ def avis_de_depot(*, to: str, first_name: str, last_name: str, sender: str, acco
     )
     html = (
         '<!DOCTYPE html><html lang="fr"><body>'
-        f"<p>Bonjour {name},</p>"
+        f"<p>Bonjour {html_name},</p>"
         "<p>Une information importante vous attend dans la rubrique Notifications de votre compte ameli.</p>"
         "<p>Consultez la au plus vite en vous connectant sur votre compte personnel en cliquant "
-        f'<a href="{account_url}">ici</a> ou depuis l\'application pour smartphone ou tablette.</p>'
+        f'<a href="{html_url}">ici</a> ou depuis l\'application pour smartphone ou tablette.</p>'
         "<p>Avec toute mon attention,</p><p>Votre conseiller de l'Assurance Maladie</p>"
         "<p><strong>Besoin d'accéder à vos remboursements où que vous soyez ?</strong><br>"
         "Téléchargez gratuitement l'appli ameli depuis l'App Store ou Google Play.<br>"
         'Rendez-vous sur <a href="https://www.ameli.fr">ameli.fr</a>, l\'Assurance Maladie en ligne.</p>'
-        f'<p style="font-size:12px">{LEGAL}</p></body></html>'
+        f'<p style="font-size:12px">{escape(LEGAL)}</p></body></html>'
     )
     message = EmailMessage()
     message["Subject"] = AVIS_SUBJECT
@@ -74,11 +80,48 @@ def avis_de_depot(*, to: str, first_name: str, last_name: str, sender: str, acco
     return message
 
 
-def deliver(message: EmailMessage, *, smtp_url: str | None, mail_dir: Path, timeout: float = 10) -> str:
-    """Send through `smtp_url` (smtp:// or smtps://, optional user:password@),
-    or write an .eml file under `mail_dir` when no SMTP server is configured.
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 
-    Returns where it went. Raises MailDeliveryError on a refusal or a network error.
+
+def smtp_endpoint(smtp_url: str) -> str:
+    """`scheme://host:port` of an SMTP URL: what may be logged (never its user or password)."""
+    url = urlsplit(smtp_url)
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+    return f"{url.scheme}://{url.hostname or 'localhost'}:{port or _default_port(url.scheme)}"
+
+
+def _default_port(scheme: str) -> int:
+    return {"smtps": 465, "smtp+starttls": 587}.get(scheme, 25)
+
+
+def deliver(
+    message: EmailMessage,
+    *,
+    smtp_url: str | None,
+    mail_dir: Path,
+    timeout: float = 10,
+    tls_context: ssl.SSLContext | None = None,
+) -> str:
+    """Send a message by SMTP, or write it as an .eml file when no server is configured.
+
+    Args:
+        message: The email.
+        smtp_url: `smtp://host:25` (plain), `smtp+starttls://user:pass@host:587` (STARTTLS,
+            refused if the server does not offer it) or `smtps://user:pass@host:465`
+            (implicit TLS); user and password optional, percent-encoded. None: no server.
+        mail_dir: Where the .eml files go without a server.
+        timeout: Seconds for each network operation.
+        tls_context: The TLS context (certificate checks); the system's default one if None.
+
+    Returns:
+        Where the message went: the file's path, or the server's `scheme://host:port`
+        (never the credentials).
+
+    Raises:
+        MailDeliveryError: on a refusal or a network error; its text holds no credentials.
     """
     if not smtp_url:
         mail_dir.mkdir(parents=True, exist_ok=True)
@@ -86,18 +129,22 @@ def deliver(message: EmailMessage, *, smtp_url: str | None, mail_dir: Path, time
         path.write_bytes(bytes(message))
         return str(path)
     url = urlsplit(smtp_url)
-    port = url.port or (465 if url.scheme == "smtps" else 25)
+    if url.scheme not in SMTP_SCHEMES:
+        raise MailDeliveryError(f"SMTP_URL : schéma {url.scheme!r} inconnu (smtp, smtp+starttls, smtps)")
+    host = url.hostname or "localhost"
+    port = url.port or _default_port(url.scheme)
+    context = tls_context or ssl.create_default_context()
     try:
         if url.scheme == "smtps":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                url.hostname or "localhost", port, timeout=timeout, context=ssl.create_default_context()
-            )
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
-            client = smtplib.SMTP(url.hostname or "localhost", port, timeout=timeout)
+            client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
+            if url.scheme == "smtp+starttls":
+                client.starttls(context=context)  # raises SMTPNotSupportedError if not offered
             if url.username:
                 client.login(unquote(url.username), unquote(url.password or ""))
             client.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
-        raise MailDeliveryError(f"{type(error).__name__}: {error}") from error
-    return f"{url.hostname}:{port}"
+        raise MailDeliveryError(f"{smtp_endpoint(smtp_url)}: {type(error).__name__}: {error}") from error
+    return smtp_endpoint(smtp_url)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
 from rxapp.db import session_scope
+from rxapp.observability.visitor import visitor_address
 from rxapp.services import auth, medialog
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 
@@ -35,7 +36,7 @@ def _refused(state: rx.State, kind: str, had_session: bool) -> None:
         action=f"{type(state).__name__}.{handler}",
         kind=kind,
         reason="invalid_session" if had_session else "no_session",
-        client_ip=state.router.session.client_ip or None,
+        client_ip=visitor_address(state.router) or None,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
 from rxapp.db import session_scope
+from rxapp.observability.visitor import visitor_address
 from rxapp.services import auth
 from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
 
@@ -45,7 +46,7 @@ class LoginState(AuthState):
             return
         try:
             self.session_id = await asyncio.get_running_loop().run_in_executor(
-                _LOGIN_THREADS, _login, nir, code, self.router.session.client_ip or ""
+                _LOGIN_THREADS, _login, nir, code, visitor_address(self.router)
             )
         except auth.LoginRefused as refusal:
             self.error = str(refusal)

@@ -1,0 +1,1 @@
+"""Operations: the visitor's address, metrics, health and structured logs."""

@@ -1,0 +1,148 @@
+"""Behind a trusted proxy, login throttling and the security log use the forwarded address.
+
+The real app is served with `TRUSTED_PROXIES=127.0.0.1`, and Reflex's websocket is spoken
+directly with an `X-Forwarded-For` header in the handshake, as a reverse proxy would send it.
+A connection through the machine's own non-loopback address is an untrusted peer: its
+forged header must be ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rxapp.services import auth
+from rxapp.services.audit import read_security_log
+from rxapp.services.demo import DEMO_CODE
+from rxapp.services.nir import parse_nir
+from rxapp.settings import VAR_DIR
+from rxapp.state.login import LoginState
+from tests.support.databases import scratch_database
+from tests.support.processes import RunningApp, running_app
+from tests.support.reflex_socket import EVENT_PATH, ROOT_STATE, ReflexTab, Sent, event_name
+from tests.support.worker import broker_url_for_tests, require_redis
+
+RENALDO = "1741171270102 58"
+SETTLE = 0.5
+
+
+def unknown_nirs(count: int) -> list[str]:
+    """Valid NIRs that belong to no account (one per visitor, so no NIR lockout interferes)."""
+    nirs = []
+    for serial in range(count):
+        body = f"18001751{serial + 100:03d}01"
+        nirs.append(parse_nir(body).body)
+    return nirs
+
+
+@dataclass
+class ProxiedTab(ReflexTab):
+    """A tab whose websocket handshake carries extra headers (as set by a reverse proxy)."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+
+    async def connect(self, path: str = "/", *, settle: float = 0.5, timeout: float = 15) -> None:
+        self.path = path
+        hydrate = self._event(f"{ROOT_STATE}.hydrate_and_load", self._storage_payload())
+        self.sent.append(Sent(time.perf_counter(), hydrate["name"]))
+        await self._sio.connect(
+            f"{self.base_url}?token={self.token}",
+            headers=self.headers,
+            namespaces=[EVENT_PATH],
+            socketio_path=EVENT_PATH,
+            transports=["websocket"],
+            auth={"event": hydrate},
+            wait_timeout=timeout,
+        )
+        await self.wait_idle(settle=settle, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("security") / "security.jsonl"
+
+
+@pytest.fixture(scope="module")
+def app(security_log: Path) -> Iterator[RunningApp]:
+    require_redis(broker_url_for_tests())
+    with scratch_database("proxied") as database_url:
+        overrides = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": broker_url_for_tests(),
+            "CELERY_QUEUE": f"proxied-{os.getpid()}",
+            "SECURITY_LOG": str(security_log),
+            "TRUSTED_PROXIES": "127.0.0.1",
+        }
+        with running_app(overrides, VAR_DIR / "tests" / "proxied-server.log") as running:
+            yield running
+
+
+def _own_address() -> str:
+    """This machine's non-loopback address: a peer that is not a trusted proxy."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent; the kernel picks the source address
+        return probe.getsockname()[0]
+
+
+async def _login(base_url: str, nir: str, code: str, forwarded_for: str | None) -> dict[str, Any]:
+    tab = ProxiedTab(base_url, headers={"X-Forwarded-For": forwarded_for} if forwarded_for else {})
+    try:
+        await tab.connect("/", settle=SETTLE)
+        await tab.send(
+            event_name(LoginState, "submit"), {"form_data": {"nir": nir, "code": code}}, settle=SETTLE
+        )
+        return {"error": tab.var(LoginState, "error", ""), "redirects": tab.redirects}
+    finally:
+        await tab.close()
+
+
+def login(base_url: str, nir: str, code: str, forwarded_for: str | None = None) -> dict[str, Any]:
+    return asyncio.run(_login(base_url, nir, code, forwarded_for))
+
+
+def test_failures_from_many_forwarded_addresses_lock_no_other_visitor(
+    app: RunningApp, security_log: Path
+) -> None:
+    for index, nir in enumerate(unknown_nirs(25)):
+        answer = login(app.url, nir, "Mauvais1!", forwarded_for=f"198.51.100.{index + 1}")
+        assert answer["error"] == auth.BAD_CREDENTIALS
+    failed = [e for e in read_security_log(security_log) if e["event"] == "login_failed"]
+    assert {e["client_ip"] for e in failed} >= {f"198.51.100.{i}" for i in range(1, 26)}
+    # Every one of them went through the same proxy (127.0.0.1); nobody else is locked.
+    assert login(app.url, RENALDO, DEMO_CODE, forwarded_for="198.51.100.200")["redirects"] == [
+        "/tableau-de-bord"
+    ]
+
+
+def test_twenty_failures_from_one_forwarded_address_lock_that_address_only(app: RunningApp) -> None:
+    attacker = "203.0.113.66"
+    for nir in unknown_nirs(45)[25:45]:
+        assert login(app.url, nir, "Mauvais1!", forwarded_for=attacker)["error"] == auth.BAD_CREDENTIALS
+    assert login(app.url, RENALDO, DEMO_CODE, forwarded_for=attacker)["error"] == auth.TOO_MANY_FROM_CLIENT
+    assert login(app.url, RENALDO, DEMO_CODE, forwarded_for="203.0.113.67")["redirects"] == [
+        "/tableau-de-bord"
+    ]
+
+
+def test_a_forged_forwarded_header_from_an_untrusted_peer_is_ignored(
+    app: RunningApp, security_log: Path
+) -> None:
+    peer = _own_address()
+    if peer.startswith("127."):
+        pytest.skip("no non-loopback address on this machine")
+    base_url = f"http://{peer}:{app.port}"
+    mark = len(read_security_log(security_log))
+    nir = unknown_nirs(46)[45]
+    assert login(base_url, nir, "Mauvais1!", forwarded_for="198.51.100.77")["error"] == auth.BAD_CREDENTIALS
+    deadline = time.monotonic() + 5
+    while not (events := read_security_log(security_log)[mark:]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [e["client_ip"] for e in events if e["event"] == "login_failed"] == [peer]
