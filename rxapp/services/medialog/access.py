@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from rxapp.models import (
@@ -37,11 +38,23 @@ def agent_for(session: Session, agent_id: int) -> Agent:
     return agent
 
 
-def visible_to(agent: Agent, digne_cpam_id: int):
-    """The SQL condition for the affaires an agent may see and act on."""
+def visible_to(agent: Agent, digne_cpam_id: int) -> ColumnElement[bool]:
+    """The access rule, as an SQL condition: the affaires an agent may see and act on.
+
+    An agent sees their own CPAM's affaires; the agents of Digne also see every
+    complex affaire. This is the only place the rule is written: the queue and
+    the supervision filter with it, and `affaire_for_agent` checks one affaire
+    with it.
+    """
+    own_cpam = col(Affaire.cpam_id) == agent.cpam_id
     if agent.cpam_id == digne_cpam_id:
-        return (col(Affaire.cpam_id) == agent.cpam_id) | col(Affaire.is_complex)
-    return col(Affaire.cpam_id) == agent.cpam_id
+        return or_(own_cpam, col(Affaire.is_complex))
+    return own_cpam
+
+
+def visible_scope(session: Session, agent: Agent) -> ColumnElement[bool]:
+    """`visible_to` for this agent, with the CPAM of Digne read from the database."""
+    return visible_to(agent, persisted_id(digne_cpam(session)))
 
 
 def affaire_for_agent(session: Session, agent: Agent, affaire_id: object, action: str) -> Affaire:
@@ -50,12 +63,12 @@ def affaire_for_agent(session: Session, agent: Agent, affaire_id: object, action
     Raises:
         AffaireRefused: unknown, or another CPAM's affaire (the same answer).
     """
-    affaire = session.get(Affaire, affaire_id) if isinstance(affaire_id, int) else None
-    digne_id = persisted_id(digne_cpam(session))
-    allowed = affaire is not None and (
-        affaire.cpam_id == agent.cpam_id or (agent.cpam_id == digne_id and affaire.is_complex)
-    )
-    if affaire is None or not allowed:
+    affaire = None
+    if isinstance(affaire_id, int):
+        affaire = session.exec(
+            select(Affaire).where(Affaire.id == affaire_id, visible_scope(session, agent))
+        ).first()
+    if affaire is None:
         security_event(
             ACCESS_REFUSED,
             action=action,

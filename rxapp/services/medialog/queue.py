@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from rxapp.models import (
@@ -22,7 +23,7 @@ from rxapp.models import (
 )
 from rxapp.models._types import persisted_id
 from rxapp.services.formatting import format_day
-from rxapp.services.medialog.access import agent_for, digne_cpam, visible_to
+from rxapp.services.medialog.access import agent_for, visible_scope
 
 PER_PAGE = 20
 STATUS_LABELS = {
@@ -87,7 +88,7 @@ def affaire_queue(
     """
     now = now or utcnow()
     agent = agent_for(session, agent_id)
-    conditions = [visible_to(agent, persisted_id(digne_cpam(session)))]
+    conditions: list[ColumnElement[bool] | Mapped[bool]] = [visible_scope(session, agent)]
     if status in QUEUE_STATUSES:
         conditions.append(col(Affaire.status) == QUEUE_STATUSES[status])
     if complex_only:
@@ -168,7 +169,7 @@ def supervision_for(*, session: Session, agent_id: int, now: datetime | None = N
     """Backlog by status, processing time against the 7-day target, satisfaction, overdue."""
     now = now or utcnow()
     agent = agent_for(session, agent_id)
-    scope = visible_to(agent, persisted_id(digne_cpam(session)))
+    scope = visible_scope(session, agent)
     backlog = {label: 0 for label in STATUS_LABELS.values()}
     for status, count in session.exec(
         select(Affaire.status, func.count()).where(scope).group_by(col(Affaire.status))
