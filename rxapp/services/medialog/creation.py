@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,14 +19,13 @@ from rxapp.models import (
     ComplementaryContract,
     Cpam,
     InsuredPerson,
-    Message,
     OverlapRequest,
     OverlapRequestLine,
     utcnow,
 )
 from rxapp.models._types import persisted_id
+from rxapp.services.references import public_reference
 from rxapp.services.routing import DIGNE_CODE_ORGANISME, Routing, route_affaire
-from rxapp.services.teleservice import ACKNOWLEDGEMENT_SUBJECT, acknowledgement_text
 
 PROCESSING_TARGET = timedelta(days=7)
 
@@ -39,11 +37,6 @@ class AffaireCreated:
     cpam_code: str
     is_complex: bool
     created: bool
-
-
-def _new_reference(now: datetime) -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return f"AFF-{now:%Y}-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
 def _created(affaire: Affaire, cpam_codes: dict[int, str], created: bool) -> AffaireCreated:
@@ -61,9 +54,9 @@ def create_affaire_for_request(
 ) -> AffaireCreated:
     """Create the affaire of a request, routed to the right CPAM; idempotent by request.
 
-    Also stores the affaire reference on the request, completes its outbox row
-    and deposits the acknowledgement message if the account has not had it.
-    The caller commits.
+    Also stores the affaire reference on the request and completes its outbox
+    row (the acknowledgement message was deposited with the request, by
+    `teleservice.submit_request`). The caller commits.
 
     Raises:
         LookupError: the request does not exist.
@@ -145,7 +138,6 @@ def create_affaires_for_requests(
             .values(done_at=now)
             .execution_options(synchronize_session=False)
         )
-        _acknowledge(session, [requests[request_id][0] for request_id in done], now)
     return results
 
 
@@ -158,7 +150,7 @@ def _insert_affaires(
     def affaire_for(request_id: int) -> Affaire:
         routing = routings[request_id]
         return Affaire(
-            reference=_new_reference(now),
+            reference=public_reference("AFF", now),
             request_id=request_id,
             cpam_id=routing.cpam_id,
             is_complex=routing.is_complex,
@@ -187,25 +179,3 @@ def _insert_affaires(
             existing = session.exec(select(Affaire).where(Affaire.request_id == request_id)).one()
             inserted[request_id] = (existing, False)
     return inserted
-
-
-def _acknowledge(session: Session, requests: list[OverlapRequest], now: datetime) -> None:
-    """Deposit the acknowledgement message of each request whose account has not had it."""
-    received = session.exec(
-        select(Message.account_id, Message.body).where(
-            col(Message.account_id).in_({request.account_id for request in requests}),
-            Message.subject == ACKNOWLEDGEMENT_SUBJECT,
-        )
-    ).all()
-    for request in requests:
-        if not any(
-            account_id == request.account_id and request.reference in body for account_id, body in received
-        ):
-            session.add(
-                Message(
-                    account_id=request.account_id,
-                    created_at=now,
-                    subject=ACKNOWLEDGEMENT_SUBJECT,
-                    body=acknowledgement_text(request.reference, request.created_at),
-                )
-            )
