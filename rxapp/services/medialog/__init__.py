@@ -7,6 +7,7 @@ One module per job; every public name is re-exported here, so callers keep
 from rxapp.services.medialog.access import CLOSED, NOT_YOURS, AffaireRefused, visible_to
 from rxapp.services.medialog.actions import (
     ALREADY_DIGNE,
+    MAX_TRANSFER_REASON,
     REASON_NEEDED,
     UPDATE_FIRST,
     close_affaire,
@@ -58,6 +59,7 @@ __all__ = [
     "CLOSED",
     "CLOSURE_BODY",
     "CLOSURE_TITLE",
+    "MAX_TRANSFER_REASON",
     "NOT_YOURS",
     "PER_PAGE",
     "PROCESSING_BUCKETS",

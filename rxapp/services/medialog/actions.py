@@ -26,7 +26,8 @@ from rxapp.services.medialog.access import (
 )
 
 UPDATE_FIRST = "Mettez à jour Progrès avant de clôturer l'affaire."
-REASON_NEEDED = "Indiquez le motif du transfert (300 caractères au plus)."
+MAX_TRANSFER_REASON = 300
+REASON_NEEDED = f"Indiquez le motif du transfert ({MAX_TRANSFER_REASON} caractères au plus)."
 ALREADY_DIGNE = "Cette affaire est déjà traitée par la CPAM de Digne."
 
 
@@ -117,7 +118,7 @@ def transfer_to_digne(
     *, session: Session, agent_id: int, affaire_id: object, reason: object, now: datetime | None = None
 ) -> None:
     """ "Transférer à la CPAM de Digne", with a reason: the affaire becomes complex."""
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 300:
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_TRANSFER_REASON:
         raise AffaireRefused(REASON_NEEDED)
     now = now or utcnow()
     affaire = _open_affaire(session, agent_id, affaire_id, "TRANSFERT")
