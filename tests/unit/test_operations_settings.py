@@ -13,6 +13,10 @@ PRODUCTION = {
     "APP_ENV": "production",
     "SECRET_KEY": STRONG_SECRET,
     "MEDIALOG_API_TOKEN": "medialog-production-token-0123456789",
+    # What production demands besides (rxapp/settings.py, the production block).
+    "DATABASE_URL": "postgresql+psycopg://ameli@db.example.fr/ameli",
+    "REDIS_URL": "redis://cache.example.fr:6379/0",
+    "SMTP_URL": "smtp+starttls://ameli:secret@smtp.example.fr:587",
 }
 
 
