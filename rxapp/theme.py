@@ -11,10 +11,12 @@ from __future__ import annotations
 BRAND_BLUE = "#0c419a"
 BRAND_BLUE_TINT = "#eef2fb"  # background of a highlighted block (banner, chosen option)
 TEXT = "#1f2937"
+TEXT_STRONG = "#111827"  # what a person types in a control
 TEXT_SECONDARY = "#374151"  # dates, footer, captions
 TEXT_HINT = "#4b5563"  # a field's hint, an empty value
 BORDER_COLOUR = "#d1d5db"
 DIVIDER_COLOUR = "#e5e7eb"
+CONTROL_BORDER_COLOUR = "#6b7280"  # 3:1 on white, as WCAG asks of a control's edge
 SURFACE_MUTED = "#f3f4f6"  # the navigation bar, a quiet panel
 ERROR_TEXT = "#991b1b"
 ERROR_BORDER = "#b91c1c"
