@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import reflex as rx
+from reflex.constants import Page404
 from reflex.event import EventHandler
 
 import rxapp.models  # noqa: F401 - every table registered before anything queries
@@ -14,6 +15,7 @@ from rxapp.api import build_api
 from rxapp.api.headers import security_headers
 from rxapp.api.medialog import medialog_routes
 from rxapp.api.statements import statement_routes
+from rxapp.components.app_wraps import french_app_wraps
 from rxapp.pages.admin import (
     admin_affaire_page,
     admin_login_page,
@@ -26,6 +28,8 @@ from rxapp.pages.help import HELP_PAGES, help_page
 from rxapp.pages.inbox import messages_page, notifications_page
 from rxapp.pages.information import documents_page, information_page, procedures_page
 from rxapp.pages.login import login_page
+from rxapp.pages.not_found import DESCRIPTION as NOT_FOUND_TEXT
+from rxapp.pages.not_found import not_found_page
 from rxapp.pages.payments import payments_page
 from rxapp.pages.selection import confirmation_page, recap_page, selection_help_page, selection_page
 from rxapp.services.audit import configure_security_log
@@ -44,12 +48,14 @@ AGENT_SITE = "Medialog+"
 
 @dataclass(frozen=True)
 class Page:
-    """One page: its route, what renders it, its <title> (text or a state var) and its on_load."""
+    """One page: its route, what renders it, its <title> (text or a state var), its on_load, and
+    its meta description where Reflex would otherwise write an English one."""
 
     route: str
     component: Callable[[], rx.Component]
     title: str | rx.Var
     on_load: EventHandler | None = None
+    description: str | None = None
 
 
 def _help(route: str) -> Callable[[], rx.Component]:
@@ -100,6 +106,11 @@ AGENT_PAGES = (
     ),
 )
 
+# Reflex serves its "404" page at every unknown address.
+NOT_FOUND = Page(
+    Page404.SLUG, not_found_page, f"Page introuvable | {INSURED_SITE}", description=NOT_FOUND_TEXT
+)
+
 configure_security_log(get_settings().security_log)
 
 app = rx.App(
@@ -110,8 +121,12 @@ app = rx.App(
     # every response; read by App.__call__ when the backend starts.
     api_transformer=[build_api(statement_routes, medialog_routes), security_headers],
 )
-for page in (*INSURED_PAGES, *AGENT_PAGES):
-    app.add_page(page.component, route=page.route, title=page.title, on_load=page.on_load)
+# French connection banner and error boundary in place of Reflex's English ones.
+app.app_wraps.update(french_app_wraps())
+for page in (*INSURED_PAGES, *AGENT_PAGES, NOT_FOUND):
+    app.add_page(
+        page.component, route=page.route, title=page.title, on_load=page.on_load, description=page.description
+    )
 
 
 # Each backend worker opens its database connections (and imports the driver and the Celery
