@@ -16,6 +16,7 @@ from rxapp.api.headers import security_headers
 from rxapp.api.medialog import medialog_routes
 from rxapp.api.statements import statement_routes
 from rxapp.components.app_wraps import french_app_wraps
+from rxapp.components.layout import AGENT_SITE, INSURED_SITE
 from rxapp.pages.admin import (
     admin_affaire_page,
     admin_login_page,
@@ -41,9 +42,6 @@ from rxapp.state.inbox import MessagesState, NotificationsState
 from rxapp.state.information import InformationState
 from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import SelectionState
-
-INSURED_SITE = "Compte ameli"
-AGENT_SITE = "Medialog+"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from reflex.components.core.banner import has_connection_errors
 from reflex.event import noop
 from reflex.vars.function import FunctionStringVar
 
+from rxapp.components.layout import INSURED_SITE
 from rxapp.theme import BRAND_BLUE, BUTTON_RADIUS, ERROR_BORDER, TEXT, TEXT_SECONDARY, TOUCH_TARGET
 
 CONNECTION_LOST = "Connexion au serveur perdue, nouvelle tentative…"
@@ -62,7 +63,7 @@ def connection_banner() -> rx.Component:
 def error_fallback() -> rx.Component:
     """What replaces the page when rendering it raised in the browser."""
     return rx.el.div(
-        rx.el.title(f"{ERROR_TITLE} | Compte ameli"),  # the page's own <title> went with it
+        rx.el.title(f"{ERROR_TITLE} | {INSURED_SITE}"),  # the page's own <title> went with it
         rx.el.h1(ERROR_TITLE, font_size="28px", margin="0 0 12px", color=TEXT),
         rx.el.p(ERROR_TEXT, margin="0 0 20px", color=TEXT_SECONDARY),
         rx.el.button(

@@ -18,6 +18,10 @@ from rxapp.theme import (
     TOUCH_TARGET,
 )
 
+# The two sites' names, as their headers and <title>s write them.
+INSURED_SITE = "Compte ameli"
+AGENT_SITE = "Medialog+"
+
 NAV_ITEMS = (
     ("Accueil", routes.DASHBOARD),
     ("Frais de santé", routes.PAYMENTS),
@@ -38,7 +42,7 @@ def skip_link() -> rx.Component:
 def brand() -> rx.Component:
     return rx.hstack(
         rx.el.span("l'Assurance Maladie", font_weight="700", color=BRAND_BLUE),
-        rx.el.span("Compte ameli", color=TEXT),
+        rx.el.span(INSURED_SITE, color=TEXT),
         spacing="3",
         align="center",
         wrap="wrap",
