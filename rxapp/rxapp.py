@@ -17,6 +17,7 @@ from rxapp.api.medialog import medialog_routes
 from rxapp.api.statements import statement_routes
 from rxapp.components.app_wraps import french_app_wraps
 from rxapp.components.layout import AGENT_SITE, INSURED_SITE
+from rxapp.pages import not_found
 from rxapp.pages.admin import (
     admin_affaire_page,
     admin_login_page,
@@ -29,8 +30,6 @@ from rxapp.pages.help import HELP_PAGES, help_page
 from rxapp.pages.inbox import messages_page, notifications_page
 from rxapp.pages.information import documents_page, information_page, procedures_page
 from rxapp.pages.login import login_page
-from rxapp.pages.not_found import DESCRIPTION as NOT_FOUND_TEXT
-from rxapp.pages.not_found import not_found_page
 from rxapp.pages.payments import payments_page
 from rxapp.pages.selection import confirmation_page, recap_page, selection_help_page, selection_page
 from rxapp.services.audit import configure_security_log
@@ -106,7 +105,10 @@ AGENT_PAGES = (
 
 # Reflex serves its "404" page at every unknown address.
 NOT_FOUND = Page(
-    Page404.SLUG, not_found_page, f"Page introuvable | {INSURED_SITE}", description=NOT_FOUND_TEXT
+    Page404.SLUG,
+    not_found.not_found_page,
+    f"{not_found.TITLE} | {INSURED_SITE}",
+    description=not_found.DESCRIPTION,
 )
 
 configure_security_log(get_settings().security_log)

@@ -17,6 +17,7 @@ LINKS = (
 
 
 def not_found_page() -> rx.Component:
+    """What Reflex shows at any address no page has: where to go instead."""
     return page_shell(
         rx.vstack(
             rx.heading(TITLE, as_="h1", size="7"),
