@@ -102,13 +102,16 @@ def formatter_for(settings: Settings) -> logging.Formatter:
     return JsonFormatter() if settings.effective_log_format == LogFormat.JSON else TextFormatter()
 
 
-def configure_logging(settings: Settings, *, stream=None, quiet_tasks: Iterable[str] = ()) -> logging.Handler:
+def configure_logging(
+    settings: Settings, *, stream=None, quiet_tasks: Iterable[str] = (), level: int | str | None = None
+) -> logging.Handler:
     """Send the root logger to stdout in the configured format (idempotent).
 
     Args:
         settings: Read for `LOG_FORMAT` and `LOG_LEVEL`.
         stream: Where to write (stdout by default; tests pass a buffer).
         quiet_tasks: Celery task names whose routine INFO lines are dropped (the periodic ones).
+        level: Overrides `LOG_LEVEL` (the worker passes Celery's `--loglevel`).
 
     Returns:
         The handler installed on the root logger.
@@ -122,7 +125,7 @@ def configure_logging(settings: Settings, *, stream=None, quiet_tasks: Iterable[
     handler.setFormatter(formatter_for(settings))
     handler.addFilter(QuietPeriodicTasks(quiet_tasks))
     root.addHandler(handler)
-    root.setLevel(settings.log_level.upper())
+    root.setLevel(level if isinstance(level, int) else (level or settings.log_level).upper())
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return handler
