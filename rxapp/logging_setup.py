@@ -28,8 +28,9 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 # Set by our own formatters/handlers, not worth a field of their own.
 _SKIPPED = {"security_event", "color_message"}
-# Beat announces each periodic task it sends, every few seconds: warnings and errors only.
-QUIET_LOGGERS = ("celery.beat",)
+# Beat announces each periodic task it sends, every few seconds, and httpx each call to the
+# Medialog+ API (the task's own lines say the same): warnings and errors only.
+QUIET_LOGGERS = ("celery.beat", "httpx", "httpcore")
 
 
 @contextlib.contextmanager
