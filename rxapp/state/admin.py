@@ -12,16 +12,18 @@ import asyncio
 import dataclasses
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from rxapp import queue as task_queue
 from rxapp import routes
-from rxapp.db import session_scope
 from rxapp.services import auth, medialog
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AgentAuthState
+from rxapp.state.auth import AgentAuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE, agent_handler, in_session
 
 logger = logging.getLogger(__name__)
 
@@ -115,78 +117,8 @@ def _row_view(row: medialog.QueueRow) -> QueueRowView:
 # --- database work, run in a thread -----------------------------------------------------------
 
 
-def _login(login: str, password: str) -> str:
-    with session_scope() as session:
-        return auth.login_agent(session=session, login=login, password=password).session_id
-
-
-def _queue(
-    agent_id: int, status: str, complex_only: bool, overdue_only: bool, page: int
-) -> medialog.QueuePage:
-    with session_scope() as session:
-        return medialog.affaire_queue(
-            session=session,
-            agent_id=agent_id,
-            status=status,
-            complex_only=complex_only,
-            overdue_only=overdue_only,
-            page=page,
-        )
-
-
-def _affaire_id_for_reference(agent_id: int, reference: str) -> int:
-    with session_scope() as session:
-        return medialog.affaire_id_for_reference(session=session, agent_id=agent_id, reference=reference)
-
-
-def _detail(agent_id: int, affaire_id: int) -> medialog.AffaireDetail:
-    with session_scope() as session:
-        return medialog.affaire_detail(session=session, agent_id=agent_id, affaire_id=affaire_id)
-
-
-def _take_charge(agent_id: int, affaire_id: int) -> None:
-    with session_scope() as session:
-        medialog.take_charge(session=session, agent_id=agent_id, affaire_id=affaire_id)
-
-
-def _update_progres(agent_id: int, affaire_id: int) -> None:
-    with session_scope() as session:
-        medialog.update_progres(session=session, agent_id=agent_id, affaire_id=affaire_id)
-
-
-def _close(agent_id: int, affaire_id: int) -> None:
-    with session_scope() as session:
-        closed_id = medialog.close_affaire(session=session, agent_id=agent_id, affaire_id=affaire_id)
-    # Committed: the worker will find the affaire closed. A broker outage is
-    # caught by the periodic closure sweep.
-    task_queue.queue_closure(closed_id)
-
-
-def _transfer(agent_id: int, affaire_id: int, reason: str) -> None:
-    with session_scope() as session:
-        medialog.transfer_to_digne(session=session, agent_id=agent_id, affaire_id=affaire_id, reason=reason)
-
-
-def _supervision(agent_id: int) -> medialog.Supervision:
-    with session_scope() as session:
-        return medialog.supervision_for(session=session, agent_id=agent_id)
-
-
-def _organisations() -> list[tuple[int, str]]:
-    with session_scope() as session:
-        return medialog.organisations_for_simulation(session=session)
-
-
-def _simulate(agent_id: int, nir: str, first_name: str, organisation_id: int, member_number: str) -> int:
-    with session_scope() as session:
-        return medialog.simulate_noemie_flow(
-            session=session,
-            agent_id=agent_id,
-            nir=nir,
-            beneficiary_first_name=first_name,
-            organisation_id=organisation_id,
-            member_number=member_number,
-        )
+def _login(*, session: Session, login: str, password: str) -> str:
+    return auth.login_agent(session=session, login=login, password=password).session_id
 
 
 def _form_text(form_data: object, name: str) -> str | None:
@@ -214,7 +146,7 @@ class AgentLoginState(AgentAuthState):
             self.error = auth.BAD_AGENT_CREDENTIALS
             return
         try:
-            session_id = await asyncio.to_thread(_login, login, password)
+            session_id = await in_session(_login, login=login, password=password)
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
             return
@@ -251,28 +183,21 @@ class AdminQueueState(AgentAuthState):
     def _forget(self) -> None:
         self.rows, self.total, self.pages, self.loaded = [], 0, 1, False
 
+    def _show_unavailable(self) -> None:
+        self._forget()
+        self.error = SERVICE_UNAVAILABLE
+
     async def _reload(
         self,
+        agent_id: int,
         *,
         status: str | None = None,
         complex_only: bool | None = None,
         overdue_only: bool | None = None,
         page: int | None = None,
-    ):
-        """Re-check the session, then apply the changed filters and read the page.
-
-        Nothing changes when the session is gone: the answer is a redirect.
-        """
+    ) -> None:
+        """Apply the changed filters, then read the page (the gate has checked the session)."""
         self.error = ""
-        try:
-            agent_id = await self._current_agent_id()
-        except SQLAlchemyError:
-            self._forget()
-            self.error = SERVICE_UNAVAILABLE
-            return None
-        if agent_id is None:
-            self._forget()
-            return rx.redirect(routes.ADMIN_LOGIN)
         if status is not None:
             self.status_filter = status
         if complex_only is not None:
@@ -281,54 +206,56 @@ class AdminQueueState(AgentAuthState):
             self.overdue_only = overdue_only
         if page is not None:
             self.page_number = page
-        try:
-            result = await asyncio.to_thread(
-                _queue, agent_id, self.status_filter, self.complex_only, self.overdue_only, self.page_number
-            )
-        except SQLAlchemyError:
-            self._forget()
-            self.error = SERVICE_UNAVAILABLE
-            return None
+        result = await in_session(
+            medialog.affaire_queue,
+            agent_id=agent_id,
+            status=self.status_filter,
+            complex_only=self.complex_only,
+            overdue_only=self.overdue_only,
+            page=self.page_number,
+        )
         self.rows = [_row_view(row) for row in result.rows]
         self.total, self.page_number, self.pages = result.total, result.page, result.pages
         self.loaded = True
-        return None
 
     @rx.event
-    async def load(self):
+    @agent_handler
+    async def load(self, agent_id: int):
         """on_load: the queue with the filters the agent last chose."""
-        return await self._reload()
+        await self._reload(agent_id)
 
     @rx.event
-    async def filter_status(self, value: str):
+    @agent_handler
+    async def filter_status(self, agent_id: int, value: str):
         """The "Statut" select: "", "nouvelle", "en_cours" or "cloturee"."""
-        if not isinstance(value, str) or value not in STATUS_FILTERS:
-            return None
-        return await self._reload(status=value, page=1)
+        if isinstance(value, str) and value in STATUS_FILTERS:
+            await self._reload(agent_id, status=value, page=1)
 
     @rx.event
-    async def filter_complex(self, checked: bool):
+    @agent_handler
+    async def filter_complex(self, agent_id: int, checked: bool):
         """ "Cas complexes uniquement"."""
-        if not isinstance(checked, bool):
-            return None
-        return await self._reload(complex_only=checked, page=1)
+        if isinstance(checked, bool):
+            await self._reload(agent_id, complex_only=checked, page=1)
 
     @rx.event
-    async def filter_overdue(self, checked: bool):
+    @agent_handler
+    async def filter_overdue(self, agent_id: int, checked: bool):
         """ "En retard uniquement"."""
-        if not isinstance(checked, bool):
-            return None
-        return await self._reload(overdue_only=checked, page=1)
+        if isinstance(checked, bool):
+            await self._reload(agent_id, overdue_only=checked, page=1)
 
     @rx.event
-    async def previous_page(self):
+    @agent_handler
+    async def previous_page(self, agent_id: int):
         """ "Page précédente"."""
-        return await self._reload(page=max(1, self.page_number - 1))
+        await self._reload(agent_id, page=max(1, self.page_number - 1))
 
     @rx.event
-    async def next_page(self):
+    @agent_handler
+    async def next_page(self, agent_id: int):
         """ "Page suivante" (the service keeps the page within range)."""
-        return await self._reload(page=self.page_number + 1)
+        await self._reload(agent_id, page=self.page_number + 1)
 
 
 class AdminAffaireState(AgentAuthState):
@@ -391,97 +318,108 @@ class AdminAffaireState(AgentAuthState):
         self.history = [HistoryView(h.at, h.agent, h.action, h.detail) for h in detail.history]
         self.loaded = True
 
+    def _show_unavailable(self) -> None:
+        self.error = SERVICE_UNAVAILABLE
+
     async def _refresh(self, agent_id: int) -> None:
         """Read the loaded affaire again; forget it when the agent may no longer see it."""
         if self._affaire_id is None:
             return
         try:
-            self._show(await asyncio.to_thread(_detail, agent_id, self._affaire_id))
+            self._show(
+                await in_session(medialog.affaire_detail, agent_id=agent_id, affaire_id=self._affaire_id)
+            )
         except medialog.AffaireRefused:
             self._forget()
 
     @rx.event
-    async def load(self):
+    @agent_handler
+    async def load(self, agent_id: int):
         """on_load: the affaire named by `?ref=`, if the agent's CPAM handles it."""
         self._forget()
         self.error = self.message = ""
         reference = self.router.url.query_parameters.get("ref", "")
         try:
-            agent_id = await self._current_agent_id()
-            if agent_id is None:
-                return rx.redirect(routes.ADMIN_LOGIN)
             if not isinstance(reference, str) or not REFERENCE_PATTERN.fullmatch(reference):
                 raise medialog.AffaireRefused(medialog.NOT_YOURS)
             # An unknown reference gets the same answer as another CPAM's.
-            affaire_id = await asyncio.to_thread(_affaire_id_for_reference, agent_id, reference)
-            self._show(await asyncio.to_thread(_detail, agent_id, affaire_id))
+            affaire_id = await in_session(
+                medialog.affaire_id_for_reference, agent_id=agent_id, reference=reference
+            )
+            self._show(await in_session(medialog.affaire_detail, agent_id=agent_id, affaire_id=affaire_id))
         except medialog.AffaireRefused as refusal:
             self.error = str(refusal)
-        except SQLAlchemyError:
-            self.error = SERVICE_UNAVAILABLE
-        return None
 
-    async def _act(self, action, success: str, *args: object, refusal: str = ""):
-        """Re-check the session, run `action` on the loaded affaire, then show it again.
+    async def _act(
+        self,
+        agent_id: int,
+        action: Callable[..., Any],
+        success: str,
+        *,
+        then: Callable[[Any], None] | None = None,
+        refusal: str = "",
+        **arguments: Any,
+    ) -> None:
+        """Run `action` on the loaded affaire as the session's agent, then show it again.
 
-        `refusal`, when set, is the message for arguments that failed their check:
-        shown only once the session is known to be live.
+        Args:
+            agent_id: the session's agent.
+            action: the service function.
+            success: the message shown when it succeeds.
+            then: run with the action's result once its transaction has committed.
+            refusal: when set, the message for arguments that failed their check.
+            **arguments: the action's other arguments.
         """
         self.error = self.message = ""
-        try:
-            agent_id = await self._current_agent_id()
-        except SQLAlchemyError:
-            self.error = SERVICE_UNAVAILABLE
-            return None
-        if agent_id is None:
-            self._forget()
-            return rx.redirect(routes.ADMIN_LOGIN)
         if self._affaire_id is None:
             self.error = NO_AFFAIRE
-            return None
+            return
         if refusal:
             self.error = refusal
-            return None
+            return
         try:
-            await asyncio.to_thread(action, agent_id, self._affaire_id, *args)
-            self.message = success
+            result = await in_session(action, agent_id=agent_id, affaire_id=self._affaire_id, **arguments)
         except medialog.AffaireRefused as refused:
             self.error = str(refused)
-        except SQLAlchemyError as error:
-            logger.error("Affaire action failed, database error: %s", type(error).__name__)
-            self.error = SERVICE_UNAVAILABLE
-            return None
-        try:
-            await self._refresh(agent_id)
-        except SQLAlchemyError:
-            self.error = SERVICE_UNAVAILABLE
-        return None
+        else:
+            self.message = success
+            if then is not None:
+                await asyncio.to_thread(then, result)
+        await self._refresh(agent_id)
 
     @rx.event
-    async def take_charge(self):
+    @agent_handler
+    async def take_charge(self, agent_id: int):
         """ "Prendre en charge"."""
-        return await self._act(_take_charge, TAKEN)
+        await self._act(agent_id, medialog.take_charge, TAKEN)
 
     @rx.event
-    async def update_progres(self):
+    @agent_handler
+    async def update_progres(self, agent_id: int):
         """ "Mettre à jour Progrès"."""
-        return await self._act(_update_progres, PROGRES_UPDATED)
+        await self._act(agent_id, medialog.update_progres, PROGRES_UPDATED)
 
     @rx.event
-    async def close_affaire(self):
-        """ "Clôturer l'affaire"; the closure tasks are queued after the commit."""
-        return await self._act(_close, CLOSED)
+    @agent_handler
+    async def close_affaire(self, agent_id: int):
+        """ "Clôturer l'affaire"; the closure tasks are queued after the commit.
+
+        A broker outage is caught by the periodic closure sweep.
+        """
+        await self._act(agent_id, medialog.close_affaire, CLOSED, then=task_queue.queue_closure)
 
     @rx.event
-    async def transfer_to_digne(self, form_data: dict[str, Any]):
+    @agent_handler
+    async def transfer_to_digne(self, agent_id: int, form_data: dict[str, Any]):
         """ "Transférer à la CPAM de Digne", with the reason typed in the form.
 
         Only the reason is read from the form: any other field is ignored.
         """
         reason = form_data.get("reason") if isinstance(form_data, dict) else None
         if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON_LENGTH:
-            return await self._act(_transfer, TRANSFERRED, "", refusal=medialog.REASON_NEEDED)
-        return await self._act(_transfer, TRANSFERRED, reason)
+            await self._act(agent_id, medialog.transfer_to_digne, TRANSFERRED, refusal=medialog.REASON_NEEDED)
+            return
+        await self._act(agent_id, medialog.transfer_to_digne, TRANSFERRED, reason=reason)
 
 
 class AdminSupervisionState(AgentAuthState):
@@ -502,20 +440,16 @@ class AdminSupervisionState(AgentAuthState):
         self.processing_summary = self.within_target = self.satisfaction = ""
         self.loaded = False
 
+    def _show_unavailable(self) -> None:
+        self._forget()
+        self.error = SERVICE_UNAVAILABLE
+
     @rx.event
-    async def load(self):
+    @agent_handler
+    async def load(self, agent_id: int):
         """on_load: re-check the session, then read the figures of the agent's scope."""
         self.error = ""
-        try:
-            agent_id = await self._current_agent_id()
-            if agent_id is None:
-                self._forget()
-                return rx.redirect(routes.ADMIN_LOGIN)
-            figures = await asyncio.to_thread(_supervision, agent_id)
-        except SQLAlchemyError:
-            self._forget()
-            self.error = SERVICE_UNAVAILABLE
-            return None
+        figures = await in_session(medialog.supervision_for, agent_id=agent_id)
         self.backlog = [CountView(label, str(count)) for label, count in figures.backlog.items()]
         over_target = len(medialog.PROCESSING_BUCKETS)  # the last bucket is beyond 7 days
         self.processing = [
@@ -544,7 +478,6 @@ class AdminSupervisionState(AgentAuthState):
             )
         self.overdue = [_row_view(row) for row in figures.overdue]
         self.loaded = True
-        return None
 
 
 class AdminSimulationState(AgentAuthState):
@@ -554,36 +487,27 @@ class AdminSimulationState(AgentAuthState):
     error: str = ""
     message: str = ""
 
+    def _forget(self) -> None:
+        self.organisations = []
+
+    def _show_unavailable(self) -> None:
+        self.error = SERVICE_UNAVAILABLE
+
     @rx.event
-    async def load(self):
+    @agent_handler
+    async def load(self, _agent_id: int):
         """on_load: re-check the session, then list the organisations."""
         self.error = self.message = ""
-        try:
-            agent_id = await self._current_agent_id()
-            if agent_id is None:
-                self.organisations = []
-                return rx.redirect(routes.ADMIN_LOGIN)
-            rows = await asyncio.to_thread(_organisations)
-        except SQLAlchemyError:
-            self.error = SERVICE_UNAVAILABLE
-            return None
+        rows = await in_session(medialog.organisations_for_simulation)
         self.organisations = [
             OrganisationOption(str(organisation_id), name) for organisation_id, name in rows
         ]
-        return None
 
     @rx.event
-    async def simulate(self, form_data: dict[str, Any]):
+    @agent_handler
+    async def simulate(self, agent_id: int, form_data: dict[str, Any]):
         """ "Simuler un flux NOEMIE": the service checks the person belongs to the agent's CPAM."""
         self.error = self.message = ""
-        try:
-            agent_id = await self._current_agent_id()
-        except SQLAlchemyError:
-            self.error = SERVICE_UNAVAILABLE
-            return None
-        if agent_id is None:
-            self.organisations = []
-            return rx.redirect(routes.ADMIN_LOGIN)
         nir = _form_text(form_data, "nir")
         first_name = _form_text(form_data, "first_name")
         organisation = _form_text(form_data, "organisation")
@@ -599,19 +523,21 @@ class AdminSimulationState(AgentAuthState):
             or member_number is None
         ):
             self.error = SIMULATION_FIELDS
-            return None
+            return
         member_number = member_number.strip()
         if len(member_number) > MAX_MEMBER_NUMBER_LENGTH:
             self.error = MEMBER_NUMBER_TOO_LONG
-            return None
+            return
         try:
-            await asyncio.to_thread(_simulate, agent_id, nir, first_name, int(organisation), member_number)
+            await in_session(
+                medialog.simulate_noemie_flow,
+                agent_id=agent_id,
+                nir=nir,
+                beneficiary_first_name=first_name,
+                organisation_id=int(organisation),
+                member_number=member_number,
+            )
         except medialog.AffaireRefused as refused:
             self.error = str(refused)
-            return None
-        except SQLAlchemyError as error:
-            logger.error("NOEMIE simulation failed, database error: %s", type(error).__name__)
-            self.error = SERVICE_UNAVAILABLE
-            return None
+            return
         self.message = SIMULATED
-        return None

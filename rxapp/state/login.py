@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.services import auth
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.state.auth import AuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 

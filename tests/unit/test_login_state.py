@@ -9,7 +9,7 @@ import reflex as rx
 
 from rxapp.services.auth import BAD_CREDENTIALS
 from rxapp.settings import get_settings
-from rxapp.state.auth import SERVICE_UNAVAILABLE
+from rxapp.state.gate import SERVICE_UNAVAILABLE
 from rxapp.state.login import LoginState
 
 
