@@ -7,7 +7,7 @@ import reflex as rx
 from rxapp import routes
 from rxapp.components.layout import BRAND_BLUE
 from rxapp.components.notice import callout
-from rxapp.state.dashboard import DashboardState
+from rxapp.state.dashboard import DashboardState, EligibilityStatus
 
 BLOCKED = (
     "La transmission automatique des remboursements vers votre complémentaire est bloquée. "
@@ -86,7 +86,9 @@ def overlap_notice() -> rx.Component:
         callout(
             DashboardState.overlap_notice,
             icon="info",
-            color_scheme=rx.cond(DashboardState.overlap_status == "excluded", "amber", "blue"),
+            color_scheme=rx.cond(
+                DashboardState.overlap_status == EligibilityStatus.EXCLUDED, "amber", "blue"
+            ),
             role="status",
             margin_y="16px",
         ),

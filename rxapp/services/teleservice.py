@@ -28,7 +28,7 @@ from rxapp.models import (
 from rxapp.models._types import persisted_id
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.auth import resolve_session
-from rxapp.services.eligibility import Eligibility, Refusal, eligibility_for
+from rxapp.services.eligibility import Eligibility, EligibilityStatus, eligibility_for
 from rxapp.services.formatting import format_day
 from rxapp.services.overlap import find_overlaps
 
@@ -89,11 +89,7 @@ class OverlapSituation:
     @property
     def is_excluded(self) -> bool:
         """An overlap the insured cannot resolve online (they must call their CPAM)."""
-        return self.eligibility.refusal in {
-            Refusal.PRECARITY,
-            Refusal.TOO_MANY_BENEFICIARIES,
-            Refusal.PARTNER_REGIME,
-        }
+        return self.eligibility.status is EligibilityStatus.EXCLUDED
 
 
 def pending_request_for(*, session: Session, account_id: int) -> PendingRequest | None:

@@ -14,6 +14,7 @@ from rxapp import routes
 from rxapp.services import teleservice
 from rxapp.services.account import dashboard_for
 from rxapp.services.auth import account_for_session
+from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.inbox import InboxItem, notifications_for, unread_counts
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
@@ -91,7 +92,8 @@ class DashboardState(AuthState):
         self.show_dialog = view.show_dialog
         self.show_banner = view.show_banner
         status, notice = status_notice(view.situation)
-        self.overlap_status = status if status in {"pending", "excluded"} else ""
+        shown = status in {EligibilityStatus.PENDING, EligibilityStatus.EXCLUDED}
+        self.overlap_status = status if shown else ""
         self.overlap_notice = notice
         return DashboardState.watch_notifications
 

@@ -12,7 +12,7 @@ from rxapp import routes
 from rxapp.queue import queue_affaire_creation
 from rxapp.services import teleservice
 from rxapp.services.audit import ACCESS_REFUSED, security_event
-from rxapp.services.eligibility import Refusal
+from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.formatting import format_day
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
@@ -70,19 +70,15 @@ def _views(situation: teleservice.OverlapSituation, previous: dict[str, str]) ->
     return views
 
 
-def status_notice(situation: teleservice.OverlapSituation) -> tuple[str, str]:
-    """(status, French notice) for an insured who cannot choose now."""
-    refusal = situation.eligibility.refusal
-    if refusal is None:
-        return "eligible", ""
-    if refusal is Refusal.PENDING_REQUEST:
-        return "pending", situation.eligibility.message
-    if refusal is Refusal.NO_OVERLAP:
-        return "no_overlap", situation.eligibility.message
-    return "excluded", excluded_notice(situation.eligibility.message)
+def status_notice(situation: teleservice.OverlapSituation) -> tuple[EligibilityStatus, str]:
+    """(status, French notice) of the situation; the notice is empty when the insured may choose."""
+    status = situation.eligibility.status
+    message = situation.eligibility.message
+    return status, excluded_notice(message) if status is EligibilityStatus.EXCLUDED else message
 
 
 def excluded_notice(reason: str) -> str:
+    """The notice of an insured who must call their CPAM, with the reason why."""
     return (
         "La transmission automatique de vos remboursements vers votre complémentaire est bloquée. "
         f"{reason} Pour la rétablir, contactez votre caisse d'assurance maladie : par téléphone au "
@@ -91,7 +87,7 @@ def excluded_notice(reason: str) -> str:
 
 
 class SelectionState(AuthState):
-    status: str = "loading"
+    status: EligibilityStatus = EligibilityStatus.LOADING
     notice: str = ""
     beneficiaries: list[BeneficiaryChoice] = []
     missing_names: list[str] = []
@@ -127,7 +123,7 @@ class SelectionState(AuthState):
         return {b.id: b.chosen for b in self.beneficiaries if b.chosen}
 
     def _show_unavailable(self) -> None:
-        self.status, self.notice = "unavailable", SERVICE_UNAVAILABLE
+        self.status, self.notice = EligibilityStatus.UNAVAILABLE, SERVICE_UNAVAILABLE
 
     def _not_recorded(self) -> None:
         logger.error("Request not recorded, database error")
@@ -140,7 +136,7 @@ class SelectionState(AuthState):
         """Read the situation again: who may choose, and between which contracts."""
         situation = await in_session(teleservice.overlap_situation, account_id=account_id)
         self.status, self.notice = status_notice(situation)
-        if self.status == "eligible":
+        if self.status == EligibilityStatus.ELIGIBLE:
             self.beneficiaries = _views(situation, self._choices())
         else:
             self.beneficiaries = []
@@ -178,7 +174,7 @@ class SelectionState(AuthState):
     @rx.event
     def next_step(self):
         """ "Passer à l'étape suivante": to the recap, or an alert naming who lacks a choice."""
-        if self.status != "eligible" or not self.beneficiaries:
+        if self.status != EligibilityStatus.ELIGIBLE or not self.beneficiaries:
             return rx.redirect(routes.SELECTION)
         for beneficiary in self.beneficiaries:
             beneficiary.missing = not beneficiary.chosen
@@ -194,7 +190,7 @@ class SelectionState(AuthState):
         """on_load of step 2: back to step 1 unless every beneficiary has a choice."""
         self.refusal = ""
         await self._load(account_id)
-        if self.status == "eligible" and any(not b.chosen for b in self.beneficiaries):
+        if self.status == EligibilityStatus.ELIGIBLE and any(not b.chosen for b in self.beneficiaries):
             return rx.redirect(routes.SELECTION)
         return None
 
