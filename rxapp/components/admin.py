@@ -9,8 +9,6 @@ from rxapp.components.layout import BRAND_BLUE, shell, site_nav
 from rxapp.components.notice import callout
 from rxapp.state.auth import AgentAuthState
 
-SITE = "Medialog+"
-
 AGENT_NAV = (
     ("File des affaires", routes.ADMIN_QUEUE),
     ("Supervision", routes.ADMIN_SUPERVISION),

@@ -9,6 +9,7 @@ from rxapp.components.admin import agent_shell, error_alert, scroll_table, succe
 from rxapp.components.forms import text_field
 from rxapp.components.layout import BRAND_BLUE
 from rxapp.components.oc_choice import contract_lines
+from rxapp.services.medialog import MAX_TRANSFER_REASON
 from rxapp.state.admin import (
     AdminAffaireState,
     AdminQueueState,
@@ -325,7 +326,7 @@ def _actions() -> rx.Component:
             rx.vstack(
                 rx.el.label("Motif du transfert", html_for="motif-transfert", font_weight="600"),
                 rx.text(
-                    "Obligatoire, 300 caractères au plus. L'affaire quittera votre file.",
+                    f"Obligatoire, {MAX_TRANSFER_REASON} caractères au plus. L'affaire quittera votre file.",
                     id="motif-transfert-aide",
                     size="2",
                     color="#4b5563",
@@ -334,7 +335,7 @@ def _actions() -> rx.Component:
                     id="motif-transfert",
                     name="reason",
                     required=True,
-                    max_length=300,
+                    max_length=MAX_TRANSFER_REASON,
                     rows="3",
                     width="100%",
                     aria_describedby="motif-transfert-aide",
