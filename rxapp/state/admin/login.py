@@ -1,0 +1,49 @@
+"""The agents' login form."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from rxapp import routes
+from rxapp.services import auth
+from rxapp.state.auth import AgentAuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session
+
+logger = logging.getLogger(__name__)
+
+
+def _login(*, session: Session, login: str, password: str) -> str:
+    return auth.login_agent(session=session, login=login, password=password).session_id
+
+
+class AgentLoginState(AgentAuthState):
+    """The agents' login form."""
+
+    error: str = ""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]):
+        """Check the login and password; the password is never kept in state."""
+        login = form_data.get("login") if isinstance(form_data, dict) else None
+        password = form_data.get("password") if isinstance(form_data, dict) else None
+        if not isinstance(login, str) or not isinstance(password, str):
+            self.error = auth.BAD_AGENT_CREDENTIALS
+            return
+        try:
+            session_id = await in_session(_login, login=login, password=password)
+        except auth.LoginRefused as refusal:
+            self.error = str(refusal)
+            return
+        except SQLAlchemyError as error:
+            logger.error("Agent login impossible, database error: %s", type(error).__name__)
+            self.error = SERVICE_UNAVAILABLE
+            return
+        # Whatever this tab showed before belongs to whoever used it before.
+        await self._forget_agent_data()
+        self.agent_session_id = session_id
+        yield rx.redirect(routes.ADMIN_QUEUE)
