@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,25 +17,11 @@ from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.inbox import InboxItem, notifications_for, unread_counts
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
+from rxapp.state.inbox import InboxRow, inbox_row
+from rxapp.state.payments import PaymentRow, payment_row
 from rxapp.state.selection import status_notice
 
 WATCH_PERIOD_SECONDS = 3
-
-
-@dataclasses.dataclass
-class PaymentRow:
-    day: str
-    label: str
-    beneficiary: str
-    amount: str
-    transmitted: bool
-
-
-@dataclasses.dataclass
-class InboxRow:
-    short_day: str
-    title: str
-    body: str
 
 
 def _notifications(*, session: Session, session_id: str) -> tuple[int, list[InboxItem]] | None:
@@ -81,12 +66,9 @@ class DashboardState(AuthState):
             return rx.redirect(routes.LOGIN)
         self.display_name = view.greeting.display_name
         self.last_connection = view.greeting.last_connection
-        self.payments = [
-            PaymentRow(p.paid_on, p.label, p.beneficiary, p.amount, p.transmitted_to_oc)
-            for p in view.payments
-        ]
-        self.notifications = [InboxRow(n.short_day, n.title, n.body) for n in view.notifications]
-        self.messages = [InboxRow(m.short_day, m.title, m.body) for m in view.messages]
+        self.payments = [payment_row(line) for line in view.payments]
+        self.notifications = [inbox_row(item) for item in view.notifications]
+        self.messages = [inbox_row(item) for item in view.messages]
         self.unread_notifications = view.unread_notifications
         self.unread_messages = view.unread_messages
         self.show_dialog = view.show_dialog
@@ -121,7 +103,7 @@ class DashboardState(AuthState):
                 if unread != known:
                     async with self:
                         self.unread_notifications = unread
-                        self.notifications = [InboxRow(n.short_day, n.title, n.body) for n in latest]
+                        self.notifications = [inbox_row(item) for item in latest]
         finally:
             async with self:
                 self._watching = False

@@ -26,7 +26,8 @@ class InboxRow:
     expanded: bool = False
 
 
-def _row(item: inbox.InboxItem) -> InboxRow:
+def inbox_row(item: inbox.InboxItem) -> InboxRow:
+    """The row a page shows of one notification or message (its page, the dashboard)."""
     return InboxRow(
         item_id=item.item_id,
         day=item.day,
@@ -69,7 +70,7 @@ class InboxMixin(rx.State, mixin=True):
         """on_load: re-check the session, then read the items."""
         items = await in_session(self._lister, account_id=account_id)
         self.unavailable = ""
-        self.items = [_row(item) for item in items]
+        self.items = [inbox_row(item) for item in items]
         self.loaded = True
 
     @rx.event

@@ -27,15 +27,10 @@ class PaymentRow:
     transmitted: bool
     # Empty for a transmitted payment: only the others have a statement.
     statement_url: str
-    statement_label: str
 
 
-def _row(line: PaymentLine) -> PaymentRow:
-    if line.transmitted_to_oc:
-        url = label = ""
-    else:
-        url = routes.statement_url(line.payment_id)
-        label = f"Télécharger le relevé du {line.paid_on} (PDF)"
+def payment_row(line: PaymentLine) -> PaymentRow:
+    """The row a page shows of one payment (the payments page, the dashboard's latest ones)."""
     return PaymentRow(
         paid_on=line.paid_on,
         beneficiary=line.beneficiary,
@@ -43,8 +38,7 @@ def _row(line: PaymentLine) -> PaymentRow:
         amount=line.amount,
         status=TRANSMITTED if line.transmitted_to_oc else NOT_TRANSMITTED,
         transmitted=line.transmitted_to_oc,
-        statement_url=url,
-        statement_label=label,
+        statement_url="" if line.transmitted_to_oc else routes.statement_url(line.payment_id),
     )
 
 
@@ -71,5 +65,5 @@ class PaymentsState(AuthState):
         """on_load: re-check the session, then read the account's payments."""
         lines = await in_session(payments_for, account_id=account_id)
         self.unavailable = ""
-        self.payments = [_row(line) for line in lines]
+        self.payments = [payment_row(line) for line in lines]
         self.loaded = True
