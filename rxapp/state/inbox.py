@@ -10,6 +10,7 @@ from sqlmodel import Session
 from rxapp.services import inbox
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.state.auth import AuthState
+from rxapp.state.forms import is_item_id, refuse_input
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 
 
@@ -81,7 +82,8 @@ class InboxMixin(rx.State, mixin=True):
         Any client can call this with anything: a non-int is ignored, and the
         service marks the item read only if it belongs to the session's account.
         """
-        if not isinstance(item_id, int) or isinstance(item_id, bool):
+        if not is_item_id(item_id):
+            refuse_input(self, "open_item", "not_an_id")
             return
         index = next((i for i, row in enumerate(self.items) if row.item_id == item_id), None)
         if index is None:

@@ -15,6 +15,7 @@ from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.formatting import format_day
 from rxapp.state.auth import AuthState
+from rxapp.state.forms import choices, is_flag, refuse_input
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 
 logger = logging.getLogger(__name__)
@@ -202,11 +203,14 @@ class SelectionState(AuthState):
             return None
         if self.reference:
             return rx.redirect(routes.CONFIRMATION)
+        chosen = choices(self.beneficiaries)
+        if chosen is None:
+            refuse_input(self, "confirm", "malformed_choices")
+            self.refusal = teleservice.NOT_YOUR_SITUATION
+            return None
         self.submitting = True
         try:
-            request = await in_session(
-                teleservice.submit_request, account_id=account_id, choices=self._choices()
-            )
+            request = await in_session(teleservice.submit_request, account_id=account_id, choices=chosen)
         except teleservice.RequestRefused as refusal:
             self.refusal = str(refusal)
             return None
@@ -239,7 +243,10 @@ class SelectionState(AuthState):
     @insured_handler(on_outage=_satisfaction_not_recorded)
     async def answer_satisfaction(self, account_id: int, satisfied: bool):
         """ "Etes-vous satisfait de ce service ?": one answer per request."""
-        if not isinstance(satisfied, bool) or not self.reference or self.satisfaction_recorded:
+        if not is_flag(satisfied):
+            refuse_input(self, "answer_satisfaction", "not_a_boolean")
+            return
+        if not self.reference or self.satisfaction_recorded:
             return
         self.satisfaction_recorded = await in_session(
             teleservice.record_satisfaction,

@@ -209,10 +209,13 @@ def test_agent_login_opens_a_session_and_goes_to_the_queue(demo_app) -> None:
         ("filter_overdue", {"checked": True}),
     ],
 )
-def test_queue_filters_ignore_wrong_values(name, argument, demo_app) -> None:
+def test_queue_filters_ignore_wrong_values(name, argument, demo_app, caplog) -> None:
     state = substate(AdminQueueState)
     state.agent_session_id = agent_session("agent.ain")
-    assert run(getattr(AdminQueueState, name), state, argument) == []
+    with caplog.at_level(logging.INFO, logger="rxapp.security"):
+        assert run(getattr(AdminQueueState, name), state, argument) == []
+    refused = [r.getMessage() for r in caplog.records if "input_refused" in r.getMessage()]
+    assert len(refused) == 1 and f"AdminQueueState.{name}" in refused[0]
     assert (state.status_filter, state.complex_only, state.overdue_only) == ("", False, False)
     assert not state.loaded
 

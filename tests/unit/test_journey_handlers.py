@@ -137,12 +137,14 @@ def test_without_a_session_every_handler_redirects_logs_and_writes_nothing(
 
 
 @pytest.mark.parametrize("answer", ["true", 1, None, {"satisfied": True}])
-def test_satisfaction_needs_a_boolean(answer, demo_app) -> None:
+def test_satisfaction_needs_a_boolean(answer, demo_app, caplog) -> None:
     state = substate(SelectionState)
     state.session_id = insured_session(RENALDO)
     state.reference = "DEM-2026-AAAAAAAA"
     before = business_fingerprint()
-    assert run(SelectionState.answer_satisfaction, state, answer) == []
+    with caplog.at_level(logging.INFO, logger="rxapp.security"):
+        assert run(SelectionState.answer_satisfaction, state, answer) == []
+    assert any("input_refused" in r.getMessage() for r in caplog.records)
     assert state.satisfaction_recorded is False
     assert business_fingerprint() == before
 

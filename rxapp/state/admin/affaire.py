@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,9 +12,8 @@ from rxapp import queue as task_queue
 from rxapp.services import medialog
 from rxapp.state.admin.views import DetailLineView, HistoryView
 from rxapp.state.auth import AgentAuthState
+from rxapp.state.forms import affaire_reference, refuse_input, transfer_reason
 from rxapp.state.gate import SERVICE_UNAVAILABLE, agent_handler, in_session
-
-REFERENCE_PATTERN = re.compile(r"AFF-\d{4}-[A-Z0-9]{8}")
 
 TAKEN = "Vous avez pris l'affaire en charge."
 PROGRES_UPDATED = "Progrès est à jour : la transmission vers l'organisme choisi est réactivée."
@@ -104,9 +102,10 @@ class AdminAffaireState(AgentAuthState):
         """on_load: the affaire named by `?ref=`, if the agent's CPAM handles it."""
         self._forget()
         self.error = self.message = ""
-        reference = self.router.url.query_parameters.get("ref", "")
+        reference = affaire_reference(self.router.url.query_parameters.get("ref", ""))
         try:
-            if not isinstance(reference, str) or not REFERENCE_PATTERN.fullmatch(reference):
+            if reference is None:
+                refuse_input(self, "load", "malformed_reference", forged=False)
                 raise medialog.AffaireRefused(medialog.NOT_YOURS)
             # An unknown reference gets the same answer as another CPAM's.
             affaire_id = await in_session(
@@ -181,8 +180,9 @@ class AdminAffaireState(AgentAuthState):
 
         Only the reason is read from the form: any other field is ignored.
         """
-        reason = form_data.get("reason") if isinstance(form_data, dict) else None
-        if not isinstance(reason, str) or not reason.strip() or len(reason) > medialog.MAX_TRANSFER_REASON:
+        reason = transfer_reason(form_data)
+        if reason is None:
+            refuse_input(self, "transfer_to_digne", "reason", forged=False)
             await self._act(agent_id, medialog.transfer_to_digne, TRANSFERRED, refusal=medialog.REASON_NEEDED)
             return
         await self._act(agent_id, medialog.transfer_to_digne, TRANSFERRED, reason=reason)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from rxapp import routes
 from rxapp.services import auth
 from rxapp.state.auth import AgentAuthState
+from rxapp.state.forms import credentials, refuse_input
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session
 
 logger = logging.getLogger(__name__)
@@ -29,13 +30,13 @@ class AgentLoginState(AgentAuthState):
     @rx.event
     async def submit(self, form_data: dict[str, Any]):
         """Check the login and password; the password is never kept in state."""
-        login = form_data.get("login") if isinstance(form_data, dict) else None
-        password = form_data.get("password") if isinstance(form_data, dict) else None
-        if not isinstance(login, str) or not isinstance(password, str):
+        typed = credentials(form_data, "login", "password")
+        if typed is None:
+            refuse_input(self, "submit", "malformed_form")
             self.error = auth.BAD_AGENT_CREDENTIALS
             return
         try:
-            session_id = await in_session(_login, login=login, password=password)
+            session_id = await in_session(_login, login=typed.login, password=typed.secret)
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
             return

@@ -7,6 +7,7 @@ import reflex as rx
 from rxapp.services import medialog
 from rxapp.state.admin.views import QueueRowView, plural, row_view
 from rxapp.state.auth import AgentAuthState
+from rxapp.state.forms import is_flag, refuse_input
 from rxapp.state.gate import SERVICE_UNAVAILABLE, agent_handler, in_session
 
 STATUS_FILTERS = ("", *medialog.QUEUE_STATUSES)
@@ -80,22 +81,28 @@ class AdminQueueState(AgentAuthState):
     @agent_handler
     async def filter_status(self, agent_id: int, value: str):
         """The "Statut" select: "", "nouvelle", "en_cours" or "cloturee"."""
-        if isinstance(value, str) and value in STATUS_FILTERS:
-            await self._reload(agent_id, status=value, page=1)
+        if not isinstance(value, str) or value not in STATUS_FILTERS:
+            refuse_input(self, "filter_status", "unknown_status")
+            return
+        await self._reload(agent_id, status=value, page=1)
 
     @rx.event
     @agent_handler
     async def filter_complex(self, agent_id: int, checked: bool):
         """ "Cas complexes uniquement"."""
-        if isinstance(checked, bool):
-            await self._reload(agent_id, complex_only=checked, page=1)
+        if not is_flag(checked):
+            refuse_input(self, "filter_complex", "not_a_boolean")
+            return
+        await self._reload(agent_id, complex_only=checked, page=1)
 
     @rx.event
     @agent_handler
     async def filter_overdue(self, agent_id: int, checked: bool):
         """ "En retard uniquement"."""
-        if isinstance(checked, bool):
-            await self._reload(agent_id, overdue_only=checked, page=1)
+        if not is_flag(checked):
+            refuse_input(self, "filter_overdue", "not_a_boolean")
+            return
+        await self._reload(agent_id, overdue_only=checked, page=1)
 
     @rx.event
     @agent_handler

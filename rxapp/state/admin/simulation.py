@@ -9,10 +9,13 @@ import reflex as rx
 from rxapp.services import medialog
 from rxapp.state.admin.views import OrganisationOption
 from rxapp.state.auth import AgentAuthState
+from rxapp.state.forms import (
+    MAX_MEMBER_NUMBER_LENGTH,
+    SimulationRefused,
+    noemie_simulation,
+    refuse_input,
+)
 from rxapp.state.gate import SERVICE_UNAVAILABLE, agent_handler, in_session
-
-MAX_FIELD_LENGTH = 120
-MAX_MEMBER_NUMBER_LENGTH = 30  # the contract column's size
 
 SIMULATED = (
     "Contrat ajouté. Le prochain passage de la détection bloquera la transmission et l'assuré "
@@ -20,14 +23,6 @@ SIMULATED = (
 )
 SIMULATION_FIELDS = "Renseignez le NIR, le prénom du bénéficiaire et l'organisme."
 MEMBER_NUMBER_TOO_LONG = f"Le numéro d'adhérent fait {MAX_MEMBER_NUMBER_LENGTH} caractères au plus."
-
-
-def _form_text(form_data: object, name: str) -> str | None:
-    """A text field of submitted form data, or None when the data is not what a form sends."""
-    if not isinstance(form_data, dict):
-        return None
-    value = form_data.get(name, "")
-    return value if isinstance(value, str) and len(value) <= MAX_FIELD_LENGTH else None
 
 
 class AdminSimulationState(AgentAuthState):
@@ -58,34 +53,22 @@ class AdminSimulationState(AgentAuthState):
     async def simulate(self, agent_id: int, form_data: dict[str, Any]):
         """ "Simuler un flux NOEMIE": the service checks the person belongs to the agent's CPAM."""
         self.error = self.message = ""
-        nir = _form_text(form_data, "nir")
-        first_name = _form_text(form_data, "first_name")
-        organisation = _form_text(form_data, "organisation")
-        member_number = _form_text(form_data, "member_number")
-        if (
-            not nir
-            or not nir.strip()
-            or not first_name
-            or not first_name.strip()
-            or not organisation
-            or not organisation.isdigit()
-            or len(organisation) > 9
-            or member_number is None
-        ):
-            self.error = SIMULATION_FIELDS
-            return
-        member_number = member_number.strip()
-        if len(member_number) > MAX_MEMBER_NUMBER_LENGTH:
-            self.error = MEMBER_NUMBER_TOO_LONG
+        try:
+            form = noemie_simulation(
+                form_data, fields_needed=SIMULATION_FIELDS, member_number_too_long=MEMBER_NUMBER_TOO_LONG
+            )
+        except SimulationRefused as refusal:
+            refuse_input(self, "simulate", "incomplete_form", forged=False)
+            self.error = str(refusal)
             return
         try:
             await in_session(
                 medialog.simulate_noemie_flow,
                 agent_id=agent_id,
-                nir=nir,
-                beneficiary_first_name=first_name,
-                organisation_id=int(organisation),
-                member_number=member_number,
+                nir=form.nir,
+                beneficiary_first_name=form.first_name,
+                organisation_id=form.organisation_id,
+                member_number=form.member_number,
             )
         except medialog.AffaireRefused as refused:
             self.error = str(refused)
