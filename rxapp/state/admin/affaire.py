@@ -121,7 +121,7 @@ class AdminAffaireState(AgentAuthState):
         action: Callable[..., Any],
         success: str,
         *,
-        then: Callable[[Any], None] | None = None,
+        then: Callable[[Any], object] | None = None,
         refusal: str = "",
         **arguments: Any,
     ) -> None:
