@@ -197,6 +197,16 @@ def test_agent_login_opens_a_session_and_goes_to_the_queue(demo_app) -> None:
         assert agent is not None and agent.login == "agent.ain"
 
 
+def test_agent_login_failures_count_towards_the_lock(demo_app) -> None:
+    state = substate(AgentLoginState)
+    for _ in range(5):
+        run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "wrong"})
+        assert state.error == auth.BAD_AGENT_CREDENTIALS
+    events = run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "Agent2026!"})
+    assert not redirects_to(events, routes.ADMIN_QUEUE)
+    assert state.error == auth.LOCKED and state.agent_session_id == ""
+
+
 @pytest.mark.parametrize(
     ("name", "argument"),
     [

@@ -18,8 +18,14 @@ from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session
 logger = logging.getLogger(__name__)
 
 
-def _login(*, session: Session, login: str, password: str) -> str:
-    return auth.login_agent(session=session, login=login, password=password).session_id
+def _login(*, session: Session, login: str, password: str, client_ip: str) -> str:
+    try:
+        return auth.login_agent(
+            session=session, login=login, password=password, client_ip=client_ip
+        ).session_id
+    except auth.LoginRefused:
+        session.commit()  # the failure counts (throttling), even though the login is refused
+        raise
 
 
 class AgentLoginState(AgentAuthState):
@@ -36,7 +42,12 @@ class AgentLoginState(AgentAuthState):
             self.error = auth.BAD_AGENT_CREDENTIALS
             return
         try:
-            session_id = await in_session(_login, login=typed.login, password=typed.secret)
+            session_id = await in_session(
+                _login,
+                login=typed.login,
+                password=typed.secret,
+                client_ip=self.router.session.client_ip or "",
+            )
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
             return
