@@ -18,8 +18,9 @@ its first argument after `self`; the browser never sends it:
         self.payments = await in_session(payments_for, account_id=account_id)
 
 Not gated: the two login forms (no session yet), the two logouts (they end the
-session whatever it is) and the selection's `choose` / `next_step`, which touch
-only this tab's state (`confirm` re-checks everything).
+session whatever it is), the selection's `choose` / `next_step`, which touch
+only this tab's state (`confirm` re-checks everything), and the dashboard's
+background `watch_notifications`, which re-reads the session on each round.
 """
 
 from __future__ import annotations
