@@ -71,6 +71,7 @@ for route, (heading, _) in HELP_PAGES.items():
 from rxapp.api import build_api  # noqa: E402
 from rxapp.api.headers import security_headers  # noqa: E402
 from rxapp.api.medialog import medialog_routes  # noqa: E402
+from rxapp.api.session import session_routes  # noqa: E402
 from rxapp.api.statements import statement_routes  # noqa: E402
 from rxapp.pages.inbox import messages_page, notifications_page  # noqa: E402
 from rxapp.pages.payments import payments_page  # noqa: E402
@@ -91,7 +92,7 @@ app.add_page(
 )
 app.add_page(messages_page, route=routes.MESSAGES, title=f"Messages | {SITE}", on_load=MessagesState.load)
 # Read by App.__call__ when the backend starts, so setting it after construction works.
-app.api_transformer = [build_api(statement_routes, medialog_routes), security_headers]
+app.api_transformer = [build_api(statement_routes, medialog_routes, session_routes), security_headers]
 
 # Medialog+, the agents' back office.
 from rxapp.pages.admin import (  # noqa: E402

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from rxapp import routes
-from rxapp.services import auth
+from rxapp.services import auth, tickets
 from rxapp.state.auth import AgentAuthState
 from rxapp.state.forms import credentials, refuse_input
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session
@@ -19,7 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 def _login(*, session: Session, login: str, password: str) -> str:
-    return auth.login_agent(session=session, login=login, password=password).session_id
+    """The login's single-use ticket (the session id itself never leaves the server here)."""
+    opened = auth.login_agent(session=session, login=login, password=password)
+    return tickets.issue_ticket(session=session, session_id=opened.session_id)
 
 
 class AgentLoginState(AgentAuthState):
@@ -29,14 +31,18 @@ class AgentLoginState(AgentAuthState):
 
     @rx.event
     async def submit(self, form_data: dict[str, Any]):
-        """Check the login and password; the password is never kept in state."""
+        """Check the login and password; the password is never kept in state.
+
+        On success the browser loads the ticket's URL as a whole page: the server
+        answers there with the HttpOnly cookie and sends it on to the queue.
+        """
         typed = credentials(form_data, "login", "password")
         if typed is None:
             refuse_input(self, "submit", "malformed_form")
             self.error = auth.BAD_AGENT_CREDENTIALS
             return
         try:
-            session_id = await in_session(_login, login=typed.login, password=typed.secret)
+            ticket = await in_session(_login, login=typed.login, password=typed.secret)
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
             return
@@ -46,5 +52,4 @@ class AgentLoginState(AgentAuthState):
             return
         # Whatever this tab showed before belongs to whoever used it before.
         await self._forget_agent_data()
-        self.agent_session_id = session_id
-        yield rx.redirect(routes.ADMIN_QUEUE)
+        self.page_load = routes.open_session_url(ticket, agent=True)
