@@ -166,9 +166,9 @@ class ReflexTab:
         parts = urlsplit(target)
         await self.close()
         self._sio = self._new_socket()
-        await self.connect(
-            parts.path + (f"?{parts.query}" if parts.query else ""), settle=settle, timeout=timeout
-        )
+        # The static server adds a trailing slash (/tableau-de-bord/); the app's routes have none.
+        path = (parts.path.rstrip("/") or "/") + (f"?{parts.query}" if parts.query else "")
+        await self.connect(path, settle=settle, timeout=timeout)
         return first
 
     async def follow_page_load(self, *, settle: float = 0.5, timeout: float = 15) -> httpx.Response:
