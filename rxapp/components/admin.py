@@ -85,6 +85,7 @@ def agent_shell(*children: rx.Component, signed_in: bool = True, current: str | 
         agent_nav(current) if signed_in else rx.fragment(),
         *children,
         load=AgentAuthState.page_load,
+        kind="agent",
     )
 
 

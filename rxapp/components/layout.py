@@ -119,13 +119,16 @@ def footer() -> rx.Component:
     )
 
 
-def shell(top: rx.Component, nav: rx.Component, *children: rx.Component, load: rx.Var[str]) -> rx.Component:
+def shell(
+    top: rx.Component, nav: rx.Component, *children: rx.Component, load: rx.Var[str], kind: str
+) -> rx.Component:
     """The frame every page shares: skip link, `top` (header), `nav`, main, footer.
 
-    `load` is the state's `page_load` var: a URL set there is loaded as a whole page.
+    `load` is the `page_load` var of the `kind` ("insured" or "agent") of page: a URL set
+    there is loaded as a whole page.
     """
     return rx.box(
-        page_load(load),
+        page_load(load, kind=kind),
         skip_link(),
         top,
         nav,
@@ -160,6 +163,7 @@ def page_shell(*children: rx.Component, signed_in: bool = False, current: str | 
         insured_nav(current) if signed_in else rx.fragment(),
         *children,
         load=AuthState.page_load,
+        kind="insured",
     )
 
 

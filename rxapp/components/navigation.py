@@ -13,28 +13,27 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var, VarData
 
-_STORAGE_KEY = "rxapp.page_load"
 
-
-def _effect(url: Var[str]) -> Var:
+def _effect(url: Var[str], storage_key: str) -> Var:
     return Var(
         "useEffect(() => {"
         f" const url = {url!s};"
-        f' if (url && window.sessionStorage.getItem("{_STORAGE_KEY}") !== url) {{'
-        f' window.sessionStorage.setItem("{_STORAGE_KEY}", url);'
+        f' if (url && window.sessionStorage.getItem("{storage_key}") !== url) {{'
+        f' window.sessionStorage.setItem("{storage_key}", url);'
         " window.location.assign(url); }"
         f" }}, [{url!s}]);",
         _var_data=VarData.merge(url._get_all_var_data(), VarData(imports={"react": ["useEffect"]})),
     )
 
 
-def page_load(url: Var[str]) -> rx.Component:
+def page_load(url: Var[str], *, kind: str) -> rx.Component:
     """Load `url` as a whole page whenever it changes to a URL not loaded yet by this tab.
 
     Args:
         url: a state's `page_load` var.
+        kind: "insured" or "agent": each var remembers its own last URL.
     """
-    effect = _effect(url)
+    effect = _effect(url, f"rxapp.page_load.{kind}")
 
     class PageLoad(rx.Fragment):
         def add_hooks(self) -> list[str | Var]:
