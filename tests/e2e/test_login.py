@@ -12,6 +12,7 @@ from rxapp.services.auth import BAD_CREDENTIALS
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, log_in, log_in_as, log_out
 
 RENALDO = "1 74 11 71 270 102"
+JULIE = "2 95 07 01 053 089 53"
 
 
 def test_login_page_renders_its_labelled_fields(page: Page, viewport: str) -> None:
@@ -67,7 +68,7 @@ def test_renaldo_logs_in_and_is_greeted_then_logs_out(page: Page, viewport: str)
 
 @pytest.mark.viewports("desktop")
 def test_the_session_cookie_is_out_of_reach_of_scripts(page: Page, viewport: str) -> None:
-    log_in_as(page, RENALDO, "Renaldo ZOVI")
+    log_in_as(page, JULIE, "Julie PETIT")  # no overlap dialog in front of "Se déconnecter"
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     session = cookies[SESSION_COOKIE]
     assert session["httpOnly"] and session["sameSite"] == "Strict" and session["path"] == "/"
