@@ -10,7 +10,17 @@ Any websocket client can call any handler with any arguments. The gate:
   (`_show_unavailable`), anywhere in the handler.
 
 The gated handler receives the session's account id (insured) or agent id as
-its first argument after `self`; the browser never sends it.
+its first argument after `self`; the browser never sends it:
+
+    @rx.event
+    @insured_handler
+    async def load(self, account_id: int):
+        self.payments = await in_session(payments_for, account_id=account_id)
+
+Not gated: the two login forms (no session yet), the two logouts (they end the
+session whatever it is), the selection's `choose` / `next_step`, which touch
+only this tab's state (`confirm` re-checks everything), and the dashboard's
+background `watch_notifications`, which re-reads the session on each round.
 """
 
 from __future__ import annotations
@@ -80,7 +90,7 @@ def log_refused(state: rx.State, handler: str, *, kind: str, had_session: bool) 
 Outage = Callable[[Any], None]
 
 
-def _gate(kind: str, login_route: str, owner: Callable[[Any, str], Awaitable[int | None]]):
+def _gate(login_route: str, owner: Callable[[Any, str], Awaitable[int | None]]):
     def decorate(handler: Handler, on_outage: Outage | None) -> Handler:
         name = handler.__name__
         signature = inspect.signature(handler)
@@ -131,5 +141,5 @@ async def _agent_owner(state: Any, handler: str) -> int | None:
     return await state._current_agent_id(handler)
 
 
-insured_handler = _gate("insured", routes.LOGIN, _account_owner)
-agent_handler = _gate("agent", routes.ADMIN_LOGIN, _agent_owner)
+insured_handler = _gate(routes.LOGIN, _account_owner)
+agent_handler = _gate(routes.ADMIN_LOGIN, _agent_owner)

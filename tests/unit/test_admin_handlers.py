@@ -202,6 +202,15 @@ def test_agent_login_hands_a_ticket_for_the_agent_session_cookie(demo_app) -> No
         assert agent is not None and agent.login == "agent.ain"
 
 
+def test_agent_login_failures_count_towards_the_lock(demo_app) -> None:
+    state = substate(AgentLoginState)
+    for _ in range(5):
+        run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "wrong"})
+        assert state.error == auth.BAD_AGENT_CREDENTIALS
+    assert run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "Agent2026!"}) == []
+    assert state.error == auth.LOCKED and state.page_load == ""  # no ticket, so no cookie
+
+
 @pytest.mark.parametrize(
     ("name", "argument"),
     [

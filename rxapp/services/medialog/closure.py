@@ -97,6 +97,7 @@ def closure_recipient(*, session: Session, affaire_id: int) -> ClosureRecipient 
 
 
 def mark_avis_sent(*, session: Session, affaire_id: int, now: datetime | None = None) -> None:
+    """Record that the avis de dépôt was sent (once; a second call changes nothing)."""
     affaire = session.get(Affaire, affaire_id)
     if affaire is not None and affaire.avis_sent_at is None:
         now = now or utcnow()

@@ -24,6 +24,7 @@ from rxapp.models._types import persisted_id
 from rxapp.services.formatting import format_day, format_moment
 from rxapp.services.medialog.access import NOT_YOURS, AffaireRefused, affaire_for_agent, agent_for
 from rxapp.services.medialog.queue import ACTION_LABELS, STATUS_LABELS
+from rxapp.services.nir import format_nir
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,6 @@ def affaire_detail(*, session: Session, agent_id: int, affaire_id: int) -> Affai
         .where(AffaireEvent.affaire_id == affaire.id)
         .order_by(col(AffaireEvent.at), col(AffaireEvent.id))
     ).all()
-    from rxapp.services.nir import format_nir
-
     return AffaireDetail(
         affaire_id=persisted_id(affaire),
         reference=affaire.reference,

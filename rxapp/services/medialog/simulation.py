@@ -16,6 +16,7 @@ from rxapp.models import (
 )
 from rxapp.models._types import persisted_id
 from rxapp.services.medialog.access import AffaireRefused, agent_for
+from rxapp.services.nir import NirError, parse_nir
 
 
 def simulate_noemie_flow(
@@ -35,8 +36,6 @@ def simulate_noemie_flow(
     Raises:
         AffaireRefused: unknown person or organisation, or another CPAM's insured.
     """
-    from rxapp.services.nir import NirError, parse_nir
-
     agent = agent_for(session, agent_id)
     try:
         body = parse_nir(nir).body

@@ -18,9 +18,13 @@ from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session
 logger = logging.getLogger(__name__)
 
 
-def _login(*, session: Session, login: str, password: str) -> str:
+def _login(*, session: Session, login: str, password: str, client_ip: str) -> str:
     """The login's single-use ticket (the session id itself never leaves the server here)."""
-    opened = auth.login_agent(session=session, login=login, password=password)
+    try:
+        opened = auth.login_agent(session=session, login=login, password=password, client_ip=client_ip)
+    except auth.LoginRefused:
+        session.commit()  # the failure counts (throttling), even though the login is refused
+        raise
     return tickets.issue_ticket(session=session, session_id=opened.session_id)
 
 
@@ -42,7 +46,12 @@ class AgentLoginState(AgentAuthState):
             self.error = auth.BAD_AGENT_CREDENTIALS
             return
         try:
-            ticket = await in_session(_login, login=typed.login, password=typed.secret)
+            ticket = await in_session(
+                _login,
+                login=typed.login,
+                password=typed.secret,
+                client_ip=self.router.session.client_ip or "",
+            )
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
             return
