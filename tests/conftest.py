@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated scratch database and sessions on it."""
+"""Shared fixtures: a migrated scratch database and sessions on it, and the watch on the
+logs of the servers under test (a test fails when one of them logged an ERROR during it)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,32 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from rxapp.db import make_engine
+from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test when a server it ran against logged an ERROR or a traceback meanwhile.
+
+    The app, its worker and the chaos suite's processes register their log files
+    (tests/support/server_logs.py). A test that provokes server errors on purpose opts out
+    with `@pytest.mark.server_errors_expected("why")`; the reason is mandatory.
+    """
+    marker = request.node.get_closest_marker(server_logs.MARKER)
+    if marker is not None and not (marker.args or marker.kwargs.get("reason")):
+        pytest.fail(f"@pytest.mark.{server_logs.MARKER} needs a reason", pytrace=False)
+    start = server_logs.SERVERS.positions()
+    yield
+    if marker is not None:
+        return
+    errors = server_logs.SERVERS.errors_since(start)
+    if errors:
+        pytest.fail(
+            "Le serveur sous test a journalisé des erreurs pendant ce test :\n"
+            + "\n".join(str(error) for error in errors),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

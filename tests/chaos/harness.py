@@ -33,6 +33,7 @@ from rxapp.db import make_engine
 from rxapp.models import Affaire, AffaireOutbox, Notification, OverlapRequest, RequestStatus
 from rxapp.services.medialog import CLOSURE_TITLE
 from rxapp.settings import PROJECT_ROOT, VAR_DIR
+from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
 from tests.support.population import Population, create_population, submit_choices
 from tests.support.processes import free_port, stop_process_group
@@ -173,6 +174,7 @@ class Scenario:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        server_logs.watch(log_path, "worker")
         deadline = time.monotonic() + 60
         while " ready." not in log_path.read_text(errors="replace"):
             if self.worker.poll() is not None or time.monotonic() > deadline:
@@ -296,6 +298,7 @@ def _serve_api(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    server_logs.watch(log_path, "Medialog+ API")
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:

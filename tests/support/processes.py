@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from rxapp.settings import PROJECT_ROOT
+from tests.support import server_logs
 
 FIRST_BUILD_TIMEOUT = 900  # the very first build installs the npm packages
 
@@ -82,6 +83,7 @@ def running_app(env_overrides: dict[str, str | None], log_path: Path) -> Iterato
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    server_logs.watch(log_path, "app")
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(process, url, log_path)
