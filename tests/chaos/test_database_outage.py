@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
 from sqlalchemy import func
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -94,6 +94,47 @@ def app(database: tuple[str, TcpProxy, str]) -> Iterator[RunningApp]:
         yield running
 
 
+class ReflexAnswers:
+    """Watches a page's Reflex websocket: has the app answered a given event handler yet?
+
+    The browser sends each backend event (an on_load included) over the websocket, and the app
+    handles a tab's events one at a time: the first update received after the browser sent
+    `handler` is the answer to it. Some handlers (an on_load that only reads) change nothing
+    visible, so this is the condition to wait for.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+        self._handler = ""
+        self._sent = self._answered = False
+        page.on("websocket", self._on_socket)
+
+    def _on_socket(self, socket: WebSocket) -> None:
+        socket.on("framesent", self._on_sent)
+        socket.on("framereceived", self._on_received)
+
+    def _on_sent(self, payload: str | bytes) -> None:
+        if self._handler and self._handler in str(payload):
+            self._sent = True
+
+    def _on_received(self, payload: str | bytes) -> None:
+        # Socket.IO event packets start with "42"; pings and acknowledgements do not.
+        if self._sent and str(payload).startswith("42"):
+            self._answered = True
+
+    def expect(self, handler: str) -> None:
+        """From now on, watch for `handler` (part of the event's name) being sent, then answered."""
+        self._handler, self._sent, self._answered = handler, False, False
+
+    def wait(self, timeout: float = 20) -> None:
+        """Return once the app has answered the expected handler; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not self._answered:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"Pas de réponse de l'application à {self._handler} en {timeout} s")
+            self._page.wait_for_timeout(50)  # lets Playwright deliver the websocket frames
+
+
 @pytest.fixture
 def page(app: RunningApp) -> Iterator[Page]:
     with sync_playwright() as playwright:
@@ -111,6 +152,7 @@ def test_confirming_with_the_database_down_says_so_and_records_nothing(
     app: RunningApp, page: Page, database: tuple[str, TcpProxy, str], direct: Engine
 ) -> None:
     _, proxy, _ = database
+    answers = ReflexAnswers(page)
     with Session(direct) as session:
         account_id = session.exec(
             select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == LUCIE)
@@ -123,14 +165,15 @@ def test_confirming_with_the_database_down_says_so_and_records_nothing(
     page.get_by_role("group", name="Nom : LUCIE MICHEL").get_by_role(
         "radio", name="MUTUELLE PREVIFRANCE"
     ).check()
+    answers.expect("load_recap")
     page.get_by_role("button", name="Passer à l'étape suivante").click()
     expect(page.get_by_text("Étape 2 sur 2")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="LUCIE MICHEL")).to_contain_text(
         "MUTUELLE PREVIFRANCE"
     )
-    # The recap's on_load reads the database over the websocket, with nothing to see in
-    # the page when it is done; cut too early, it (not "Confirmer") would meet the outage.
-    page.wait_for_timeout(3000)
+    # The recap's on_load reads the database, with nothing to see in the page when it is
+    # done; cut before its answer, it (not "Confirmer") would meet the outage.
+    answers.wait()
     expect(page.get_by_role("button", name="Confirmer")).to_be_visible()
 
     proxy.cut()
