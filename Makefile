@@ -7,6 +7,10 @@ DEV_STAMP := $(VENV)/.installed-dev
 LOCK_VENV := /tmp/ameli-lock-venv
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CI_REDIS_URL := redis://127.0.0.1:6379/0
+# Unit and integration tests run in parallel (pytest-xdist), one scratch database per worker;
+# tests/conftest.py keeps each module on one worker and the modules serving the app together.
+TEST_WORKERS ?= auto
+PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
@@ -50,17 +54,17 @@ chromium:
 test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
 test: install-dev chromium
-	$(PY) -m pytest tests/unit tests/integration
+	$(PY) -m pytest $(PARALLEL) tests/unit tests/integration
 	$(PY) -m pytest tests/chaos
 	$(PY) -m pytest tests/e2e
 
 unit: install-dev
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest $(PARALLEL) tests/unit
 
 integration: export DATABASE_URL ?= $(CI_DATABASE_URL)
 integration: export REDIS_URL ?= $(CI_REDIS_URL)
 integration: install-dev
-	$(PY) -m pytest tests/integration
+	$(PY) -m pytest $(PARALLEL) tests/integration
 
 ## Exactly-once under faults; prints and appends its figures to var/chaos/figures.jsonl.
 chaos: export DATABASE_URL ?= $(CI_DATABASE_URL)

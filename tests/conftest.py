@@ -12,6 +12,25 @@ from sqlmodel import Session
 from rxapp.db import make_engine
 from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
+from tests.support.processes import running_app
+
+# Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`), the modules that serve the
+# Reflex app run one after the other on one worker: they build and serve the same `.web` folder.
+APP_GROUP = "reflex_app"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group each test for `--dist loadgroup`: by module (its module-scoped servers and
+    databases start once), and every module that imports `running_app` into the app's group."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        module = getattr(item, "module", None)
+        if module is None:
+            continue
+        serves_the_app = getattr(module, "running_app", None) is running_app
+        item.add_marker(pytest.mark.xdist_group(APP_GROUP if serves_the_app else module.__name__))
 
 
 @pytest.fixture(autouse=True)

@@ -89,4 +89,8 @@ def _size(path: Path) -> int:
 
 # The servers started by this test process (tests/support/processes.py, worker.py, the chaos harness).
 SERVERS = WatchedLogs()
-watch = SERVERS.watch
+
+
+def watch(log_path: Path, name: str) -> None:
+    """Register a server's log with `SERVERS` (see `WatchedLogs.watch`)."""
+    SERVERS.watch(log_path, name)

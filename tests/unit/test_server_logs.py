@@ -8,6 +8,8 @@ import pytest
 
 from tests.support import server_logs
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.mark.parametrize(
     "line",
@@ -66,3 +68,56 @@ def test_a_log_rewritten_by_a_new_process_is_read_from_its_start(tmp_path: Path)
     start = logs.positions()
     log.write_text("Traceback (most recent call last):\n")
     assert len(logs.errors_since(start)) == 1
+
+
+INNER_TEST = """
+import pytest
+
+from tests.support import server_logs
+
+
+def _serve_and_log(tmp_path, line):
+    log = tmp_path / "server.log"
+    server_logs.watch(log, "app")
+    log.write_text(line + "\\n")
+
+
+def test_quiet_server(tmp_path):
+    _serve_and_log(tmp_path, "INFO all good")
+
+
+def test_server_error(tmp_path):
+    _serve_and_log(tmp_path, "[ERROR] boom")
+
+
+@pytest.mark.server_errors_expected("this test breaks the server on purpose")
+def test_expected_server_error(tmp_path):
+    _serve_and_log(tmp_path, "[ERROR] expected boom")
+
+
+@pytest.mark.server_errors_expected
+def test_opt_out_without_a_reason(tmp_path):
+    pass
+"""
+
+
+def test_the_autouse_fixture_fails_a_test_whose_server_logged_an_error(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The inner run shares this process: its servers go to a registry of their own.
+    monkeypatch.setattr(server_logs, "SERVERS", server_logs.WatchedLogs())
+    pytester.makeconftest("from tests.conftest import no_server_errors  # noqa: F401\n")
+    pytester.makepyfile(test_inner=INNER_TEST)
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-o", f"markers={server_logs.MARKER}(reason): opt-out"
+    )
+    result.assert_outcomes(passed=3, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_server_error*",
+            "*Le serveur sous test a journalisé des erreurs pendant ce test*",
+            "*[[]ERROR[]] boom*",
+            "*ERROR at setup of test_opt_out_without_a_reason*",
+            "*server_errors_expected needs a reason*",
+        ]
+    )
