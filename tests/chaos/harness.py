@@ -407,7 +407,7 @@ def scenario(
             yield world, direct_api_url
         finally:
             if world is not None and world.worker is not None:
-                stop_process_group(world.worker)
+                stop_process_group(world.worker, warm=True)
             # The broker may be a private Redis already stopped.
             with suppress(Exception), celery_module.app.connection_for_write() as connection:
                 connection.default_channel.queue_delete(queue)

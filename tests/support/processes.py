@@ -28,11 +28,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
-    """SIGTERM the process group, then SIGKILL what is left after `timeout`."""
+def stop_process_group(process: subprocess.Popen, timeout: float = 20, *, warm: bool = False) -> None:
+    """SIGTERM the process group, then SIGKILL what is left after `timeout`.
+
+    With `warm`, only the main process gets the SIGTERM: a Celery worker then lets its running
+    tasks finish and stops its pool itself (a TERM to the whole group kills the pool processes
+    mid-task, and the worker logs WorkerLostError).
+    """
     if process.poll() is None:
         try:
-            os.killpg(process.pid, signal.SIGTERM)
+            if warm:
+                os.kill(process.pid, signal.SIGTERM)
+            else:
+                os.killpg(process.pid, signal.SIGTERM)
         except ProcessLookupError:
             return
         with suppress(subprocess.TimeoutExpired):

@@ -117,7 +117,7 @@ def running_worker(
             time.sleep(0.2)
         yield RunningWorker(process, queue, broker, log_path)
     finally:
-        stop_process_group(process)
+        stop_process_group(process, warm=True)
         Celery("cleanup", broker=broker).connection_for_write().default_channel.queue_delete(queue)
 
 
