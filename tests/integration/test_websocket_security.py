@@ -281,6 +281,7 @@ async def _to_recap(tab: ReflexTab) -> None:
     assert tab.path == "/complementaire/recapitulatif", tab.received[-3:]
 
 
+@pytest.mark.server_errors_expected("the forged setvar fails in the handler: the app logs its traceback")
 def test_a_choice_naming_another_insureds_contract_is_refused_and_nothing_is_recorded(
     app: RunningApp, engine, security_log: Path
 ) -> None:
@@ -630,6 +631,7 @@ junk_packets = st.one_of(
 )
 
 
+@pytest.mark.server_errors_expected("forged arguments make handlers fail: the app logs each traceback")
 @settings(
     max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
