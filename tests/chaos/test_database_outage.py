@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from rxapp import routes
 from rxapp.db import make_engine
 from rxapp.models import (
     Account,
@@ -94,19 +95,19 @@ def app(database: tuple[str, TcpProxy, str]) -> Iterator[RunningApp]:
         yield running
 
 
-class ReflexAnswers:
-    """Watches a page's Reflex websocket: has the app answered a given event handler yet?
+class PageLoads:
+    """Watches a page's Reflex websocket: have the on_load handlers of a page run to the end?
 
-    The browser sends each backend event (an on_load included) over the websocket, and the app
-    handles a tab's events one at a time: the first update received after the browser sent
-    `handler` is the answer to it. Some handlers (an on_load that only reads) change nothing
-    visible, so this is the condition to wait for.
+    On a navigation the browser sends `on_load_internal` with the new path; the app runs the
+    page's on_load handlers, then sets `is_hydrated` back to true. Some on_load handlers (the
+    recap's only reads) change nothing visible, so this is the condition to wait for.
     """
 
     def __init__(self, page: Page) -> None:
         self._page = page
-        self._handler = ""
-        self._sent = self._answered = False
+        self._path = ""
+        self._sent = self._loaded = False
+        self.frames: list[str] = []  # the last ones go into the failure message
         page.on("websocket", self._on_socket)
 
     def _on_socket(self, socket: WebSocket) -> None:
@@ -114,24 +115,30 @@ class ReflexAnswers:
         socket.on("framereceived", self._on_received)
 
     def _on_sent(self, payload: str | bytes) -> None:
-        if self._handler and self._handler in str(payload):
+        frame = str(payload)
+        self.frames.append(f"> {frame[:300]}")
+        if self._path and "on_load_internal" in frame and f'"pathname":"{self._path}"' in frame:
             self._sent = True
 
     def _on_received(self, payload: str | bytes) -> None:
-        # Socket.IO event packets start with "42"; pings and acknowledgements do not.
-        if self._sent and str(payload).startswith("42"):
-            self._answered = True
+        frame = str(payload)
+        self.frames.append(f"< {frame[:300]}")
+        if self._sent and '"is_hydrated_rx_state_":true' in frame:
+            self._loaded = True
 
-    def expect(self, handler: str) -> None:
-        """From now on, watch for `handler` (part of the event's name) being sent, then answered."""
-        self._handler, self._sent, self._answered = handler, False, False
+    def expect(self, path: str) -> None:
+        """From now on, watch for the navigation to `path` and the end of its on_load handlers."""
+        self._path, self._sent, self._loaded = path, False, False
 
     def wait(self, timeout: float = 20) -> None:
-        """Return once the app has answered the expected handler; fail after `timeout` seconds."""
+        """Return once the expected page's on_load handlers are done; fail after `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        while not self._answered:
+        while not self._loaded:
             if time.monotonic() > deadline:
-                raise AssertionError(f"Pas de réponse de l'application à {self._handler} en {timeout} s")
+                raise AssertionError(
+                    f"Chargement de {self._path} non terminé en {timeout} s :\n"
+                    + "\n".join(self.frames[-12:])
+                )
             self._page.wait_for_timeout(50)  # lets Playwright deliver the websocket frames
 
 
@@ -152,7 +159,7 @@ def test_confirming_with_the_database_down_says_so_and_records_nothing(
     app: RunningApp, page: Page, database: tuple[str, TcpProxy, str], direct: Engine
 ) -> None:
     _, proxy, _ = database
-    answers = ReflexAnswers(page)
+    loads = PageLoads(page)
     with Session(direct) as session:
         account_id = session.exec(
             select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == LUCIE)
@@ -165,15 +172,15 @@ def test_confirming_with_the_database_down_says_so_and_records_nothing(
     page.get_by_role("group", name="Nom : LUCIE MICHEL").get_by_role(
         "radio", name="MUTUELLE PREVIFRANCE"
     ).check()
-    answers.expect("load_recap")
+    loads.expect(routes.RECAP)
     page.get_by_role("button", name="Passer à l'étape suivante").click()
     expect(page.get_by_text("Étape 2 sur 2")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="LUCIE MICHEL")).to_contain_text(
         "MUTUELLE PREVIFRANCE"
     )
     # The recap's on_load reads the database, with nothing to see in the page when it is
-    # done; cut before its answer, it (not "Confirmer") would meet the outage.
-    answers.wait()
+    # done; cut before its end, it (not "Confirmer") would meet the outage.
+    loads.wait()
     expect(page.get_by_role("button", name="Confirmer")).to_be_visible()
 
     proxy.cut()
