@@ -10,7 +10,7 @@ CI_REDIS_URL := redis://127.0.0.1:6379/0
 # Unit and integration tests run in parallel (pytest-xdist), one scratch database per worker;
 # tests/conftest.py keeps each module on one worker and the modules serving the app together.
 TEST_WORKERS ?= auto
-PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+PARALLEL := -n $(TEST_WORKERS) --dist loadscope
 
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
