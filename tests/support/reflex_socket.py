@@ -215,6 +215,11 @@ class ReflexTab:
         first = await self._wait(mark, until=until, settle=settle, timeout=timeout)
         return first - start if first is not None else float("nan")
 
+    async def post(self, name: str, payload: dict[str, Any] | None = None) -> None:
+        """Send one event without waiting for an answer (an event that changes nothing gets
+        none). The server handles a tab's events in order: `wait_idle` afterwards."""
+        await self._emit(self._event(name, payload or {}))
+
     async def emit_raw(self, data: Any) -> None:
         """Send anything as an `event` packet (for fuzzing the deserialisation)."""
         await self._sio.emit("event", data, namespace=EVENT_PATH)
