@@ -19,7 +19,6 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 from sqlmodel import Session, select
 
 from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
@@ -59,23 +58,12 @@ from rxapp.state.login import LoginState
 from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import SelectionState
 from tests.support.databases import scratch_database
+from tests.support.fingerprint import fingerprint, fingerprint_table
 from tests.support.processes import RunningApp, running_app
 from tests.support.reflex_socket import ReflexTab, event_name, state_path
 from tests.support.worker import broker_url_for_tests, require_redis
 
 RENALDO, LUCIE = "1741171270102 58", "2851201053118 12"
-BUSINESS_TABLES = (
-    "overlap_request",
-    "overlap_request_line",
-    "affaire",
-    "affaire_event",
-    "affaire_outbox",
-    "notification",
-    "message",
-    "payment",
-    "satisfaction_answer",
-    "complementary_contract",
-)
 SETTLE = 1.0
 INSURED_COOKIE, AGENT_COOKIE = SESSION_COOKIE, AGENT_SESSION_COOKIE
 run = asyncio.run
@@ -110,18 +98,6 @@ def engine(app: RunningApp, database_url: str):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
-
-
-def fingerprint_table(connection, table: str) -> str:
-    return connection.execute(
-        text(f"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM {table} t")
-    ).scalar_one()
-
-
-def fingerprint(engine) -> dict[str, str]:
-    """An md5 of every row of each business table: equal fingerprints, nothing changed."""
-    with engine.connect() as connection:
-        return {table: fingerprint_table(connection, table) for table in BUSINESS_TABLES}
 
 
 def events_since(path: Path, mark: int, *, wanted: int = 1, timeout: float = 5) -> list[dict]:

@@ -54,13 +54,24 @@ def scratch_database(name: str, base_url: str | None = None) -> Iterator[str]:
             yield f"sqlite:///{Path(folder) / 'test.db'}"
         return
     require_database(base.render_as_string(hide_password=False))
-    database = f"{base.database}_{safe}_{os.getpid()}"
+    with fresh_database(
+        base.render_as_string(hide_password=False), f"{base.database}_{safe}_{os.getpid()}"
+    ) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(server_url: str, database: str, *, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database `database` on the server of `server_url` (a copy of `template`
+    when given: fast, CREATE DATABASE ... TEMPLATE), dropped afterwards; its URL."""
+    base = make_url(server_url)
     admin = make_engine(base.render_as_string(hide_password=False)).execution_options(
         isolation_level="AUTOCOMMIT"
     )
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"{copy}'))
     try:
         yield base.set(database=database).render_as_string(hide_password=False)
     finally:

@@ -12,15 +12,16 @@ from typing import Any, TypeVar
 import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
-from rxapp.db import get_engine, make_engine
+from rxapp.db import get_engine
 from rxapp.models import SessionKind
 from rxapp.services import auth, tickets
 from rxapp.settings import get_settings
+from tests.support.databases import fresh_database
+from tests.support.fingerprint import fingerprint
 
 S = TypeVar("S", bound=rx.State)
 
@@ -127,20 +128,11 @@ def app_database(url: str) -> Iterator[None]:
 
 @contextmanager
 def copy_of(template_url: str, name: str) -> Iterator[str]:
-    """A new PostgreSQL database copied from `template_url` (fast: CREATE DATABASE ... TEMPLATE)."""
+    """A new PostgreSQL database copied from `template_url`, dropped afterwards; its URL."""
     base = make_url(template_url)
-    database = f"{base.database}_{name}"[:63]
-    admin = make_engine(base.set(database="postgres").render_as_string(hide_password=False))
-    admin = admin.execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{base.database}"'))
-    try:
-        yield base.set(database=database).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+    server = base.set(database="postgres").render_as_string(hide_password=False)
+    with fresh_database(server, f"{base.database}_{name}"[:63], template=base.database) as url:
+        yield url
 
 
 def insured_session(nir: str) -> str:
@@ -165,26 +157,6 @@ def unique_name() -> str:
     return f"{os.getpid()}_{abs(hash(test)) % 10**8}"
 
 
-BUSINESS_TABLES = (
-    "overlap_request",
-    "overlap_request_line",
-    "affaire",
-    "affaire_event",
-    "affaire_outbox",
-    "notification",
-    "message",
-    "payment",
-    "satisfaction_answer",
-    "complementary_contract",
-)
-
-
 def business_fingerprint() -> dict[str, str]:
     """An md5 of every row of each business table of the app's database: equal, nothing changed."""
-    with get_engine().connect() as connection:
-        return {
-            table: connection.execute(
-                text(f"SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM {table} t")
-            ).scalar_one()
-            for table in BUSINESS_TABLES
-        }
+    return fingerprint(get_engine())

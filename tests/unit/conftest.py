@@ -23,3 +23,17 @@ def demo_app(demo_template: str) -> Iterator[str]:
     """The app's handlers pointed at a fresh copy of the demo database; its URL."""
     with copy_of(demo_template, unique_name()) as url, app_database(url):
         yield url
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple]]:
+    """The Celery tasks the handlers send, recorded instead of reaching the shared broker."""
+    from backoffice_worker.celery_app import app
+
+    sent: list[tuple[str, tuple]] = []
+
+    def send_task(name, args=(), **_options):
+        sent.append((name, tuple(args)))
+
+    monkeypatch.setattr(app, "send_task", send_task)
+    return sent

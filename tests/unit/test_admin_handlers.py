@@ -49,18 +49,8 @@ VALID_SIMULATION = {
 }
 
 
-@pytest.fixture(autouse=True)
-def sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
-    """The Celery tasks the handlers send, recorded instead of reaching the shared broker."""
-    from backoffice_worker.celery_app import app
-
-    sent: list[tuple[str, tuple]] = []
-
-    def send_task(name, args=(), **_options):
-        sent.append((name, tuple(args)))
-
-    monkeypatch.setattr(app, "send_task", send_task)
-    return sent
+# Celery's broker is not ours to reach from here: the tasks sent are recorded (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("sent_tasks")
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from rxapp import routes
 from rxapp.db import get_engine
 from rxapp.models import OverlapRequest, SatisfactionAnswer
+from rxapp.services.eligibility import EligibilityStatus
 from rxapp.state.dashboard import DashboardState
 from rxapp.state.gate import SERVICE_UNAVAILABLE
 from rxapp.state.inbox import NotificationsState
@@ -35,25 +36,15 @@ JULIE = "2950701053089 53"
 SOPHIE = "2900901004056 87"
 
 
-@pytest.fixture(autouse=True)
-def sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
-    """The Celery tasks the handlers send, recorded instead of reaching the shared broker."""
-    from backoffice_worker.celery_app import app
-
-    sent: list[tuple[str, tuple]] = []
-
-    def send_task(name, args=(), **_options):
-        sent.append((name, tuple(args)))
-
-    monkeypatch.setattr(app, "send_task", send_task)
-    return sent
+# Celery's broker is not ours to reach from here: the tasks sent are recorded (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("sent_tasks")
 
 
 @pytest.fixture
 def selection() -> SelectionState:
     """Step 1 as loaded for two beneficiaries, without a database (choose and next_step use none)."""
     state = substate(SelectionState)
-    state.status = "eligible"
+    state.status = EligibilityStatus.ELIGIBLE
     state.beneficiaries = [
         BeneficiaryChoice(
             "11",
