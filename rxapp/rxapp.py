@@ -7,13 +7,22 @@ import reflex as rx
 import rxapp.models  # noqa: F401 - every table registered before anything queries
 from rxapp import routes
 from rxapp.pages.dashboard import dashboard_page
+from rxapp.pages.delays import delays_page
 from rxapp.pages.help import HELP_PAGES, help_page
 from rxapp.pages.information import documents_page, information_page, procedures_page
 from rxapp.pages.login import login_page
+from rxapp.pages.procedures import (
+    RIGHTS_ATTESTATION,
+    TEXT_PROCEDURES,
+    rights_attestation_page,
+    text_procedure_page,
+)
 from rxapp.pages.selection import confirmation_page, recap_page, selection_help_page, selection_page
+from rxapp.pwa import head_components
 from rxapp.services.audit import configure_security_log
 from rxapp.settings import get_settings
 from rxapp.state.dashboard import DashboardState
+from rxapp.state.delays import DelaysState
 from rxapp.state.errors import backend_error
 from rxapp.state.information import InformationState
 from rxapp.state.selection import SelectionState
@@ -25,6 +34,7 @@ configure_security_log(get_settings().security_log)
 app = rx.App(
     stylesheets=["/styles.css"],
     html_lang="fr",
+    head_components=head_components(),
     backend_exception_handler=backend_error,
 )
 
@@ -67,8 +77,26 @@ app.add_page(
 for route, (heading, _) in HELP_PAGES.items():
     app.add_page(lambda route=route: help_page(route), route=route, title=f"{heading} | {SITE}")
 
+# "Vos démarches en 2 clics".
+app.add_page(
+    rights_attestation_page, route=routes.RIGHTS_ATTESTATION, title=f"{RIGHTS_ATTESTATION.name} | {SITE}"
+)
+for procedure in TEXT_PROCEDURES:
+    app.add_page(
+        lambda route=procedure.route: text_procedure_page(route),
+        route=procedure.route,
+        title=f"{procedure.name} | {SITE}",
+    )
+app.add_page(
+    delays_page,
+    route=routes.PROCESSING_DELAYS,
+    title=f"Délais de traitement de votre caisse | {SITE}",
+    on_load=DelaysState.load,
+)
+
 # Frais de santé, notifications and messages, and the statement download route.
 from rxapp.api import build_api  # noqa: E402
+from rxapp.api.attestation import attestation_routes  # noqa: E402
 from rxapp.api.headers import security_headers  # noqa: E402
 from rxapp.api.medialog import medialog_routes  # noqa: E402
 from rxapp.api.statements import statement_routes  # noqa: E402
@@ -92,7 +120,10 @@ app.add_page(
 )
 app.add_page(messages_page, route=routes.MESSAGES, title=f"Messages | {SITE}", on_load=MessagesState.load)
 # Read by App.__call__ when the backend starts, so setting it after construction works.
-app.api_transformer = [build_api(statement_routes, medialog_routes, operations_routes()), security_headers]
+app.api_transformer = [
+    build_api(statement_routes, attestation_routes, medialog_routes, operations_routes()),
+    security_headers,
+]
 
 # Medialog+, the agents' back office.
 from rxapp.pages.admin import (  # noqa: E402

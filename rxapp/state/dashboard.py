@@ -14,7 +14,7 @@ from rxapp.db import session_scope
 from rxapp.services import teleservice
 from rxapp.services.account import DashboardView, dashboard_for
 from rxapp.services.auth import account_for_session
-from rxapp.services.inbox import InboxItem, notifications_for, unread_counts
+from rxapp.services.inbox import InboxItem, notifications_for, processed_request_notice, unread_counts
 from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
 from rxapp.state.selection import status_notice
 
@@ -70,6 +70,7 @@ class DashboardState(AuthState):
     show_banner: bool = False
     overlap_status: str = ""
     overlap_notice: str = ""
+    processed_notice: str = ""
 
     @rx.event
     async def load(self):
@@ -92,6 +93,7 @@ class DashboardState(AuthState):
             for p in view.payments
         ]
         self.notifications = [InboxRow(n.short_day, n.title, n.body) for n in view.notifications]
+        self.processed_notice = processed_request_notice(view.notifications)
         self.messages = [InboxRow(m.short_day, m.title, m.body) for m in view.messages]
         self.unread_notifications = view.unread_notifications
         self.unread_messages = view.unread_messages
@@ -127,6 +129,7 @@ class DashboardState(AuthState):
                     async with self:
                         self.unread_notifications = unread
                         self.notifications = [InboxRow(n.short_day, n.title, n.body) for n in latest]
+                        self.processed_notice = processed_request_notice(latest)
         finally:
             async with self:
                 self._watching = False
