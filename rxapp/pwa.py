@@ -19,5 +19,5 @@ def head_components() -> list[rx.Component]:
         rx.el.meta(name="theme-color", content=THEME_COLOUR),
         rx.el.meta(name="apple-mobile-web-app-title", content="ameli"),
         rx.el.link(rel="apple-touch-icon", href=APPLE_TOUCH_ICON),
-        rx.el.script(src=REGISTRATION_SCRIPT, defer=True),
+        rx.el.script(src=REGISTRATION_SCRIPT, async_=True),
     ]
