@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
+from rxapp.theme import BRAND_BLUE
 
-THEME_COLOUR = "#0c419a"
 APPLE_TOUCH_ICON = "/icons/apple-touch-icon.png"
 REGISTRATION_SCRIPT = "/register-sw.js"
 
@@ -16,7 +16,7 @@ def head_components() -> list[rx.Component]:
     """The manifest link, theme colour, apple-touch-icon and the service worker's registration."""
     return [
         rx.el.link(rel="manifest", href=routes.MANIFEST),
-        rx.el.meta(name="theme-color", content=THEME_COLOUR),
+        rx.el.meta(name="theme-color", content=BRAND_BLUE),
         rx.el.meta(name="apple-mobile-web-app-title", content="ameli"),
         rx.el.link(rel="apple-touch-icon", href=APPLE_TOUCH_ICON),
         rx.el.script(src=REGISTRATION_SCRIPT, async_=True),

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from rxapp.db import session_scope
+from rxapp.observability.visitor import request_address
 from rxapp.services import auth
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.state.auth import SERVICE_UNAVAILABLE, SESSION_COOKIE
@@ -71,7 +72,8 @@ async def insured_pdf(
     """
 
     def refused(reason: str) -> None:
-        client_ip = request.client.host if request.client else None
+        # Behind trusted proxies only, the forwarded address (rxapp/observability/visitor.py).
+        client_ip = request_address(request) or None
         security_event(ACCESS_REFUSED, action=action, reason=reason, client_ip=client_ip, **audit)
 
     session_id = request.cookies.get(SESSION_COOKIE, "")

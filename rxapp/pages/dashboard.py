@@ -10,6 +10,16 @@ from rxapp.components.notice import callout
 from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_notice
 from rxapp.pages.procedures import QUICK_PROCEDURES
 from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
+from rxapp.theme import (
+    BORDER,
+    BOX_PADDING,
+    BUTTON_RADIUS,
+    DIVIDER,
+    RADIUS,
+    SUCCESS_BACKGROUND,
+    SUCCESS_BORDER,
+    TEXT_SECONDARY,
+)
 
 
 def card(title: rx.Component | str, *children: rx.Component, label: str) -> rx.Component:
@@ -18,8 +28,8 @@ def card(title: rx.Component | str, *children: rx.Component, label: str) -> rx.C
         heading,
         *children,
         aria_label=label,
-        border="1px solid #d1d5db",
-        border_radius="8px",
+        border=BORDER,
+        border_radius=RADIUS,
         padding="16px",
         background="white",
         display="flex",
@@ -42,13 +52,13 @@ def _payment(row: PaymentRow) -> rx.Component:
             row.transmitted, rx.fragment(), rx.badge("Non transmis", color_scheme="amber", variant="outline")
         ),
         padding_y="6px",
-        border_bottom="1px solid #e5e7eb",
+        border_bottom=DIVIDER,
     )
 
 
 def _inbox(row: InboxRow) -> rx.Component:
     return rx.el.li(
-        rx.text(row.short_day, size="2", color="#374151"),
+        rx.text(row.short_day, size="2", color=TEXT_SECONDARY),
         rx.text(row.title, weight="bold"),
         rx.text(row.body, size="2"),
         padding_y="6px",
@@ -137,10 +147,10 @@ def processed_notice() -> rx.Component:
             role="status",
             direction="column",
             gap="4px",
-            padding="12px 16px",
-            border_left="4px solid #15803d",
-            background="#f0fdf4",
-            border_radius="6px",
+            padding=BOX_PADDING,
+            border_left=f"4px solid {SUCCESS_BORDER}",
+            background=SUCCESS_BACKGROUND,
+            border_radius=BUTTON_RADIUS,
             width="100%",
         ),
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from rxapp.components.layout import BRAND_BLUE, loading_status
+from rxapp.components.layout import loading_status
 from rxapp.components.notice import callout
 from rxapp.pages.procedures import PROCESSING_DELAYS, procedure_page
 from rxapp.services.delays import TARGET_DAYS
 from rxapp.state.delays import DelaysState, FiguresBlock, RangeRow
+from rxapp.theme import BORDER, BRAND_BLUE, DIVIDER, RADIUS
 
-CELL = {"padding": "8px", "border_bottom": "1px solid #e5e7eb", "text_align": "left"}
+CELL = {"padding": "8px", "border_bottom": DIVIDER, "text_align": "left"}
 
 
 def _figure(term: str, value) -> rx.Component:
@@ -18,8 +19,8 @@ def _figure(term: str, value) -> rx.Component:
         rx.el.dt(term, font_size="14px"),
         rx.el.dd(value, margin="2px 0 0", font_weight="700", font_size="20px"),
         padding="12px",
-        border="1px solid #d1d5db",
-        border_radius="8px",
+        border=BORDER,
+        border_radius=RADIUS,
     )
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, page_shell
+from rxapp.components.layout import page_shell
+from rxapp.theme import BRAND_BLUE, BUTTON_RADIUS, TOUCH_TARGET
 
 PHONE_NOTE = "Par téléphone : 3646 (service gratuit + prix d'un appel), du lundi au vendredi."
 
@@ -126,9 +127,9 @@ def rights_attestation_page() -> rx.Component:
             reload_document=True,
             display="inline-flex",
             align_items="center",
-            min_height="44px",
+            min_height=TOUCH_TARGET,
             padding="10px 16px",
-            border_radius="6px",
+            border_radius=BUTTON_RADIUS,
             background=BRAND_BLUE,
             color="white",
             font_weight="500",
