@@ -15,6 +15,7 @@ from rxapp.api import build_api
 from rxapp.api.attestation import attestation_routes
 from rxapp.api.headers import security_headers
 from rxapp.api.medialog import medialog_routes
+from rxapp.api.session import session_routes
 from rxapp.api.statements import statement_routes
 from rxapp.components.app_wraps import french_app_wraps
 from rxapp.components.layout import AGENT_SITE, INSURED_SITE
@@ -150,10 +151,11 @@ app = rx.App(
     # The installable app: manifest, theme colour, apple-touch-icon, service worker registration.
     head_components=head_components(),
     backend_exception_handler=backend_error,
-    # Frais de santé's statement and the attestation de droits downloads, the Medialog+ API, health and
-    # metrics, with the security headers on every response; read by App.__call__ when the backend starts.
+    # Frais de santé's statement and the attestation de droits downloads, the Medialog+ API, the session
+    # cookie routes, health and metrics, with the security headers on every response; read by App.__call__
+    # when the backend starts.
     api_transformer=[
-        build_api(statement_routes, attestation_routes, medialog_routes, operations_routes()),
+        build_api(statement_routes, attestation_routes, medialog_routes, session_routes, operations_routes()),
         security_headers,
     ],
 )

@@ -7,6 +7,7 @@ as the event handlers do; a refusal goes to the security log.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,11 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from rxapp.api.session import SESSION_COOKIE
 from rxapp.db import session_scope
 from rxapp.observability.visitor import request_address
 from rxapp.services import auth
-from rxapp.services.audit import ACCESS_REFUSED, security_event
-from rxapp.state.auth import SERVICE_UNAVAILABLE, SESSION_COOKIE
+from rxapp.services.audit import ACCESS_REFUSED, FieldValue, security_event
+from rxapp.state.gate import SERVICE_UNAVAILABLE
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -55,7 +57,7 @@ async def insured_pdf(
     action: str,
     not_signed_in: str,
     not_found: str,
-    **audit: object,
+    **audit: FieldValue,
 ) -> Response:
     """Send the signed-in insured's PDF as an attachment.
 
@@ -74,7 +76,9 @@ async def insured_pdf(
     def refused(reason: str) -> None:
         # Behind trusted proxies only, the forwarded address (rxapp/observability/visitor.py).
         client_ip = request_address(request) or None
-        security_event(ACCESS_REFUSED, action=action, reason=reason, client_ip=client_ip, **audit)
+        security_event(
+            ACCESS_REFUSED, level=logging.WARNING, action=action, reason=reason, client_ip=client_ip, **audit
+        )
 
     session_id = request.cookies.get(SESSION_COOKIE, "")
     if not session_id:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import reflex as rx
-from sqlalchemy.exc import SQLAlchemyError
 
-from rxapp import routes
-from rxapp.db import session_scope
-from rxapp.services.delays import DelayFigures, ProcessingDelays, delays_for_account, format_days
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.services.delays import DelayFigures, delays_for_account, format_days
+from rxapp.state.auth import AuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 
 
 @dataclasses.dataclass
@@ -43,11 +40,6 @@ def _block(figures: DelayFigures) -> FiguresBlock:
     )
 
 
-def _delays(account_id: int) -> ProcessingDelays | None:
-    with session_scope() as session:
-        return delays_for_account(session=session, account_id=account_id)
-
-
 class DelaysState(AuthState):
     loaded: bool = False
     unavailable: str = ""
@@ -58,18 +50,17 @@ class DelaysState(AuthState):
     ordinary: FiguresBlock = FiguresBlock()
     complex_cases: FiguresBlock = FiguresBlock()
 
+    def _forget(self) -> None:
+        self.loaded = False
+
+    def _show_unavailable(self) -> None:
+        self.unavailable = SERVICE_UNAVAILABLE
+
     @rx.event
-    async def load(self):
+    @insured_handler
+    async def load(self, account_id: int):
         """on_load: re-check the session, then compute the figures of the insured's CPAM."""
-        try:
-            account_id = await self._current_account_id()
-            if account_id is None:
-                self.loaded = False
-                return rx.redirect(routes.LOGIN)
-            delays = await asyncio.to_thread(_delays, account_id)
-        except SQLAlchemyError:
-            self.unavailable = SERVICE_UNAVAILABLE
-            return None
+        delays = await in_session(delays_for_account, account_id=account_id)
         self.unavailable = ""
         self.partner_regime = delays is None
         if delays is not None:
@@ -79,4 +70,3 @@ class DelaysState(AuthState):
             self.ordinary = _block(delays.ordinary)
             self.complex_cases = _block(delays.complex_cases)
         self.loaded = True
-        return None
