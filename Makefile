@@ -36,13 +36,13 @@ install-dev: $(DEV_STAMP)
 
 ## Serve the app with its demo data and the worker (Ctrl-C stops everything).
 run: install
-	$(PY) -m rxapp.cli serve
+	DEMO_HISTORY=$${DEMO_HISTORY:-1} $(PY) -m rxapp.cli serve
 
 migrate: install
 	$(PY) -m rxapp.cli migrate
 
 seed: install
-	$(PY) -m rxapp.cli seed
+	DEMO_HISTORY=$${DEMO_HISTORY:-1} $(PY) -m rxapp.cli seed
 
 chromium:
 	@test -x /usr/bin/chromium || { \

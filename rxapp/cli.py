@@ -103,15 +103,17 @@ def migrate(settings: Settings) -> None:
     roles.migrate_under_lock(settings)
 
 
-def seed() -> None:
+def seed(*, history: bool = False) -> None:
     from rxapp.db import session_scope
     from rxapp.services.demo import seed_demo_data
+    from rxapp.services.demo_history import seed_closure_history
 
     with session_scope() as session:
         report = seed_demo_data(session=session)
+        added = seed_closure_history(session=session) if history else 0
     print(
         f"Données de démonstration : {report.personas_created} assurés et "
-        f"{report.agents_created} agents ajoutés."
+        f"{report.agents_created} agents ajoutés, {added} affaires clôturées en historique."
     )
 
 
@@ -157,7 +159,7 @@ def serve(settings: Settings) -> int:
     check_redis(settings)
     migrate(settings)
     if not settings.is_production:
-        seed()
+        seed(history=settings.demo_history)
     roles.refuse_demo_credentials(settings)
     prepare_broker(settings)
     env = roles.child_env(settings)
@@ -262,7 +264,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         migrate(settings)
         return 0
     if command == "seed":
-        seed()
+        seed(history=settings.demo_history)
         return 0
     if command in {"agent", "cpam", "purge-demo"}:
         from rxapp.services.audit import configure_security_log

@@ -18,6 +18,19 @@ RECAP = "/complementaire/recapitulatif"
 CONFIRMATION = "/complementaire/confirmation"
 SELECTION_HELP = "/complementaire/aide"
 
+# The entries of "Vos démarches en 2 clics".
+RIGHTS_ATTESTATION = "/demarches/attestation-de-droits"
+DAILY_ALLOWANCE_ATTESTATION = "/demarches/attestation-indemnites-journalieres"
+EHIC_LOSS = "/demarches/carte-europeenne-perte-ou-vol"
+EHIC_ORDER = "/demarches/carte-europeenne-commande"
+PROCESSING_DELAYS = "/demarches/delais-de-traitement"
+ATTESTATION_PDF = "/api/attestation-de-droits.pdf"
+
+# The installable app: files served from assets/ (see rxapp/pwa.py).
+MANIFEST = "/manifest.webmanifest"
+SERVICE_WORKER = "/sw.js"
+OFFLINE_PAGE = "/offline.html"
+
 STATEMENT_PREFIX = "/api/releves"
 
 # The HTTP routes that set and expire the session cookies (rxapp/api/session.py).

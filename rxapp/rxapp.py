@@ -12,6 +12,7 @@ from reflex.event import EventHandler
 import rxapp.models  # noqa: F401 - every table registered before anything queries
 from rxapp import routes
 from rxapp.api import build_api
+from rxapp.api.attestation import attestation_routes
 from rxapp.api.headers import security_headers
 from rxapp.api.medialog import medialog_routes
 from rxapp.api.session import session_routes
@@ -29,16 +30,25 @@ from rxapp.pages.admin import (
     admin_supervision_page,
 )
 from rxapp.pages.dashboard import dashboard_page
+from rxapp.pages.delays import delays_page
 from rxapp.pages.help import HELP_PAGES, help_page
 from rxapp.pages.inbox import messages_page, notifications_page
 from rxapp.pages.information import documents_page, information_page, procedures_page
 from rxapp.pages.login import login_page
 from rxapp.pages.payments import payments_page
+from rxapp.pages.procedures import (
+    RIGHTS_ATTESTATION,
+    TEXT_PROCEDURES,
+    rights_attestation_page,
+    text_procedure_page,
+)
 from rxapp.pages.selection import confirmation_page, recap_page, selection_help_page, selection_page
+from rxapp.pwa import head_components
 from rxapp.services.audit import configure_security_log
 from rxapp.settings import get_settings
 from rxapp.state.admin import AdminAffaireState, AdminQueueState, AdminSimulationState, AdminSupervisionState
 from rxapp.state.dashboard import DashboardState
+from rxapp.state.delays import DelaysState
 from rxapp.state.errors import backend_error
 from rxapp.state.inbox import MessagesState, NotificationsState
 from rxapp.state.information import InformationState
@@ -60,6 +70,10 @@ class Page:
 
 def _help(route: str) -> Callable[[], rx.Component]:
     return lambda: help_page(route)
+
+
+def _text_procedure(route: str) -> Callable[[], rx.Component]:
+    return lambda: text_procedure_page(route)
 
 
 INSURED_PAGES = (
@@ -87,6 +101,18 @@ INSURED_PAGES = (
         routes.NOTIFICATIONS, notifications_page, f"Notifications | {INSURED_SITE}", NotificationsState.load
     ),
     Page(routes.MESSAGES, messages_page, f"Messages | {INSURED_SITE}", MessagesState.load),
+    # "Vos démarches en 2 clics".
+    Page(routes.RIGHTS_ATTESTATION, rights_attestation_page, f"{RIGHTS_ATTESTATION.name} | {INSURED_SITE}"),
+    *(
+        Page(procedure.route, _text_procedure(procedure.route), f"{procedure.name} | {INSURED_SITE}")
+        for procedure in TEXT_PROCEDURES
+    ),
+    Page(
+        routes.PROCESSING_DELAYS,
+        delays_page,
+        f"Délais de traitement de votre caisse | {INSURED_SITE}",
+        DelaysState.load,
+    ),
 )
 AGENT_PAGES = (
     Page(routes.ADMIN_LOGIN, admin_login_page, f"Espace agents | {AGENT_SITE}"),
@@ -122,11 +148,14 @@ configure_security_log(get_settings().security_log)
 app = rx.App(
     stylesheets=["/styles.css"],
     html_lang="fr",
+    # The installable app: manifest, theme colour, apple-touch-icon, service worker registration.
+    head_components=head_components(),
     backend_exception_handler=backend_error,
-    # Frais de santé's statement download, the Medialog+ API, health and metrics, with the security headers on
-    # every response; read by App.__call__ when the backend starts.
+    # Frais de santé's statement and the attestation de droits downloads, the Medialog+ API, the session
+    # cookie routes, health and metrics, with the security headers on every response; read by App.__call__
+    # when the backend starts.
     api_transformer=[
-        build_api(statement_routes, medialog_routes, session_routes, operations_routes()),
+        build_api(statement_routes, attestation_routes, medialog_routes, session_routes, operations_routes()),
         security_headers,
     ],
 )

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     medialog_api_token: str = DEFAULT_MEDIALOG_TOKEN
     medialog_api_url: str | None = None
     medialog_auto_process_after: float | None = None
+    # The demo seed also adds 90 days of closed affaires (`make run` turns it on; tests leave it off).
+    demo_history: bool = False
     worker_concurrency: int = 2
     celery_queue: str = "backoffice"
     overlap_scan_interval: float = 60.0

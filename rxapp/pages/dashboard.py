@@ -8,15 +8,17 @@ from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_notice
+from rxapp.pages.procedures import QUICK_PROCEDURES
 from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
-from rxapp.theme import BORDER, DIVIDER, RADIUS, TEXT_SECONDARY
-
-QUICK_PROCEDURES = (
-    "Attestation de droits",
-    "Attestation de paiement d'indemnités journalières",
-    "Déclarer la perte ou le vol d'une carte européenne d'assurance maladie (CEAM)",
-    "Commander une carte européenne d'assurance maladie (CEAM)",
-    "Consulter les délais de traitement de ma Caisse d'Assurance Maladie",
+from rxapp.theme import (
+    BORDER,
+    BOX_PADDING,
+    BUTTON_RADIUS,
+    DIVIDER,
+    RADIUS,
+    SUCCESS_BACKGROUND,
+    SUCCESS_BORDER,
+    TEXT_SECONDARY,
 )
 
 
@@ -83,8 +85,8 @@ def dashboard_blocks() -> rx.Component:
             "Vos démarches en 2 clics",
             rx.el.ul(
                 *[
-                    rx.el.li(rx.link(name, href=routes.PROCEDURES), padding_y="4px")
-                    for name in QUICK_PROCEDURES
+                    rx.el.li(rx.link(procedure.name, href=procedure.route), padding_y="4px")
+                    for procedure in QUICK_PROCEDURES
                 ],
                 padding_left="18px",
                 margin="0",
@@ -135,6 +137,25 @@ def dashboard_blocks() -> rx.Component:
     )
 
 
+def processed_notice() -> rx.Component:
+    """The "notification courte" once the request has been processed, first thing under the greeting."""
+    return rx.cond(
+        DashboardState.processed_notice,
+        rx.flex(
+            rx.text(DashboardState.processed_notice, weight="bold"),
+            rx.link("Voir la notification", href=routes.NOTIFICATIONS),
+            role="status",
+            direction="column",
+            gap="4px",
+            padding=BOX_PADDING,
+            border_left=f"4px solid {SUCCESS_BORDER}",
+            background=SUCCESS_BACKGROUND,
+            border_radius=BUTTON_RADIUS,
+            width="100%",
+        ),
+    )
+
+
 def dashboard_page() -> rx.Component:
     return page_shell(
         rx.cond(
@@ -145,6 +166,7 @@ def dashboard_page() -> rx.Component:
             DashboardState.display_name,
             rx.vstack(
                 rx.heading("Bonjour ", DashboardState.display_name, as_="h1", size="7"),
+                processed_notice(),
                 overlap_notice(),
                 overlap_banner(),
                 dashboard_blocks(),

@@ -7,7 +7,7 @@ import reflex as rx
 from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
-from rxapp.pages.dashboard import QUICK_PROCEDURES
+from rxapp.pages.procedures import QUICK_PROCEDURES
 from rxapp.state.information import InformationState, PersonRow
 from rxapp.theme import BORDER, BOX_PADDING, RADIUS, WARNING_TEXT
 
@@ -130,7 +130,10 @@ def procedures_page() -> rx.Component:
                 ),
                 padding_y="6px",
             ),
-            *[rx.el.li(rx.text(name, " (bientôt disponible)"), padding_y="6px") for name in QUICK_PROCEDURES],
+            *[
+                rx.el.li(rx.link(procedure.name, href=procedure.route), padding_y="6px")
+                for procedure in QUICK_PROCEDURES
+            ],
             padding_left="18px",
         ),
         signed_in=True,

@@ -3,6 +3,7 @@ counts, and marking an item read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar, cast
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from rxapp.models import Message, Notification, utcnow
 from rxapp.services.formatting import format_day, format_short_day
+from rxapp.services.medialog.closure import CLOSURE_TITLE
 
 _Item = TypeVar("_Item", Notification, Message)
 
@@ -140,3 +142,19 @@ def mark_message_read(
         otherwise, and nothing is written.
     """
     return _mark_read(session, Message, account_id, item_id, now)
+
+
+PROCESSED_NOTICE = "Votre demande a été traitée : votre organisme complémentaire est enregistré."
+
+
+def processed_request_notice(notifications: Sequence[InboxItem]) -> str:
+    """The app's "notification courte" once a request has been processed, or "".
+
+    It shows while the newest notification is the closure's and is still unread.
+
+    Args:
+        notifications: the account's notifications, newest first.
+    """
+    if notifications and notifications[0].unread and notifications[0].title == CLOSURE_TITLE:
+        return PROCESSED_NOTICE
+    return ""

@@ -67,7 +67,7 @@ def payments_for(*, session: Session, account_id: int, limit: int | None = None)
     ]
 
 
-def _pdf_text(text: str) -> str:
+def pdf_text(text: str) -> str:
     """Text the PDF core fonts can print (Windows-1252): plain spaces for the
     narrow and ordinary no-break spaces of the French number format."""
     return text.replace("\u202f", " ").replace("\u00a0", " ")
@@ -130,9 +130,9 @@ def statement_pdf(*, session: Session, account_id: int, payment_id: int) -> tupl
     )
     for caption, value in lines:
         pdf.set_font("helvetica", "B", 11)
-        pdf.cell(w=70, h=8, text=_pdf_text(f"{caption} :"))
+        pdf.cell(w=70, h=8, text=pdf_text(f"{caption} :"))
         pdf.set_font("helvetica", "", 11)
-        pdf.cell(h=8, text=_pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(h=8, text=pdf_text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("helvetica", "B", 11)
     pdf.cell(text=f"Paiement {NOT_TRANSMITTED}.", new_x="LMARGIN", new_y="NEXT")

@@ -14,7 +14,7 @@ from rxapp.services import teleservice
 from rxapp.services.account import dashboard_for
 from rxapp.services.auth import account_for_session
 from rxapp.services.eligibility import EligibilityStatus
-from rxapp.services.inbox import InboxItem, notifications_for, unread_counts
+from rxapp.services.inbox import InboxItem, notifications_for, processed_request_notice, unread_counts
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 from rxapp.state.inbox import InboxRow, inbox_row
@@ -46,6 +46,7 @@ class DashboardState(AuthState):
     show_banner: bool = False
     overlap_status: str = ""
     overlap_notice: str = ""
+    processed_notice: str = ""
 
     def _forget(self) -> None:
         self.display_name = ""
@@ -68,6 +69,7 @@ class DashboardState(AuthState):
         self.last_connection = view.greeting.last_connection
         self.payments = [payment_row(line) for line in view.payments]
         self.notifications = [inbox_row(item) for item in view.notifications]
+        self.processed_notice = processed_request_notice(view.notifications)
         self.messages = [inbox_row(item) for item in view.messages]
         self.unread_notifications = view.unread_notifications
         self.unread_messages = view.unread_messages
@@ -104,6 +106,7 @@ class DashboardState(AuthState):
                     async with self:
                         self.unread_notifications = unread
                         self.notifications = [inbox_row(item) for item in latest]
+                        self.processed_notice = processed_request_notice(latest)
         finally:
             async with self:
                 self._watching = False

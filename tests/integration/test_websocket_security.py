@@ -51,6 +51,7 @@ from rxapp.state.admin import (
 )
 from rxapp.state.auth import AuthState
 from rxapp.state.dashboard import DashboardState
+from rxapp.state.delays import DelaysState
 from rxapp.state.errors import UNEXPECTED_ERROR
 from rxapp.state.inbox import MessagesState, NotificationsState
 from rxapp.state.information import InformationState
@@ -552,6 +553,7 @@ FUZZED_STATES = (
     DashboardState,
     SelectionState,
     InformationState,
+    DelaysState,
     PaymentsState,
     NotificationsState,
     MessagesState,

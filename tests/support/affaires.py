@@ -1,0 +1,71 @@
+"""Closed (or open) affaires written straight into the database, for the délais figures."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from rxapp.models import (
+    Account,
+    Affaire,
+    AffaireStatus,
+    Cpam,
+    InsuredPerson,
+    OverlapRequest,
+    RequestStatus,
+)
+from rxapp.models._types import persisted_id
+from rxapp.services.nir import parse_nir
+
+_numbers = itertools.count(1)
+
+
+def account_id_of(session: Session, nir: str) -> int:
+    """The account of the demo persona with this NIR (as the README prints it)."""
+    return session.exec(
+        select(Account.id)
+        .join(InsuredPerson, col(InsuredPerson.id) == col(Account.insured_id))
+        .where(InsuredPerson.nir == parse_nir(nir).body)
+    ).one()
+
+
+def cpam_id_of(session: Session, code_organisme: str) -> int:
+    return persisted_id(session.exec(select(Cpam).where(Cpam.code_organisme == code_organisme)).one())
+
+
+def add_affaire(
+    session: Session,
+    *,
+    account_id: int,
+    cpam_id: int,
+    created_at: datetime,
+    closed_after: timedelta | None,
+    is_complex: bool = False,
+) -> Affaire:
+    """An affaire and its request; closed `closed_after` its creation, or still new when None."""
+    number = next(_numbers)
+    closed_at = created_at + closed_after if closed_after is not None else None
+    request = OverlapRequest(
+        reference=f"DEM-TEST-{number:06d}",
+        account_id=account_id,
+        created_at=created_at,
+        status=RequestStatus.PENDING if closed_at is None else RequestStatus.PROCESSED,
+        processed_at=closed_at,
+    )
+    session.add(request)
+    session.flush()
+    affaire = Affaire(
+        reference=f"AFF-TEST-{number:06d}",
+        request_id=persisted_id(request),
+        cpam_id=cpam_id,
+        is_complex=is_complex,
+        status=AffaireStatus.NEW if closed_at is None else AffaireStatus.CLOSED,
+        created_at=created_at,
+        due_at=created_at + timedelta(days=7),
+        closed_at=closed_at,
+    )
+    session.add(affaire)
+    session.flush()
+    return affaire
