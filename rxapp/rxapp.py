@@ -69,6 +69,7 @@ for route, (heading, _) in HELP_PAGES.items():
 
 # Frais de santé, notifications and messages, and the statement download route.
 from rxapp.api import build_api  # noqa: E402
+from rxapp.api.franceconnect import franceconnect_routes  # noqa: E402
 from rxapp.api.headers import security_headers  # noqa: E402
 from rxapp.api.medialog import medialog_routes  # noqa: E402
 from rxapp.api.statements import statement_routes  # noqa: E402
@@ -92,7 +93,10 @@ app.add_page(
 )
 app.add_page(messages_page, route=routes.MESSAGES, title=f"Messages | {SITE}", on_load=MessagesState.load)
 # Read by App.__call__ when the backend starts, so setting it after construction works.
-app.api_transformer = [build_api(statement_routes, medialog_routes, operations_routes()), security_headers]
+app.api_transformer = [
+    build_api(statement_routes, medialog_routes, franceconnect_routes, operations_routes()),
+    security_headers,
+]
 
 # Medialog+, the agents' back office.
 from rxapp.pages.admin import (  # noqa: E402

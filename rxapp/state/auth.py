@@ -46,9 +46,9 @@ def _account_id_for(session_id: str) -> int | None:
         return account.id if account else None
 
 
-def _end(session_id: str) -> None:
+def _end(session_id: str) -> str | None:
     with session_scope() as session:
-        auth.end_session(session=session, session_id=session_id)
+        return auth.end_session(session=session, session_id=session_id)
 
 
 class AuthState(rx.State):
@@ -68,16 +68,26 @@ class AuthState(rx.State):
 
     @rx.event
     async def logout(self):
-        """Se déconnecter: revoke the session server-side, then forget the cookie."""
+        """Se déconnecter: revoke the session server-side, then forget the cookie.
+
+        A session opened through FranceConnect ends the FranceConnect session too: the
+        browser goes to its end_session endpoint, which sends it back to the login page.
+        """
+        from rxapp.api.franceconnect import logout_url  # the API module imports this one
+
+        franceconnect_logout = None
         if self.session_id:
             try:
-                await asyncio.to_thread(_end, self.session_id)
+                id_token = await asyncio.to_thread(_end, self.session_id)
             except SQLAlchemyError as error:
                 # The cookie is dropped anyway; the session dies at its idle timeout.
                 agent_logger.warning("Session not revoked, database error: %s", type(error).__name__)
+                id_token = None
+            if id_token:
+                franceconnect_logout = await logout_url(id_token=id_token, base_url=self.router.url.origin)
         self.session_id = ""
         yield rx.remove_cookie(SESSION_COOKIE)
-        yield rx.redirect(routes.LOGIN)
+        yield rx.redirect(franceconnect_logout or routes.LOGIN)
 
 
 # --- Medialog+ agents ---------------------------------------------------------------------

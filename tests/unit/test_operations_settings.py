@@ -10,9 +10,15 @@ from rxapp.settings import ConfigurationError, LogFormat, Settings, load_setting
 
 STRONG_SECRET = "s" * 40
 PRODUCTION = {
+    "FRANCECONNECT_ISSUER": "https://fcp-low.integ01.dev-franceconnect.fr/api/v2",
+    "FRANCECONNECT_CLIENT_SECRET": "franceconnect-client-secret-0123456789",
     "APP_ENV": "production",
     "SECRET_KEY": STRONG_SECRET,
     "MEDIALOG_API_TOKEN": "medialog-production-token-0123456789",
+    # What production requires besides (checked before the metrics token).
+    "DATABASE_URL": "postgresql+psycopg://ameli@db.example.fr/ameli",
+    "REDIS_URL": "redis://redis.example.fr:6379/0",
+    "SMTP_URL": "smtp://smtp.example.fr:25",
 }
 
 
