@@ -161,7 +161,9 @@ def local_franceconnect(settings: Settings, env: dict[str, str]) -> dict[str, li
     if settings.franceconnect_issuer:
         return {}
     port = settings.franceconnect_local_port or _free_port()
-    issuer = f"http://127.0.0.1:{port}/api/v2"
+    # "localhost", while the browser tests open the app at 127.0.0.1: another site, so that the
+    # return from the provider is a cross-site navigation, as from the real FranceConnect.
+    issuer = f"http://localhost:{port}/api/v2"
     env["FRANCECONNECT_ISSUER"] = issuer
     command = [sys.executable, "-m", "rxapp.franceconnect_local", "--port", str(port), "--issuer", issuer]
     return {"franceconnect": command}

@@ -163,7 +163,8 @@ class LocalProvider:
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(
         f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
+<title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:0;color:#1f2937;background:#f6f6f6}}
 main{{max-width:40rem;margin:2rem auto;padding:1.5rem;background:#fff}}
 h1{{color:#000091;font-size:1.6rem}}ul{{list-style:none;padding:0}}li{{margin:.5rem 0}}

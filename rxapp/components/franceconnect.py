@@ -22,6 +22,7 @@ def franceconnect_button() -> rx.Component:
         rx.el.span("S'identifier avec", style={"display": "block", "font_size": "0.95rem"}),
         rx.el.span("FranceConnect", style={"display": "block", "font_size": "1.15rem", "font_weight": "700"}),
         href=routes.FRANCECONNECT_LOGIN,
+        reload_document=True,  # rx.el.a is a router link: this makes it a real page load
         style={
             "display": "block",
             "width": "100%",

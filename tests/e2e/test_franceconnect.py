@@ -1,0 +1,59 @@
+"""FranceConnect in the browser, against the local provider that `serve` starts."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from rxapp.services.franceconnect import REFUSALS
+from tests.e2e.helpers import LOGIN_HEADING, assert_accessible, assert_no_horizontal_scroll
+
+BUTTON = "S'identifier avec FranceConnect"
+RENALDO = "Renaldo ZOVI, né(e) le 22/11/1974 (lieu de naissance 71270)"
+PROVIDER_HEADING = "FranceConnect (fournisseur local de démonstration)"
+
+
+def go_to_franceconnect(page: Page) -> None:
+    """From the login page, click the FranceConnect button and wait for the identity choice."""
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
+    expect(page.get_by_role("link", name="Qu'est-ce que FranceConnect ?")).to_be_visible()
+    page.get_by_role("link", name=BUTTON).click()
+    expect(page.get_by_role("heading", level=1, name=PROVIDER_HEADING)).to_be_visible()
+
+
+def test_renaldo_signs_in_with_franceconnect_then_out_of_both(page: Page, viewport: str) -> None:
+    go_to_franceconnect(page)
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    page.get_by_role("button", name=RENALDO, exact=True).click()
+
+    expect(page.get_by_text("Bonjour Renaldo ZOVI", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile("/tableau-de-bord/?$"))
+    expect(page.get_by_role("dialog")).to_be_visible()  # his overlap is unresolved
+    page.get_by_role("button", name="Plus tard").click()
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    # Through FranceConnect's end_session, back to the login page.
+    expect(page.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+    # Signing in with FranceConnect again asks for the identity again.
+    page.get_by_role("link", name=BUTTON).click()
+    expect(page.get_by_role("heading", level=1, name=PROVIDER_HEADING)).to_be_visible()
+    expect(page.get_by_role("button", name=RENALDO, exact=True)).to_be_visible()
+
+
+def test_an_identity_without_account_and_a_cancel_are_refused_in_french(page: Page, viewport: str) -> None:
+    go_to_franceconnect(page)
+    page.get_by_role("button", name=re.compile("^Camille Anne DUBOIS")).click()
+    expect(page.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text(REFUSALS["identity"])
+    assert_accessible(page)
+
+    go_to_franceconnect(page)
+    page.get_by_role("button", name="Annuler et revenir au service").click()
+    expect(page.get_by_role("alert")).to_have_text(REFUSALS["access_denied"])
+    expect(page.get_by_label("Numéro de sécurité sociale")).to_be_visible()
