@@ -17,6 +17,7 @@ logged as a `franceconnect_refused` security event, and nothing is stored.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 from urllib.parse import urlencode
@@ -69,10 +70,15 @@ def client_config(settings: Settings) -> oidc.ClientConfig | None:
 def flow_store(settings: Settings) -> FlowStore:
     """Redis when it is configured, else the database."""
     if settings.redis_url:
-        import redis
-
-        return RedisFlowStore(redis.Redis.from_url(settings.redis_url, socket_timeout=3))
+        return RedisFlowStore(_redis_client(settings.redis_url))
     return DatabaseFlowStore(session_scope)
+
+
+@functools.cache
+def _redis_client(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
 
 
 def _base_url(request: Request, settings: Settings) -> str:
