@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
+from rxapp.theme import TOUCH_TARGET
 
 # FranceConnect's own colours (its button design): 16:1 and more for white text on them.
 FRANCECONNECT_BLUE = "#000091"
@@ -26,7 +27,7 @@ def franceconnect_button() -> rx.Component:
         style={
             "display": "block",
             "width": "100%",
-            "min_height": "44px",
+            "min_height": TOUCH_TARGET,
             "padding": "10px 16px",
             "text_align": "center",
             "line_height": "1.3",
