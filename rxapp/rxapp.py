@@ -18,6 +18,7 @@ from rxapp.api.medialog import medialog_routes
 from rxapp.api.statements import statement_routes
 from rxapp.components.app_wraps import french_app_wraps
 from rxapp.components.layout import AGENT_SITE, INSURED_SITE
+from rxapp.features import demo_features_enabled
 from rxapp.observability.setup import operations_routes
 from rxapp.pages import not_found
 from rxapp.pages.admin import (
@@ -97,6 +98,9 @@ AGENT_PAGES = (
         f"Supervision | {AGENT_SITE}",
         AdminSupervisionState.load,
     ),
+)
+# Demo only: in production the simulation route is not registered, so it answers 404.
+DEMO_PAGES = (
     Page(
         routes.ADMIN_SIMULATION,
         admin_simulation_page,
@@ -129,7 +133,8 @@ app = rx.App(
 )
 # French connection banner and error boundary in place of Reflex's English ones.
 app.app_wraps.update(french_app_wraps())
-for page in (*INSURED_PAGES, *AGENT_PAGES, NOT_FOUND):
+demo_pages = DEMO_PAGES if demo_features_enabled(get_settings()) else ()
+for page in (*INSURED_PAGES, *AGENT_PAGES, *demo_pages, NOT_FOUND):
     app.add_page(
         page.component, route=page.route, title=page.title, on_load=page.on_load, description=page.description
     )

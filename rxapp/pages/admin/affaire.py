@@ -6,15 +6,15 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.admin import agent_shell, error_alert, scroll_table, success_status
-from rxapp.components.layout import BRAND_BLUE
 from rxapp.components.oc_choice import contract_lines
 from rxapp.pages.admin.shared import BUTTON, heading
 from rxapp.services.medialog import MAX_TRANSFER_REASON
 from rxapp.state.admin import AdminAffaireState, DetailLineView, HistoryView
+from rxapp.theme import BORDER, BRAND_BLUE, DIVIDER, TEXT_HINT, TEXT_SECONDARY
 
 
 def _fact(label: str, value) -> rx.Component:
-    return rx.data_list.item(rx.data_list.label(label, color="#374151"), rx.data_list.value(value))
+    return rx.data_list.item(rx.data_list.label(label, color=TEXT_SECONDARY), rx.data_list.value(value))
 
 
 def _facts() -> rx.Component:
@@ -37,7 +37,7 @@ def _contract_box(title: str, organisation, member_number, start) -> rx.Componen
         rx.heading(title, as_="h4", size="3", margin_bottom="4px"),
         *contract_lines(organisation, member_number, start, asterisk=False),
         padding="12px",
-        border="1px solid #d1d5db",
+        border=BORDER,
         border_radius="8px",
         flex="1 1 220px",
         min_width="0",
@@ -69,7 +69,7 @@ def _line(line: DetailLineView) -> rx.Component:
         ),
         list_style="none",
         padding="16px 0",
-        border_top="1px solid #e5e7eb",
+        border_top=DIVIDER,
     )
 
 
@@ -122,7 +122,7 @@ def _actions() -> rx.Component:
                     f"Obligatoire, {MAX_TRANSFER_REASON} caractères au plus. L'affaire quittera votre file.",
                     id="motif-transfert-aide",
                     size="2",
-                    color="#4b5563",
+                    color=TEXT_HINT,
                 ),
                 rx.text_area(
                     id="motif-transfert",

@@ -6,9 +6,9 @@ import reflex as rx
 
 from rxapp.components.admin import agent_shell, error_alert
 from rxapp.components.forms import text_field
-from rxapp.components.layout import BRAND_BLUE
 from rxapp.pages.admin.shared import heading
 from rxapp.state.admin import AgentLoginState
+from rxapp.theme import BRAND_BLUE
 
 
 def admin_login_page() -> rx.Component:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from rxapp.components.layout import BRAND_BLUE
 from rxapp.state.admin import QueueRowView
+from rxapp.theme import BRAND_BLUE, ERROR_BORDER, WRAPPING_BUTTON
 
-BUTTON = {"size": "3", "min_height": "44px", "white_space": "normal", "height": "auto", "padding_y": "10px"}
-LATE_RED = "#b91c1c"
+BUTTON = WRAPPING_BUTTON
+LATE_RED = ERROR_BORDER
 
 
 def heading(text, level: int = 1) -> rx.Component:

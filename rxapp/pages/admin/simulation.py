@@ -7,9 +7,9 @@ import reflex as rx
 from rxapp import routes
 from rxapp.components.admin import agent_shell, error_alert, success_status
 from rxapp.components.forms import text_field
-from rxapp.components.layout import BRAND_BLUE
 from rxapp.pages.admin.shared import BUTTON, heading
 from rxapp.state.admin import AdminSimulationState
+from rxapp.theme import BRAND_BLUE
 
 SIMULATION_INTRO = (
     "Ajoute un contrat d'organisme complémentaire à un bénéficiaire de votre CPAM, comme le ferait "

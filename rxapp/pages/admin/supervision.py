@@ -6,9 +6,9 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.admin import agent_shell, error_alert
-from rxapp.components.layout import BRAND_BLUE
 from rxapp.pages.admin.shared import heading, queue_link
 from rxapp.state.admin import AdminSupervisionState, CountView, QueueRowView
+from rxapp.theme import BRAND_BLUE, TEXT_SECONDARY
 
 CHART_CAPTION = "Délai de traitement des affaires clôturées (objectif : 7 jours)"
 
@@ -24,8 +24,8 @@ def _processing_chart() -> rx.Component:
         rx.box(
             rx.recharts.bar_chart(
                 rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-                rx.recharts.x_axis(data_key="label", stroke="#374151"),
-                rx.recharts.y_axis(allow_decimals=False, stroke="#374151", width=40),
+                rx.recharts.x_axis(data_key="label", stroke=TEXT_SECONDARY),
+                rx.recharts.y_axis(allow_decimals=False, stroke=TEXT_SECONDARY, width=40),
                 rx.recharts.bar(
                     data_key="affaires", name="Affaires", fill=BRAND_BLUE, is_animation_active=False
                 ),
