@@ -6,8 +6,10 @@ import asyncio
 
 import pytest
 import reflex as rx
+from reflex.istate.data import ReflexURL, RouterData
 
 from rxapp.services.auth import BAD_CREDENTIALS
+from rxapp.services.franceconnect import REFUSALS
 from rxapp.settings import get_settings
 from rxapp.state.auth import SERVICE_UNAVAILABLE
 from rxapp.state.login import LoginState
@@ -85,3 +87,19 @@ def test_logout_with_the_database_down_still_forgets_the_session(monkeypatch) ->
         get_engine.cache_clear()
     assert state.session_id == ""
     assert SESSION_COOKIE in str(events[0])
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("franceconnect=identity", REFUSALS["identity"]),
+        ("franceconnect=unavailable", REFUSALS["unavailable"]),
+        ("franceconnect=%3Cscript%3Ealert(1)%3C/script%3E", ""),  # never the query's own text
+        ("", ""),
+    ],
+)
+def test_a_refused_franceconnect_login_is_told_in_french(
+    login_state: LoginState, query: str, expected: str
+) -> None:
+    login_state.router = RouterData(url=ReflexURL(f"http://127.0.0.1:3000/?{query}"))
+    assert login_state.franceconnect_error == expected
