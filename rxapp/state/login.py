@@ -15,7 +15,9 @@ from rxapp.db import session_scope
 from rxapp.observability.visitor import visitor_address
 from rxapp.services import auth
 from rxapp.services.franceconnect import REFUSALS
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.state.auth import AuthState
+from rxapp.state.forms import credentials, refuse_input
+from rxapp.state.gate import SERVICE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +48,14 @@ class LoginState(AuthState):
     @rx.event
     async def submit(self, form_data: dict[str, Any]):
         """Check the NIR and code; the code is never kept in state."""
-        nir = form_data.get("nir") if isinstance(form_data, dict) else None
-        code = form_data.get("code") if isinstance(form_data, dict) else None
-        if not isinstance(nir, str) or not isinstance(code, str):
+        typed = credentials(form_data, "nir", "code")
+        if typed is None:
+            refuse_input(self, "submit", "malformed_form")
             self.error = auth.BAD_CREDENTIALS
             return
         try:
             self.session_id = await asyncio.get_running_loop().run_in_executor(
-                _LOGIN_THREADS, _login, nir, code, visitor_address(self.router)
+                _LOGIN_THREADS, _login, typed.login, typed.secret, visitor_address(self.router)
             )
         except auth.LoginRefused as refusal:
             self.error = str(refusal)

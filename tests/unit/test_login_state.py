@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-import reflex as rx
 from reflex.istate.data import ReflexURL, RouterData
 
+from rxapp import routes
 from rxapp.services.auth import BAD_CREDENTIALS
 from rxapp.services.franceconnect import REFUSALS
 from rxapp.settings import get_settings
-from rxapp.state.auth import SERVICE_UNAVAILABLE
+from rxapp.state.auth import SESSION_COOKIE, AuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE
 from rxapp.state.login import LoginState
+from tests.support.handlers import redirects_to, run, substate
 
 
 @pytest.fixture
 def login_state() -> LoginState:
-    root = rx.State(_reflex_internal_init=True)
-    return root.get_substate(LoginState.get_full_name().split("."))
+    return substate(LoginState)
 
 
 def _submit(state: LoginState, form_data: object) -> list:
-    async def run() -> list:
-        return [event async for event in LoginState.submit.fn(state, form_data)]
-
-    return asyncio.run(run())
+    return run(LoginState.submit, state, form_data)
 
 
 @pytest.mark.parametrize("form_data", [None, [], "nir", {"nir": 1, "code": 2}, {"nir": "1741171270102"}])
@@ -65,23 +61,22 @@ def test_unreachable_database_gives_a_french_message(login_state: LoginState, mo
         get_engine.cache_clear()
 
 
-def test_logout_with_the_database_down_still_forgets_the_session(monkeypatch) -> None:
-    from rxapp.state.auth import SESSION_COOKIE, AuthState
+def test_a_valid_login_opens_a_session_and_goes_to_the_dashboard(login_state: LoginState, demo_app) -> None:
+    events = _submit(login_state, {"nir": "1 74 11 71 270 102 58", "code": "Demo2026!"})
+    assert redirects_to(events, routes.DASHBOARD)
+    assert login_state.session_id and login_state.error == ""
 
+
+def test_logout_with_the_database_down_still_forgets_the_session(monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/none")
     get_settings.cache_clear()
     from rxapp.db import get_engine
 
     get_engine.cache_clear()
-    root = rx.State(_reflex_internal_init=True)
-    state = root.get_substate(AuthState.get_full_name().split("."))
+    state = substate(AuthState)
     state.session_id = "some-session-id"
     try:
-
-        async def run() -> list:
-            return [event async for event in AuthState.logout.fn(state)]
-
-        events = asyncio.run(run())
+        events = run(AuthState.logout, state)
     finally:
         get_settings.cache_clear()
         get_engine.cache_clear()
