@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
+from sqlmodel import Session, col, select
 
+from rxapp import routes
+from rxapp.db import make_engine
+from rxapp.models import Account, InsuredPerson, Payment
 from rxapp.services.franceconnect import REFUSALS
 from tests.e2e.helpers import LOGIN_HEADING, assert_accessible, assert_no_horizontal_scroll
 
@@ -23,7 +27,25 @@ def go_to_franceconnect(page: Page) -> None:
     expect(page.get_by_role("heading", level=1, name=PROVIDER_HEADING)).to_be_visible()
 
 
-def test_renaldo_signs_in_with_franceconnect_then_out_of_both(page: Page, viewport: str) -> None:
+def _a_statement_of(database_url: str, nir: str) -> str:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            payment_id = session.exec(
+                select(Payment.id)
+                .join(Account, col(Account.id) == col(Payment.account_id))
+                .join(InsuredPerson, col(InsuredPerson.id) == col(Account.insured_id))
+                .where(InsuredPerson.nir == nir, Payment.transmitted_to_oc == False)  # noqa: E712
+            ).first()
+    finally:
+        engine.dispose()
+    assert payment_id is not None
+    return routes.statement_url(payment_id)
+
+
+def test_renaldo_signs_in_with_franceconnect_then_out_of_both(
+    page: Page, viewport: str, app_database_url: str
+) -> None:
     go_to_franceconnect(page)
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
@@ -33,6 +55,10 @@ def test_renaldo_signs_in_with_franceconnect_then_out_of_both(page: Page, viewpo
     expect(page).to_have_url(re.compile("/tableau-de-bord/?$"))
     expect(page.get_by_role("dialog")).to_be_visible()  # his overlap is unresolved
     page.get_by_role("button", name="Plus tard").click()
+    # The provider is another site (localhost, the app 127.0.0.1): the session cookie, set
+    # SameSite=Strict on the return from it, still goes with the page's own requests.
+    fetch_status = "url => fetch(url).then(response => response.status)"
+    assert page.evaluate(fetch_status, _a_statement_of(app_database_url, "1741171270102")) == 200
 
     page.get_by_role("button", name="Se déconnecter").click()
     # Through FranceConnect's end_session, back to the login page.
