@@ -15,6 +15,7 @@ from rxapp.api import build_api
 from rxapp.api.franceconnect import franceconnect_routes
 from rxapp.api.headers import security_headers
 from rxapp.api.medialog import medialog_routes
+from rxapp.api.session import session_routes
 from rxapp.api.statements import statement_routes
 from rxapp.components.app_wraps import french_app_wraps
 from rxapp.components.layout import AGENT_SITE, INSURED_SITE
@@ -123,11 +124,13 @@ app = rx.App(
     stylesheets=["/styles.css"],
     html_lang="fr",
     backend_exception_handler=backend_error,
-    # Frais de santé's statement download, the Medialog+ API, the FranceConnect login and the
-    # operations endpoints, with the security headers on every response; read by App.__call__
-    # when the backend starts.
+    # Frais de santé's statement download, the Medialog+ API, the session cookie routes, the
+    # FranceConnect login and the operations endpoints, with the security headers on every
+    # response; read by App.__call__ when the backend starts.
     api_transformer=[
-        build_api(statement_routes, medialog_routes, franceconnect_routes, operations_routes()),
+        build_api(
+            statement_routes, medialog_routes, session_routes, franceconnect_routes, operations_routes()
+        ),
         security_headers,
     ],
 )

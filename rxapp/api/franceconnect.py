@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from rxapp import routes
+from rxapp.api.session import COOKIE_MAX_AGE, SESSION_COOKIE, with_cookie
 from rxapp.db import session_scope
 from rxapp.services import auth
 from rxapp.services import franceconnect_oidc as oidc
@@ -47,12 +48,10 @@ from rxapp.services.franceconnect_flow import (
     random_value,
 )
 from rxapp.settings import Settings, get_settings
-from rxapp.state.auth import SESSION_COOKIE
 
 logger = logging.getLogger(__name__)
 
 BINDING_COOKIE = "ameli_franceconnect"
-SESSION_MAX_AGE = 8 * 3600
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -93,7 +92,7 @@ def _address(request: Request, settings: Settings) -> str:
     )
 
 
-def _refused(request: Request, reason: str, detail: str, *, settings: Settings) -> Response:
+def _refused(request: Request, reason: str, detail: str, *, settings: Settings) -> RedirectResponse:
     """Log the refusal and send the browser to the login page, which shows its message."""
     security_event(
         FRANCECONNECT_REFUSED,
@@ -184,18 +183,10 @@ async def callback(request: Request) -> Response:
         return _refused(request, "unavailable", type(error).__name__, settings=settings)
     response = RedirectResponse(routes.DASHBOARD, 303, NO_STORE)
     response.delete_cookie(BINDING_COOKIE, path=routes.FRANCECONNECT_PREFIX)
-    # Read by AuthState's rx.Cookie, hence readable by the page's script (not HttpOnly), as the
-    # NIR + code login's cookie is; Strict like it. The page loads it from the browser's jar.
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_id,
-        max_age=SESSION_MAX_AGE,
-        path="/",
-        secure=request.url.scheme == "https",
-        httponly=False,
-        samesite="strict",
-    )
-    return response
+    # The same HttpOnly, SameSite=Strict cookie as a NIR + code login's. Set on this response to
+    # a navigation that came from FranceConnect's site, it is still sent with the dashboard's own
+    # requests and its websocket handshake (tests/e2e/test_franceconnect.py checks it).
+    return with_cookie(response, SESSION_COOKIE, session_id, COOKIE_MAX_AGE)
 
 
 async def logout_url(*, id_token: str, base_url: str) -> str | None:
@@ -232,9 +223,11 @@ async def logout_return(request: Request) -> Response:
     except (SQLAlchemyError, OSError) as error:
         flow = None
         logger.warning("FranceConnect logout state not checked: %s", type(error).__name__)
+    # The handler revoked the session before leaving for FranceConnect; the cookie goes here.
     if flow is None or flow.purpose != LOGOUT:
-        return _refused(request, "logout_state", "unknown or replayed logout state", settings=settings)
-    return RedirectResponse(routes.LOGIN, 303, NO_STORE)
+        refused = _refused(request, "logout_state", "unknown or replayed logout state", settings=settings)
+        return with_cookie(refused, SESSION_COOKIE, "", 0)
+    return with_cookie(RedirectResponse(routes.LOGIN, 303, NO_STORE), SESSION_COOKIE, "", 0)
 
 
 franceconnect_routes = [

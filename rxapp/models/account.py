@@ -57,6 +57,9 @@ class WebSession(SQLModel, table=True):
     # A FranceConnect login keeps its id_token here, server-side only: the logout sends it back
     # to FranceConnect as id_token_hint.
     franceconnect_id_token: str | None = Field(default=None, sa_type=sa.Text)
+    # The login's single-use ticket (its SHA-256), exchanged once for the cookie (services/tickets.py).
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_expires_at: datetime | None = None
 
 
 class LoginFailure(SQLModel, table=True):

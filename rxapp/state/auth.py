@@ -1,21 +1,52 @@
-"""The base states: the insured session cookie and the agent one, each re-checked server-side."""
+"""The base states: the insured session cookie and the agent one, each re-checked server-side.
+
+The cookies are HttpOnly, set and expired by HTTP routes (rxapp/api/session.py). The
+backend reads them from the websocket handshake's Cookie header, which Reflex keeps
+server-side (`router.headers.cookie` is never serialised to the browser); no state
+variable holds a session id.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import secrets
+from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from rxapp import routes
+from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
 from rxapp.services import auth, medialog
 from rxapp.state.gate import in_session, log_refused
 
-SESSION_COOKIE = "ameli_session"
-
 logger = logging.getLogger(__name__)
+
+
+def handshake_cookie(state: rx.State, name: str) -> str:
+    """The value of cookie `name` in the websocket handshake of this tab, or "".
+
+    Args:
+        state: any state of the tab.
+        name: the cookie's name.
+    """
+    header = state.router.headers.cookie
+    if not header:
+        return ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return ""
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else ""
+
+
+def page_load_url(path: str) -> str:
+    """`path` with a nonce: the navigation hop loads each URL once per tab (components/navigation.py)."""
+    return f"{path}?n={secrets.token_urlsafe(8)}"
 
 
 def _account_id_for(*, session: Session, session_id: str) -> int | None:
@@ -24,9 +55,13 @@ def _account_id_for(*, session: Session, session_id: str) -> int | None:
 
 
 class AuthState(rx.State):
-    """Holds only the opaque session id; every handler asks the database who it is."""
+    """Holds no session id: every handler asks the database who is behind the tab's cookie."""
 
-    session_id: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", max_age=8 * 3600)
+    # A URL the browser must load as a whole page (the session routes set or expire the cookie).
+    page_load: str = ""
+
+    def _session_id(self) -> str:
+        return handshake_cookie(self, SESSION_COOKIE)
 
     async def _current_account_id(self, handler: str) -> int | None:
         """The account of the live session, or None (expired, revoked, forged), logged as refused.
@@ -37,7 +72,7 @@ class AuthState(rx.State):
         Raises:
             SQLAlchemyError: the database did not answer; the gate shows a French message.
         """
-        session_id = self.session_id
+        session_id = self._session_id()
         account_id = None
         if isinstance(session_id, str) and session_id:
             account_id = await in_session(_account_id_for, session_id=session_id)
@@ -53,31 +88,29 @@ class AuthState(rx.State):
 
     @rx.event
     async def logout(self):
-        """Se déconnecter: revoke the session server-side, then forget the cookie.
+        """Se déconnecter: revoke the session server-side, then load the route that expires the cookie.
 
-        A session opened through FranceConnect ends the FranceConnect session too: the
-        browser goes to its end_session endpoint, which sends it back to the login page.
+        A session opened through FranceConnect ends the FranceConnect session too: the browser
+        goes to its end_session endpoint, which sends it back to the route that expires the
+        cookie (rxapp/api/franceconnect.py).
         """
         from rxapp.api.franceconnect import logout_url  # the API module imports this one
 
+        session_id = self._session_id()
         franceconnect_logout = None
-        if self.session_id:
+        if session_id:
             try:
-                id_token = await in_session(auth.end_session, session_id=self.session_id)
+                id_token = await in_session(auth.end_session, session_id=session_id)
             except SQLAlchemyError as error:
-                # The cookie is dropped anyway; the session dies at its idle timeout.
+                # The cookie is expired anyway; the session dies at its idle timeout.
                 logger.warning("Session not revoked, database error: %s", type(error).__name__)
                 id_token = None
             if id_token:
                 franceconnect_logout = await logout_url(id_token=id_token, base_url=self.router.url.origin)
-        self.session_id = ""
-        yield rx.remove_cookie(SESSION_COOKIE)
-        yield rx.redirect(franceconnect_logout or routes.LOGIN)
+        self.page_load = franceconnect_logout or page_load_url(routes.CLOSE_SESSION)
 
 
 # --- Medialog+ agents ---------------------------------------------------------------------
-
-AGENT_SESSION_COOKIE = "medialog_session"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,9 +137,13 @@ class AgentAuthState(rx.State):
     the agent is (`auth.agent_for_session` refuses insured sessions).
     """
 
-    agent_session_id: str = rx.Cookie("", name=AGENT_SESSION_COOKIE, same_site="strict", max_age=8 * 3600)
     agent_name: str = ""
     agent_cpam: str = ""
+    # A URL the browser must load as a whole page (the session routes set or expire the cookie).
+    page_load: str = ""
+
+    def _agent_session_id(self) -> str:
+        return handshake_cookie(self, AGENT_SESSION_COOKIE)
 
     async def _current_agent_id(self, handler: str) -> int | None:
         """The agent of the live session, or None (none, expired, revoked, forged), logged as refused.
@@ -119,7 +156,7 @@ class AgentAuthState(rx.State):
         Raises:
             SQLAlchemyError: the database did not answer; the gate shows a French message.
         """
-        session_id = self.agent_session_id
+        session_id = self._agent_session_id()
         identity = None
         if isinstance(session_id, str) and session_id:
             identity = await in_session(_agent_identity_for, session_id=session_id)
@@ -143,16 +180,15 @@ class AgentAuthState(rx.State):
 
     @rx.event
     async def logout_agent(self):
-        """Se déconnecter: revoke the agent session server-side, then forget the cookie."""
-        if isinstance(self.agent_session_id, str) and self.agent_session_id:
+        """Se déconnecter: revoke the agent session server-side, then load the route that expires the cookie."""
+        session_id = self._agent_session_id()
+        if session_id:
             try:
-                await in_session(auth.end_session, session_id=self.agent_session_id)
+                await in_session(auth.end_session, session_id=session_id)
             except SQLAlchemyError as error:
-                # The cookie is dropped anyway; the session dies at its idle timeout.
+                # The cookie is expired anyway; the session dies at its idle timeout.
                 logger.warning("Agent session not revoked, database error: %s", type(error).__name__)
         await self._forget_agent_data()
-        self.agent_session_id = ""
         self.agent_name = ""
         self.agent_cpam = ""
-        yield rx.remove_cookie(AGENT_SESSION_COOKIE)
-        yield rx.redirect(routes.ADMIN_LOGIN)
+        self.page_load = page_load_url(routes.CLOSE_AGENT_SESSION)

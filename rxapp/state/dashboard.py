@@ -59,7 +59,7 @@ class DashboardState(AuthState):
     @insured_handler
     async def load(self, _account_id: int):
         """on_load: re-check the session, then read what the page shows."""
-        view = await in_session(dashboard_for, session_id=self.session_id)
+        view = await in_session(dashboard_for, session_id=self._session_id())
         self.unavailable = ""
         if view is None:  # the session ended between the gate and the read
             self._forget()
@@ -90,9 +90,9 @@ class DashboardState(AuthState):
             while True:
                 await asyncio.sleep(WATCH_PERIOD_SECONDS)
                 async with self:
-                    if self.router.url.path.rstrip("/") != routes.DASHBOARD or not self.session_id:
+                    if self.router.url.path.rstrip("/") != routes.DASHBOARD or not self._session_id():
                         return
-                    session_id, known = self.session_id, self.unread_notifications
+                    session_id, known = self._session_id(), self.unread_notifications
                 try:
                     inbox = await in_session(_notifications, session_id=session_id)
                 except SQLAlchemyError:
@@ -111,7 +111,7 @@ class DashboardState(AuthState):
     async def _dismiss(self, prompt: str) -> None:
         # Best effort: on a database error the prompt still closes; it may come back on the next load.
         with contextlib.suppress(SQLAlchemyError):
-            await in_session(teleservice.dismiss_prompt, session_id=self.session_id, prompt=prompt)
+            await in_session(teleservice.dismiss_prompt, session_id=self._session_id(), prompt=prompt)
 
     @rx.event
     @insured_handler

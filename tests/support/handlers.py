@@ -11,12 +11,15 @@ from typing import Any, TypeVar
 
 import pytest
 import reflex as rx
+from reflex.istate.data import RouterData
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
 from rxapp.db import get_engine, make_engine
-from rxapp.services import auth
+from rxapp.models import SessionKind
+from rxapp.services import auth, tickets
 from rxapp.settings import get_settings
 
 S = TypeVar("S", bound=rx.State)
@@ -37,6 +40,46 @@ def same_tab(state: rx.State, cls: type[S]) -> S:
     while root.parent_state is not None:
         root = root.parent_state
     return root.get_substate(cls.get_full_name().split("."))  # type: ignore[return-value]
+
+
+def in_tab(state: S, *, path: str | None = None, cookie: str | None = None) -> S:
+    """Set what the tab's websocket handshake carried: its page and its Cookie header.
+
+    Args:
+        state: any state of the tab.
+        path: the page (with its query); unchanged when None.
+        cookie: the whole Cookie header; unchanged when None.
+    """
+    current = state.router
+    path = current.url or "/" if path is None else path
+    cookie = current.headers.cookie if cookie is None else cookie
+    state.router = RouterData.from_router_data(
+        {
+            "asPath": path,
+            "pathname": path.split("?")[0],
+            "headers": {"origin": "http://localhost", "cookie": cookie},
+        }
+    )
+    return state
+
+
+def with_insured_cookie(state: S, session_id: str) -> S:
+    """The tab sends `session_id` in the insured session cookie, as a browser would."""
+    return in_tab(state, cookie=f"{SESSION_COOKIE}={session_id}" if session_id else "")
+
+
+def with_agent_cookie(state: S, session_id: str) -> S:
+    """The tab sends `session_id` in the agent session cookie, as a browser would."""
+    return in_tab(state, cookie=f"{AGENT_SESSION_COOKIE}={session_id}" if session_id else "")
+
+
+def redeem(page_load: str, kind: SessionKind) -> str | None:
+    """What the session route does with the ticket in a login's `page_load` URL: the cookie's value."""
+    ticket = page_load.partition("?ticket=")[2]
+    with Session(get_engine()) as session:
+        session_id = tickets.redeem_ticket(session=session, ticket=ticket, kind=kind)
+        session.commit()
+    return session_id
 
 
 def run(handler: Any, state: rx.State, *args: Any) -> list[Any]:

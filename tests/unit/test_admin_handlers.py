@@ -10,12 +10,11 @@ import inspect
 import logging
 
 import pytest
-from reflex.istate.data import RouterData
 from sqlmodel import Session, select
 
 from rxapp import routes
 from rxapp.db import get_engine
-from rxapp.models import Affaire, AffaireStatus, Agent, InsuredPerson
+from rxapp.models import Affaire, AffaireStatus, Agent, InsuredPerson, SessionKind
 from rxapp.models.account import Account
 from rxapp.services import auth, medialog, teleservice
 from rxapp.settings import get_settings
@@ -33,9 +32,12 @@ from tests.support.handlers import (
     agent_session,
     app_database,
     business_fingerprint,
+    in_tab,
+    redeem,
     redirects_to,
     run,
     substate,
+    with_agent_cookie,
 )
 
 RENALDO = "1741171270102"
@@ -87,16 +89,13 @@ def _affaire(affaire_id: int) -> Affaire:
 
 
 def _at(state: AdminAffaireState, reference: str) -> AdminAffaireState:
-    state.router = RouterData.from_router_data(
-        {"asPath": routes.admin_affaire_url(reference), "headers": {"origin": "http://localhost"}}
-    )
-    return state
+    return in_tab(state, path=routes.admin_affaire_url(reference))
 
 
 def _opened(reference: str, login: str = "agent.ain") -> AdminAffaireState:
     """The affaire page of a live agent, loaded through its on_load handler."""
     state = _at(substate(AdminAffaireState), reference)
-    state.agent_session_id = agent_session(login)
+    with_agent_cookie(state, agent_session(login))
     assert run(AdminAffaireState.load, state) == []
     return state
 
@@ -136,7 +135,7 @@ def test_without_a_session_every_handler_redirects_logs_and_changes_nothing(
         state._affaire_id = renaldo_affaire.id  # left over from a previous agent of this tab
     if cls is AdminQueueState:
         state.status_filter = "en_cours"
-    state.agent_session_id = session_id
+    with_agent_cookie(state, session_id)
     before = business_fingerprint()
     with caplog.at_level(logging.INFO, logger="rxapp.security"):
         events = run(getattr(cls, name), state, *args)
@@ -154,15 +153,17 @@ def test_without_a_session_every_handler_redirects_logs_and_changes_nothing(
         assert state.lines == []
 
 
-def test_logout_revokes_forgets_every_back_office_state_and_the_cookie(renaldo_affaire) -> None:
+def test_logout_revokes_forgets_every_back_office_state_and_expires_the_cookie(renaldo_affaire) -> None:
     affaire = _opened(renaldo_affaire.reference)
-    session_id = affaire.agent_session_id
+    session_id = agent_session("agent.ain")
+    with_agent_cookie(affaire, session_id)
     assert affaire.reference == renaldo_affaire.reference and affaire.insured
     base = affaire.parent_state
     assert isinstance(base, AgentAuthState)
-    events = run(AgentAuthState.logout_agent, base)
-    assert redirects_to(events, routes.ADMIN_LOGIN)
-    assert base.agent_session_id == "" and base.agent_name == ""
+    assert run(AgentAuthState.logout_agent, base) == []
+    # The browser loads the route that expires the cookie, then the login page.
+    assert base.page_load.startswith(routes.CLOSE_AGENT_SESSION + "?")
+    assert base.agent_name == ""
     assert affaire._affaire_id is None and affaire.reference == "" and affaire.insured == ""
     with Session(get_engine()) as session:
         assert auth.agent_for_session(session=session, session_id=session_id) is None
@@ -186,15 +187,19 @@ def test_agent_login_refuses_malformed_form_data(form_data, demo_app) -> None:
     state = substate(AgentLoginState)
     assert run(AgentLoginState.submit, state, form_data) == []
     assert state.error == "Identifiant ou mot de passe incorrect."
-    assert state.agent_session_id == ""
+    assert state.page_load == ""
 
 
-def test_agent_login_opens_a_session_and_goes_to_the_queue(demo_app) -> None:
+def test_agent_login_hands_a_ticket_for_the_agent_session_cookie(demo_app) -> None:
     state = substate(AgentLoginState)
-    events = run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "Agent2026!"})
-    assert redirects_to(events, routes.ADMIN_QUEUE)
+    assert run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "Agent2026!"}) == []
+    assert state.page_load.startswith(routes.OPEN_AGENT_SESSION + "?ticket=")
+    assert redeem(state.page_load, SessionKind.INSURED) is None  # an agent ticket opens no insured session
+    session_id = redeem(state.page_load, SessionKind.AGENT)
+    assert session_id and session_id not in state.page_load
+    assert redeem(state.page_load, SessionKind.AGENT) is None  # once only
     with Session(get_engine()) as session:
-        agent = auth.agent_for_session(session=session, session_id=state.agent_session_id)
+        agent = auth.agent_for_session(session=session, session_id=session_id)
         assert agent is not None and agent.login == "agent.ain"
 
 
@@ -203,9 +208,8 @@ def test_agent_login_failures_count_towards_the_lock(demo_app) -> None:
     for _ in range(5):
         run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "wrong"})
         assert state.error == auth.BAD_AGENT_CREDENTIALS
-    events = run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "Agent2026!"})
-    assert not redirects_to(events, routes.ADMIN_QUEUE)
-    assert state.error == auth.LOCKED and state.agent_session_id == ""
+    assert run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "Agent2026!"}) == []
+    assert state.error == auth.LOCKED and state.page_load == ""  # no ticket, so no cookie
 
 
 @pytest.mark.parametrize(
@@ -222,7 +226,7 @@ def test_agent_login_failures_count_towards_the_lock(demo_app) -> None:
 )
 def test_queue_filters_ignore_wrong_values(name, argument, demo_app, caplog) -> None:
     state = substate(AdminQueueState)
-    state.agent_session_id = agent_session("agent.ain")
+    with_agent_cookie(state, agent_session("agent.ain"))
     with caplog.at_level(logging.INFO, logger="rxapp.security"):
         assert run(getattr(AdminQueueState, name), state, argument) == []
     refused = [r.getMessage() for r in caplog.records if "input_refused" in r.getMessage()]
@@ -233,14 +237,14 @@ def test_queue_filters_ignore_wrong_values(name, argument, demo_app, caplog) -> 
 
 def test_queue_filter_reloads_the_first_page_of_the_agents_cpam(renaldo_affaire) -> None:
     state = substate(AdminQueueState)
-    state.agent_session_id, state.page_number = agent_session("agent.ain"), 3
+    with_agent_cookie(state, agent_session("agent.ain")).page_number = 3
     assert run(AdminQueueState.filter_status, state, "nouvelle") == []
     assert state.page_number == 1 and state.status_filter == "nouvelle"
     assert [row.reference for row in state.rows] == [renaldo_affaire.reference]
     assert state.summary == "1 affaire"
     assert state.agent_name == "Agnès Morel"
     paris = substate(AdminQueueState)
-    paris.agent_session_id = agent_session("agent.paris")
+    with_agent_cookie(paris, agent_session("agent.paris"))
     run(AdminQueueState.load, paris)
     assert paris.loaded and paris.rows == [] and paris.summary == "Aucune affaire."
 
@@ -273,7 +277,7 @@ def test_transfer_refuses_a_malformed_reason(form_data, renaldo_affaire) -> None
 )
 def test_simulation_refuses_malformed_form_data(form_data, demo_app) -> None:
     state = substate(AdminSimulationState)
-    state.agent_session_id = agent_session("agent.ain")
+    with_agent_cookie(state, agent_session("agent.ain"))
     before = business_fingerprint()
     assert run(AdminSimulationState.simulate, state, form_data) == []
     assert state.error and state.message == ""
@@ -282,7 +286,7 @@ def test_simulation_refuses_malformed_form_data(form_data, demo_app) -> None:
 
 def test_simulation_adds_a_contract_as_the_agent_of_the_session(demo_app) -> None:
     state = substate(AdminSimulationState)
-    state.agent_session_id = agent_session("agent.ain")
+    with_agent_cookie(state, agent_session("agent.ain"))
     run(AdminSimulationState.load, state)
     assert any(option.value == "3" for option in state.organisations)
     before = business_fingerprint()
@@ -293,7 +297,7 @@ def test_simulation_adds_a_contract_as_the_agent_of_the_session(demo_app) -> Non
 
 def test_simulation_for_another_cpams_insured_is_refused(demo_app) -> None:
     state = substate(AdminSimulationState)
-    state.agent_session_id = agent_session("agent.paris")
+    with_agent_cookie(state, agent_session("agent.paris"))
     before = business_fingerprint()
     run(AdminSimulationState.simulate, state, VALID_SIMULATION)
     assert state.error and state.message == ""
@@ -302,7 +306,7 @@ def test_simulation_for_another_cpams_insured_is_refused(demo_app) -> None:
 
 def test_supervision_shows_the_agents_figures(renaldo_affaire) -> None:
     state = substate(AdminSupervisionState)
-    state.agent_session_id = agent_session("agent.ain")
+    with_agent_cookie(state, agent_session("agent.ain"))
     assert run(AdminSupervisionState.load, state) == []
     assert state.loaded and state.error == ""
     assert state.satisfaction == "Aucune réponse"
@@ -388,7 +392,7 @@ def test_a_malformed_reference_is_refused(reference, renaldo_affaire) -> None:
 def test_simulation_is_refused_in_production(demo_app, monkeypatch) -> None:
     """The page is not registered in production; a forged event to its handlers changes nothing."""
     state = substate(AdminSimulationState)
-    state.agent_session_id = agent_session("agent.ain")
+    with_agent_cookie(state, agent_session("agent.ain"))
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("MEDIALOG_API_TOKEN", "medialog-production-token-0123456789")

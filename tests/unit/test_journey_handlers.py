@@ -27,6 +27,7 @@ from tests.support.handlers import (
     run,
     same_tab,
     substate,
+    with_insured_cookie,
 )
 
 RENALDO = "1741171270102 58"
@@ -119,7 +120,7 @@ def test_without_a_session_every_handler_redirects_logs_and_writes_nothing(
     cls, name, args, session_id, demo_app, sent_tasks, caplog
 ) -> None:
     state = substate(cls)
-    state.session_id = session_id
+    with_insured_cookie(state, session_id)
     if cls is SelectionState:
         state.reference = "DEM-2026-AAAAAAAA"
     if cls is DashboardState:
@@ -139,7 +140,7 @@ def test_without_a_session_every_handler_redirects_logs_and_writes_nothing(
 @pytest.mark.parametrize("answer", ["true", 1, None, {"satisfied": True}])
 def test_satisfaction_needs_a_boolean(answer, demo_app, caplog) -> None:
     state = substate(SelectionState)
-    state.session_id = insured_session(RENALDO)
+    with_insured_cookie(state, insured_session(RENALDO))
     state.reference = "DEM-2026-AAAAAAAA"
     before = business_fingerprint()
     with caplog.at_level(logging.INFO, logger="rxapp.security"):
@@ -151,7 +152,7 @@ def test_satisfaction_needs_a_boolean(answer, demo_app, caplog) -> None:
 
 def test_a_whole_journey_records_one_request_and_one_answer(demo_app, sent_tasks) -> None:
     dashboard = substate(DashboardState)
-    dashboard.session_id = insured_session(RENALDO)
+    with_insured_cookie(dashboard, insured_session(RENALDO))
     events = run(DashboardState.load, dashboard)
     assert events == [DashboardState.watch_notifications]
     assert dashboard.show_dialog and dashboard.display_name
@@ -188,7 +189,7 @@ def test_a_whole_journey_records_one_request_and_one_answer(demo_app, sent_tasks
 
 def test_an_excluded_insured_sees_the_call_your_cpam_notice(demo_app) -> None:
     state = substate(SelectionState)
-    state.session_id = insured_session(SOPHIE)
+    with_insured_cookie(state, insured_session(SOPHIE))
     run(SelectionState.load_selection, state)
     assert state.status == "excluded" and "3646" in state.notice
     dashboard = same_tab(state, DashboardState)
@@ -198,29 +199,29 @@ def test_an_excluded_insured_sees_the_call_your_cpam_notice(demo_app) -> None:
 
 def test_without_an_overlap_step_1_says_so(demo_app) -> None:
     state = substate(SelectionState)
-    state.session_id = insured_session(JULIE)
+    with_insured_cookie(state, insured_session(JULIE))
     run(SelectionState.load_selection, state)
     assert state.status == "no_overlap" and state.beneficiaries == []
 
 
 def test_the_pages_of_a_live_session_read_the_accounts_data(demo_app) -> None:
-    payments = substate(PaymentsState)
-    payments.session_id = insured_session(RENALDO)
+    session_id = insured_session(RENALDO)
+    payments = with_insured_cookie(substate(PaymentsState), session_id)
     assert run(PaymentsState.load, payments) == []
     assert payments.loaded and payments.payments and payments.has_untransmitted
     information = substate(InformationState)
-    information.session_id = payments.session_id
+    with_insured_cookie(information, session_id)
     run(InformationState.load, information)
     assert information.loaded and "ZOVI" in information.full_name
     notifications = substate(NotificationsState)
-    notifications.session_id = payments.session_id
+    with_insured_cookie(notifications, session_id)
     run(NotificationsState.load, notifications)
     assert notifications.loaded
 
 
 def test_opening_an_item_this_page_did_not_list_is_refused(demo_app, caplog) -> None:
     state = substate(NotificationsState)
-    state.session_id = insured_session(RENALDO)
+    with_insured_cookie(state, insured_session(RENALDO))
     run(NotificationsState.load, state)
     before = business_fingerprint()
     with caplog.at_level(logging.INFO, logger="rxapp.security"):
@@ -231,7 +232,7 @@ def test_opening_an_item_this_page_did_not_list_is_refused(demo_app, caplog) -> 
 
 def test_a_database_outage_shows_the_french_message(demo_app) -> None:
     state = substate(SelectionState)
-    state.session_id = insured_session(RENALDO)
+    with_insured_cookie(state, insured_session(RENALDO))
     with app_database("postgresql+psycopg://postgres@127.0.0.1:1/none"):
         assert run(SelectionState.load_selection, state) == []
         assert (state.status, state.notice) == ("unavailable", SERVICE_UNAVAILABLE)

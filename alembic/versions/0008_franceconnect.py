@@ -1,7 +1,7 @@
 """FranceConnect: the id_token kept with the session, the pending flows
 
-Revision ID: 0007_franceconnect
-Revises: 0006_agent_disabled
+Revision ID: 0008_franceconnect
+Revises: 0007_session_tickets
 Create Date: 2026-11-30
 """
 
@@ -12,8 +12,8 @@ import sqlmodel
 
 from alembic import op
 
-revision: str = "0007_franceconnect"
-down_revision: str | None = "0006_agent_disabled"
+revision: str = "0008_franceconnect"
+down_revision: str | None = "0007_session_tickets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
