@@ -135,6 +135,9 @@ def test_in_production_the_cookie_is_secure(client: TestClient, monkeypatch) -> 
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("MEDIALOG_API_TOKEN", "t" * 40)
+    monkeypatch.setenv("FRANCECONNECT_ISSUER", "https://fcp-low.integ01.dev-franceconnect.fr/api/v2")
+    monkeypatch.setenv("FRANCECONNECT_CLIENT_SECRET", "franceconnect-client-secret-0123456789")
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:25")
     get_settings.cache_clear()
     try:
         response = client.get(routes.open_session_url(ticket))
