@@ -100,6 +100,8 @@ class ReflexTab:
     """The URLs the server asked this tab to load as whole pages (a `page_load` var set)."""
     origin: str | None = None
     """The Origin header of the handshake (a browser sends the page's own); none when None."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """More handshake headers, such as the `X-Forwarded-For` a reverse proxy adds."""
 
     def __post_init__(self) -> None:
         self._sio = self._new_socket()
@@ -125,7 +127,9 @@ class ReflexTab:
         self.path = path
         hydrate = self._event(f"{ROOT_STATE}.hydrate_and_load", {})
         self.sent.append(Sent(time.perf_counter(), hydrate["name"]))
-        headers = {"Cookie": self.cookie_header} if self.cookies else {}
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = self.cookie_header
         if self.origin is not None:
             headers["Origin"] = self.origin
         await self._sio.connect(
@@ -210,6 +214,11 @@ class ReflexTab:
         await self._emit(self._event(name, payload or {}))
         first = await self._wait(mark, until=until, settle=settle, timeout=timeout)
         return first - start if first is not None else float("nan")
+
+    async def post(self, name: str, payload: dict[str, Any] | None = None) -> None:
+        """Send one event without waiting for an answer (an event that changes nothing gets
+        none). The server handles a tab's events in order: `wait_idle` afterwards."""
+        await self._emit(self._event(name, payload or {}))
 
     async def emit_raw(self, data: Any) -> None:
         """Send anything as an `event` packet (for fuzzing the deserialisation)."""
