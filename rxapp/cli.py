@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -153,6 +154,29 @@ def prepare_role(settings: Settings) -> None:
     roles.refuse_demo_credentials(settings)
 
 
+def local_franceconnect(settings: Settings, env: dict[str, str]) -> dict[str, list[str]]:
+    """The local FranceConnect provider's command, when FRANCECONNECT_ISSUER is empty.
+
+    It listens on FRANCECONNECT_LOCAL_PORT (or a free port); the app's environment
+    gets its issuer. Production never gets here: the settings refuse an empty issuer.
+    """
+    if settings.franceconnect_issuer:
+        return {}
+    port = settings.franceconnect_local_port or _free_port()
+    # "localhost", while the browser tests open the app at 127.0.0.1: another site, so that the
+    # return from the provider is a cross-site navigation, as from the real FranceConnect.
+    issuer = f"http://localhost:{port}/api/v2"
+    env["FRANCECONNECT_ISSUER"] = issuer
+    command = [sys.executable, "-m", "rxapp.franceconnect_local", "--port", str(port), "--issuer", issuer]
+    return {"franceconnect": command}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def serve(settings: Settings) -> int:
     """Run the app and the worker until Ctrl-C or until one of them stops."""
     wait_for_database(settings)
@@ -178,6 +202,7 @@ def serve(settings: Settings) -> int:
         ],
         "worker": roles.celery_worker_command(settings, with_beat=True, hostname=f"worker-{port}@%h"),
     }
+    commands |= local_franceconnect(settings, env)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     children: dict[str, subprocess.Popen] = {}
     stopping = False

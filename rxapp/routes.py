@@ -6,6 +6,12 @@ HELP_NIR = "/aide/numero-de-securite-sociale"
 HELP_CODE = "/aide/code-oublie"
 HELP_FRANCECONNECT = "/aide/franceconnect"
 
+# FranceConnect (plain HTTP routes, rxapp/api/franceconnect.py).
+FRANCECONNECT_PREFIX = "/api/franceconnect"
+FRANCECONNECT_LOGIN = f"{FRANCECONNECT_PREFIX}/connexion"
+FRANCECONNECT_CALLBACK = f"{FRANCECONNECT_PREFIX}/retour"
+FRANCECONNECT_LOGOUT = f"{FRANCECONNECT_PREFIX}/deconnexion"
+
 PAYMENTS = "/frais-de-sante"
 PROCEDURES = "/demarches"
 DOCUMENTS = "/vos-documents"

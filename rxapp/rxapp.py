@@ -13,6 +13,7 @@ import rxapp.models  # noqa: F401 - every table registered before anything queri
 from rxapp import routes
 from rxapp.api import build_api
 from rxapp.api.attestation import attestation_routes
+from rxapp.api.franceconnect import franceconnect_routes
 from rxapp.api.headers import security_headers
 from rxapp.api.medialog import medialog_routes
 from rxapp.api.session import session_routes
@@ -152,10 +153,17 @@ app = rx.App(
     head_components=head_components(),
     backend_exception_handler=backend_error,
     # Frais de santé's statement and the attestation de droits downloads, the Medialog+ API, the session
-    # cookie routes, health and metrics, with the security headers on every response; read by App.__call__
-    # when the backend starts.
+    # cookie routes, the FranceConnect login, health and metrics, with the security headers on every
+    # response; read by App.__call__ when the backend starts.
     api_transformer=[
-        build_api(statement_routes, attestation_routes, medialog_routes, session_routes, operations_routes()),
+        build_api(
+            statement_routes,
+            attestation_routes,
+            medialog_routes,
+            session_routes,
+            franceconnect_routes,
+            operations_routes(),
+        ),
         security_headers,
     ],
 )

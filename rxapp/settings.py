@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
 DEFAULT_MEDIALOG_TOKEN = "dev-only-medialog-token"
+DEFAULT_FRANCECONNECT_SECRET = "local-client-secret-not-for-production"
 
 
 class AppEnv(StrEnum):
@@ -88,6 +89,15 @@ class Settings(BaseSettings):
     log_format: LogFormat | None = None
     log_level: str = "INFO"
 
+    # --- FranceConnect (OpenID Connect, v2) ---
+    # The provider's issuer, e.g. https://fcp-low.integ01.dev-franceconnect.fr/api/v2 (discovery
+    # below it). Empty: the local FranceConnect-compatible provider that `serve` starts (demo only).
+    franceconnect_issuer: str | None = None
+    franceconnect_client_id: str = "ameli-local"
+    franceconnect_client_secret: str = DEFAULT_FRANCECONNECT_SECRET
+    # Port of the local provider; 0: a free port chosen by `serve`.
+    franceconnect_local_port: int = Field(default=0, ge=0, le=65535)
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
@@ -149,6 +159,20 @@ class Settings(BaseSettings):
                 "MEDIALOG_AUTO_PROCESS_AFTER : traitement automatique réservé à la démonstration, "
                 "refusé en production"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_the_local_franceconnect_in_production(self) -> Settings:
+        if self.app_env is AppEnv.PRODUCTION and not self.franceconnect_issuer:
+            raise ValueError(
+                "FRANCECONNECT_ISSUER : en production, le fournisseur FranceConnect local est refusé ; "
+                "indiquez l'adresse de FranceConnect"
+            )
+        if (
+            self.app_env is AppEnv.PRODUCTION
+            and self.franceconnect_client_secret == DEFAULT_FRANCECONNECT_SECRET
+        ):
+            raise ValueError("FRANCECONNECT_CLIENT_SECRET : en production, la valeur par défaut est refusée")
         return self
 
     @field_validator("smtp_url")

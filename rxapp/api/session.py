@@ -42,7 +42,8 @@ def _see_other(location: str) -> RedirectResponse:
     return RedirectResponse(location, status_code=303, headers={"Cache-Control": "no-store"})
 
 
-def _with_cookie(response: RedirectResponse, name: str, value: str, max_age: int) -> RedirectResponse:
+def with_cookie(response: RedirectResponse, name: str, value: str, max_age: int) -> RedirectResponse:
+    """Set (or, with max_age 0, expire) a session cookie: HttpOnly, SameSite=Strict, path /."""
     response.set_cookie(
         name,
         value,
@@ -72,7 +73,7 @@ def _opener(kind: SessionKind, cookie: str, landing: str, login: str):
                 client_ip=request.client.host if request.client else None,
             )
             return _see_other(login)
-        return _with_cookie(_see_other(landing), cookie, session_id, COOKIE_MAX_AGE)
+        return with_cookie(_see_other(landing), cookie, session_id, COOKIE_MAX_AGE)
 
     return open_session
 
@@ -80,7 +81,7 @@ def _opener(kind: SessionKind, cookie: str, landing: str, login: str):
 def _closer(cookie: str, login: str):
     async def close_session(request: Request) -> RedirectResponse:
         """Expire the cookie (the handler has revoked the session) and go back to the login page."""
-        return _with_cookie(_see_other(login), cookie, "", 0)
+        return with_cookie(_see_other(login), cookie, "", 0)
 
     return close_session
 

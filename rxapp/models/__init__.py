@@ -3,6 +3,7 @@
 from rxapp.models._types import utcnow
 from rxapp.models.account import (
     Account,
+    FranceConnectFlow,
     LoginFailure,
     Message,
     Notification,
@@ -36,6 +37,7 @@ __all__ = [
     "ComplementaryContract",
     "ComplementaryOrganisation",
     "Cpam",
+    "FranceConnectFlow",
     "InsuredPerson",
     "LoginFailure",
     "Message",

@@ -54,6 +54,9 @@ class WebSession(SQLModel, table=True):
     # "Plus tard" and the banner's close button hold until the next login.
     overlap_dialog_dismissed: bool = False
     overlap_banner_closed: bool = False
+    # A FranceConnect login keeps its id_token here, server-side only: the logout sends it back
+    # to FranceConnect as id_token_hint.
+    franceconnect_id_token: str | None = Field(default=None, sa_type=sa.Text)
     # The login's single-use ticket (its SHA-256), exchanged once for the cookie (services/tickets.py).
     ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
     ticket_expires_at: datetime | None = None
@@ -125,3 +128,18 @@ class SatisfactionAnswer(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", index=True)
     satisfied: bool
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FranceConnectFlow(SQLModel, table=True):
+    """A FranceConnect login or logout under way (when there is no Redis): one use, short-lived.
+
+    Keyed by the SHA-256 of its `state`; `data` holds what the return must check (the nonce,
+    the hash of the browser's binding cookie).
+    """
+
+    __tablename__ = "franceconnect_flow"
+
+    state_hash: str = Field(max_length=64, primary_key=True)
+    purpose: str = Field(max_length=16)
+    data: str = Field(sa_type=sa.Text)
+    expires_at: datetime

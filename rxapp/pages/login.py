@@ -6,6 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.forms import text_field
+from rxapp.components.franceconnect import franceconnect_button
 from rxapp.components.layout import page_shell
 from rxapp.components.notice import callout
 from rxapp.state.login import LoginState
@@ -54,6 +55,13 @@ def login_page() -> rx.Component:
                 width="100%",
             ),
             rx.text("OU", weight="bold", align="center", width="100%"),
+            rx.cond(
+                LoginState.franceconnect_error,
+                callout(
+                    LoginState.franceconnect_error, icon="triangle_alert", color_scheme="red", role="alert"
+                ),
+            ),
+            franceconnect_button(),
             rx.link("Qu'est-ce que FranceConnect ?", href=routes.HELP_FRANCECONNECT),
             spacing="5",
             max_width="440px",

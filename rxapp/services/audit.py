@@ -23,6 +23,7 @@ LOGIN_LOCKED: Final = "login_locked"
 SESSION_REFUSED: Final = "session_refused"
 ACCESS_REFUSED: Final = "access_refused"
 INPUT_REFUSED: Final = "input_refused"
+FRANCECONNECT_REFUSED: Final = "franceconnect_refused"
 TICKET_REFUSED: Final = "ticket_refused"
 
 FieldValue = str | int | float | bool | None | list[int] | list[str]

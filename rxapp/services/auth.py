@@ -124,10 +124,39 @@ def login_insured(
     new_hash = rehashed(account.code_hash, code)
     if new_hash is not None:
         account.code_hash = new_hash
+    return _signed_in(session, account, now)
+
+
+def _signed_in(
+    session: Session, account: Account, now: datetime, *, id_token: str | None = None
+) -> OpenedSession:
     account.previous_login_at = account.last_login_at
     account.last_login_at = now
     session.add(account)
-    return _open_session(session, SessionKind.INSURED, now, account_id=account.id)
+    return _open_session(session, SessionKind.INSURED, now, account_id=account.id, id_token=id_token)
+
+
+def login_identified_insured(
+    *,
+    session: Session,
+    account: Account,
+    nir: str,
+    id_token: str,
+    client_ip: str = "",
+    now: datetime | None = None,
+) -> OpenedSession:
+    """Open the session of an insured whom FranceConnect identified (see services/franceconnect).
+
+    The same throttling as the NIR + code login applies: a NIR or a client address
+    locked by failed codes stays locked here too. The id_token is kept with the
+    session (server-side) for the logout's id_token_hint.
+
+    Raises:
+        LoginRefused: the NIR or the client address is locked.
+    """
+    now = now or utcnow()
+    _throttle(session, subject=nir, client_ip=client_ip, now=now)
+    return _signed_in(session, account, now, id_token=id_token)
 
 
 def _open_session(
@@ -137,6 +166,7 @@ def _open_session(
     *,
     account_id: int | None = None,
     agent_id: int | None = None,
+    id_token: str | None = None,
 ) -> OpenedSession:
     session_id = new_session_id()
     session.add(
@@ -147,6 +177,7 @@ def _open_session(
             agent_id=agent_id,
             created_at=now,
             last_seen_at=now,
+            franceconnect_id_token=id_token,
         )
     )
     return OpenedSession(session_id, account_id=account_id, agent_id=agent_id)
@@ -193,14 +224,23 @@ def _refusal_reason(web_session: WebSession | None, kind: SessionKind, now: date
     return None
 
 
-def end_session(*, session: Session, session_id: str, now: datetime | None = None) -> None:
-    """Revoke a session (logout). Unknown ids are ignored."""
+def end_session(*, session: Session, session_id: str, now: datetime | None = None) -> str | None:
+    """Revoke a session (logout). Unknown ids are ignored.
+
+    Returns:
+        The FranceConnect id_token of a live session opened through FranceConnect (to end
+        the FranceConnect session too), else None. It is forgotten with the session.
+    """
     web_session = session.exec(
         select(WebSession).where(WebSession.token_hash == session_id_hash(session_id))
     ).first()
-    if web_session is not None and web_session.revoked_at is None:
-        web_session.revoked_at = now or utcnow()
-        session.add(web_session)
+    if web_session is None or web_session.revoked_at is not None:
+        return None
+    id_token = web_session.franceconnect_id_token
+    web_session.revoked_at = now or utcnow()
+    web_session.franceconnect_id_token = None
+    session.add(web_session)
+    return id_token
 
 
 def account_for_session(*, session: Session, session_id: str) -> Account | None:

@@ -88,15 +88,26 @@ class AuthState(rx.State):
 
     @rx.event
     async def logout(self):
-        """Se déconnecter: revoke the session server-side, then load the route that expires the cookie."""
+        """Se déconnecter: revoke the session server-side, then load the route that expires the cookie.
+
+        A session opened through FranceConnect ends the FranceConnect session too: the browser
+        goes to its end_session endpoint, which sends it back to the route that expires the
+        cookie (rxapp/api/franceconnect.py).
+        """
+        from rxapp.api.franceconnect import logout_url  # the API module imports this one
+
         session_id = self._session_id()
+        franceconnect_logout = None
         if session_id:
             try:
-                await in_session(auth.end_session, session_id=session_id)
+                id_token = await in_session(auth.end_session, session_id=session_id)
             except SQLAlchemyError as error:
                 # The cookie is expired anyway; the session dies at its idle timeout.
                 logger.warning("Session not revoked, database error: %s", type(error).__name__)
-        self.page_load = page_load_url(routes.CLOSE_SESSION)
+                id_token = None
+            if id_token:
+                franceconnect_logout = await logout_url(id_token=id_token, base_url=self.router.url.origin)
+        self.page_load = franceconnect_logout or page_load_url(routes.CLOSE_SESSION)
 
 
 # --- Medialog+ agents ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.observability.visitor import visitor_address
 from rxapp.services import auth, tickets
+from rxapp.services.franceconnect import REFUSALS
 from rxapp.state.auth import AuthState
 from rxapp.state.forms import credentials, refuse_input
 from rxapp.state.gate import SERVICE_UNAVAILABLE
@@ -39,6 +40,12 @@ def _login(nir: str, code: str, client_ip: str) -> str:
 
 class LoginState(AuthState):
     error: str = ""
+
+    @rx.var(cache=False)
+    def franceconnect_error(self) -> str:
+        """The French message of a refused FranceConnect login (`/?franceconnect=<reason>`)."""
+        reason = self.router.url.query_parameters.get("franceconnect", "")
+        return REFUSALS.get(reason, "")
 
     @rx.event
     async def submit(self, form_data: dict[str, Any]):

@@ -32,6 +32,8 @@ SETTING_VARIABLES = {name.upper() for name in Settings.model_fields}
 GOOD_PASSWORD = "Tq7-vlB2#pWz9e"
 OTHER_GOOD_PASSWORD = "Lm4!rXc8_vQp2w"
 PRODUCTION = {
+    "FRANCECONNECT_ISSUER": "https://fcp-low.integ01.dev-franceconnect.fr/api/v2",
+    "FRANCECONNECT_CLIENT_SECRET": "franceconnect-client-secret-0123456789",
     "APP_ENV": "production",
     "SECRET_KEY": "s" * 40,
     "MEDIALOG_API_TOKEN": "medialog-production-token-0123456789",

@@ -388,6 +388,8 @@ def test_simulation_is_refused_in_production(demo_app, monkeypatch) -> None:
     monkeypatch.setenv("MEDIALOG_API_TOKEN", "medialog-production-token-0123456789")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:25")
+    monkeypatch.setenv("FRANCECONNECT_ISSUER", "https://fcp-low.integ01.dev-franceconnect.fr/api/v2")
+    monkeypatch.setenv("FRANCECONNECT_CLIENT_SECRET", "franceconnect-client-secret-0123456789")
     monkeypatch.delenv("MEDIALOG_AUTO_PROCESS_AFTER", raising=False)
     get_settings.cache_clear()
     before = business_fingerprint()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from reflex.istate.data import ReflexURL, RouterData
 from sqlmodel import Session
 
 from rxapp import routes
@@ -10,6 +11,7 @@ from rxapp.db import get_engine
 from rxapp.models import SessionKind
 from rxapp.services import auth
 from rxapp.services.auth import BAD_CREDENTIALS
+from rxapp.services.franceconnect import REFUSALS
 from rxapp.settings import get_settings
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import SERVICE_UNAVAILABLE
@@ -98,3 +100,19 @@ def test_logout_with_the_database_down_still_expires_the_cookie(monkeypatch) -> 
         get_settings.cache_clear()
         get_engine.cache_clear()
     assert state.page_load.startswith(routes.CLOSE_SESSION + "?")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("franceconnect=identity", REFUSALS["identity"]),
+        ("franceconnect=unavailable", REFUSALS["unavailable"]),
+        ("franceconnect=%3Cscript%3Ealert(1)%3C/script%3E", ""),  # never the query's own text
+        ("", ""),
+    ],
+)
+def test_a_refused_franceconnect_login_is_told_in_french(
+    login_state: LoginState, query: str, expected: str
+) -> None:
+    login_state.router = RouterData(url=ReflexURL(f"http://127.0.0.1:3000/?{query}"))
+    assert login_state.franceconnect_error == expected

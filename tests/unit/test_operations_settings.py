@@ -10,6 +10,8 @@ from rxapp.settings import ConfigurationError, LogFormat, Settings, load_setting
 
 STRONG_SECRET = "s" * 40
 PRODUCTION = {
+    "FRANCECONNECT_ISSUER": "https://fcp-low.integ01.dev-franceconnect.fr/api/v2",
+    "FRANCECONNECT_CLIENT_SECRET": "franceconnect-client-secret-0123456789",
     "APP_ENV": "production",
     "SECRET_KEY": STRONG_SECRET,
     "MEDIALOG_API_TOKEN": "medialog-production-token-0123456789",

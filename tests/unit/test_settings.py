@@ -129,6 +129,8 @@ def test_production_refuses_the_default_medialog_token(monkeypatch: pytest.Monke
 
 
 PRODUCTION_SERVICES = {
+    "FRANCECONNECT_ISSUER": "https://fcp-low.integ01.dev-franceconnect.fr/api/v2",
+    "FRANCECONNECT_CLIENT_SECRET": "franceconnect-client-secret-0123456789",
     "DATABASE_URL": "postgresql+psycopg://ameli:secret@db.example.fr/ameli",
     "REDIS_URL": "redis://redis.example.fr:6379/0",
     "SMTP_URL": "smtp://smtp.example.fr:25",
@@ -285,3 +287,28 @@ def test_every_setting_is_documented_in_the_example_environment() -> None:
         if "=" in line
     }
     assert set(SETTING_VARIABLES) <= documented, set(SETTING_VARIABLES) - documented
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, "FRANCECONNECT_ISSUER : en production, le fournisseur FranceConnect local est refusé"),
+        (
+            {"FRANCECONNECT_ISSUER": "https://fcp-low.integ01.dev-franceconnect.fr/api/v2"},
+            "FRANCECONNECT_CLIENT_SECRET : en production, la valeur par défaut est refusée",
+        ),
+    ],
+)
+def test_production_refuses_the_local_franceconnect(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], expected: str
+) -> None:
+    services = {k: v for k, v in PRODUCTION_SERVICES.items() if not k.startswith("FRANCECONNECT")}
+    message = _refusal(
+        monkeypatch,
+        APP_ENV="production",
+        SECRET_KEY=STRONG_SECRET,
+        MEDIALOG_API_TOKEN=PRODUCTION_TOKEN,
+        **services,
+        **variables,
+    )
+    assert expected in message
