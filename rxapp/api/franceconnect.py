@@ -31,10 +31,10 @@ from starlette.routing import Route
 from rxapp import routes
 from rxapp.api.session import COOKIE_MAX_AGE, SESSION_COOKIE, with_cookie
 from rxapp.db import session_scope
+from rxapp.observability.visitor import request_address
 from rxapp.services import auth
 from rxapp.services import franceconnect_oidc as oidc
 from rxapp.services.audit import FRANCECONNECT_REFUSED, security_event
-from rxapp.services.client_address import client_address
 from rxapp.services.franceconnect import IdentityRefused, identity_from_claims, login_with_franceconnect
 from rxapp.services.franceconnect_flow import (
     FLOW_LIFETIME,
@@ -84,21 +84,13 @@ def _base_url(request: Request, settings: Settings) -> str:
     return (settings.public_url or str(request.base_url)).rstrip("/")
 
 
-def _address(request: Request, settings: Settings) -> str:
-    return client_address(
-        peer=request.client.host if request.client else "",
-        forwarded_for=request.headers.get("x-forwarded-for"),
-        trusted_proxies=settings.trusted_proxy_networks,
-    )
-
-
 def _refused(request: Request, reason: str, detail: str, *, settings: Settings) -> RedirectResponse:
     """Log the refusal and send the browser to the login page, which shows its message."""
     security_event(
         FRANCECONNECT_REFUSED,
         reason=reason,
         detail=detail[:200],
-        client_ip=_address(request, settings) or None,
+        client_ip=request_address(request) or None,
     )
     response = RedirectResponse(f"{routes.LOGIN}?{urlencode({'franceconnect': reason})}", 303, NO_STORE)
     response.delete_cookie(BINDING_COOKIE, path=routes.FRANCECONNECT_PREFIX)
@@ -169,7 +161,7 @@ async def callback(request: Request) -> Response:
             config, code=params.get("code", ""), redirect_uri=redirect_uri, nonce=flow.nonce
         )
         session_id = await run_in_threadpool(
-            _open_session, signed_in.claims, signed_in.id_token, _address(request, settings)
+            _open_session, signed_in.claims, signed_in.id_token, request_address(request)
         )
     except oidc.ProviderUnavailable as error:
         return _refused(request, "unavailable", str(error), settings=settings)
