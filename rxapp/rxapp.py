@@ -6,6 +6,7 @@ import reflex as rx
 
 import rxapp.models  # noqa: F401 - every table registered before anything queries
 from rxapp import routes
+from rxapp.abuse import install_event_guard
 from rxapp.pages.dashboard import dashboard_page
 from rxapp.pages.help import HELP_PAGES, help_page
 from rxapp.pages.information import documents_page, information_page, procedures_page
@@ -21,6 +22,7 @@ from rxapp.state.selection import SelectionState
 SITE = "Compte ameli"
 
 configure_security_log(get_settings().security_log)
+install_event_guard()  # the event budgets, in front of Reflex's socket.io namespace (issue 15)
 
 app = rx.App(
     stylesheets=["/styles.css"],

@@ -23,6 +23,9 @@ LOGIN_LOCKED: Final = "login_locked"
 SESSION_REFUSED: Final = "session_refused"
 ACCESS_REFUSED: Final = "access_refused"
 INPUT_REFUSED: Final = "input_refused"
+EVENT_REFUSED: Final = "event_refused"
+CONNECTION_REFUSED: Final = "connection_refused"
+CONNECTION_CLOSED: Final = "connection_closed"
 
 FieldValue = str | int | float | bool | None | list[int] | list[str]
 
