@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     login_rate: float = Field(default=0.2, gt=0)
     login_burst: int = Field(default=10, ge=1)
     # Per client address (behind TRUSTED_PROXIES), per minute; shared through Redis when REDIS_URL is set.
-    address_sockets_per_minute: int = Field(default=120, ge=1)
+    address_sockets_per_minute: int = Field(default=60, ge=1)
     address_events_per_minute: int = Field(default=2400, ge=1)
     address_logins_per_minute: int = Field(default=30, ge=1)
 

@@ -13,11 +13,18 @@ from __future__ import annotations
 import logging
 import traceback
 
-from rxapp import metrics
 from rxapp.services.audit import INPUT_REFUSED
 from rxapp.services.event_budget import HANDLER_CALLER, is_refused_input, short_name
 
 logger = logging.getLogger("rxapp.state.errors")
+
+
+def _metrics():
+    """`rxapp.metrics`, imported on first use: `rxapp.observability.setup` must pick prometheus_client's
+    multiprocess mode before any metric exists, and `rxapp/rxapp.py` imports this package earlier."""
+    from rxapp import metrics
+
+    return metrics
 
 
 def failed_handler_name(exception: BaseException) -> str:
@@ -47,7 +54,7 @@ def report_handler_failure(exception: BaseException) -> None:
     handler = failed_handler_name(exception)
     kind = type(exception).__name__
     if is_refused_input(exception):
-        metrics.EVENTS_REFUSED.labels(reason="handler_exception").inc()
+        _metrics().EVENTS_REFUSED.labels(reason="handler_exception").inc()
         event_guard().refuse(
             _connection_key(),
             event=INPUT_REFUSED,

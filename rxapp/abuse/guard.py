@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from rxapp import metrics
 from rxapp.abuse.address_budget import AddressCounter, address_counter
 from rxapp.services.audit import CONNECTION_CLOSED, CONNECTION_REFUSED, EVENT_REFUSED, security_event
 from rxapp.services.client_address import client_address
@@ -24,6 +23,14 @@ from rxapp.settings import Settings
 
 # Beyond this many connections and addresses with refusals, the finished minutes are written out.
 MAX_OPEN_WINDOWS = 1000
+
+
+def _metrics():
+    """`rxapp.metrics`, imported on first use: `rxapp.observability.setup` must pick prometheus_client's
+    multiprocess mode before any metric exists, and `rxapp/rxapp.py` imports this package earlier."""
+    from rxapp import metrics
+
+    return metrics
 
 
 class Verdict(enum.Enum):
@@ -81,7 +88,7 @@ class EventGuard:
         address = handshake_address(environ, self.settings.trusted_proxy_networks)
         assert self.counter is not None
         if await self.counter.add("socket", address) > self.settings.address_sockets_per_minute:
-            metrics.SOCKETS_CLOSED.labels(reason="address_sockets").inc()
+            _metrics().SOCKETS_CLOSED.labels(reason="address_sockets").inc()
             self.refuse(
                 f"address:{address}", event=CONNECTION_REFUSED, reason="address_sockets", client_ip=address
             )
@@ -103,13 +110,14 @@ class EventGuard:
 
     # -- events --------------------------------------------------------------------------------------
 
-    async def admit_event(self, sid: str, data: Any, registered: Collection[str] | None) -> Verdict:
+    async def admit_event(self, sid: str, data: Any, refusal: Callable[[str, dict], str | None]) -> Verdict:
         """Whether an event may reach Reflex's event processor.
 
         Args:
             sid: The socket's id.
             data: The event packet as received.
-            registered: The names of the app's event handlers (None: unknown, not checked).
+            refusal: Why the app would refuse this handler name and payload without running
+                anything (unknown handler, `setvar` of a var with no setter), or None.
 
         Returns:
             ADMIT, DROP (refused, counted) or CLOSE (refused, and the socket has gone over
@@ -122,10 +130,11 @@ class EventGuard:
         name = data.get("name") if isinstance(data, dict) else None
         if not connection.events.take(now):
             return self._overrun(sid, connection, "over_budget", name)
-        if not isinstance(name, str) or not isinstance(data.get("payload", {}), dict):
+        payload = data.get("payload", {}) if isinstance(data, dict) else None
+        if not isinstance(name, str) or not isinstance(payload, dict):
             return self._drop(connection, "malformed", name)
-        if registered is not None and name not in registered:
-            return self._drop(connection, "unknown_handler", name)
+        if (reason := refusal(name, payload)) is not None:
+            return self._drop(connection, reason, name)
         assert self.counter is not None
         if name in self.login_handlers:
             if not connection.logins.take(now):
@@ -137,7 +146,7 @@ class EventGuard:
         return Verdict.ADMIT
 
     def _drop(self, connection: Connection, reason: str, name: object) -> Verdict:
-        metrics.EVENTS_REFUSED.labels(reason=reason).inc()
+        _metrics().EVENTS_REFUSED.labels(reason=reason).inc()
         self.refuse(connection.key, reason=reason, handler=short_name(name), client_ip=connection.address)
         return Verdict.DROP
 
@@ -146,7 +155,7 @@ class EventGuard:
         if self.overruns.add(sid, time.time()) < self.settings.event_overruns_before_close:
             return Verdict.DROP
         connection.closing = True
-        metrics.SOCKETS_CLOSED.labels(reason=reason).inc()
+        _metrics().SOCKETS_CLOSED.labels(reason=reason).inc()
         security_event(
             CONNECTION_CLOSED, connection=connection.key, reason=reason, client_ip=connection.address
         )

@@ -19,14 +19,40 @@ from rxapp.abuse.guard import EventGuard, Verdict
 logger = logging.getLogger(__name__)
 
 
+SETTER_PREFIX = "set_"
+
+
 def _registered_handlers() -> Any:
-    """The names of the app's event handlers, or None when Reflex's registry is not reachable here."""
+    """The app's event handlers by name, or None when Reflex's registry is not reachable here."""
     try:
         from reflex_base.registry import RegistrationContext
 
         return RegistrationContext.get().event_handlers
     except (ImportError, LookupError):
         return None
+
+
+def refusal_before_state(name: str, payload: dict) -> str | None:
+    """Why Reflex would fail this event anyway, found without loading any state.
+
+    Returns:
+        "unknown_handler" for a name no handler has (Reflex would log the whole packet
+        with a traceback), "unknown_var" for a `setvar` of a var without a setter (it
+        would load the tab's state, then raise), None otherwise.
+    """
+    handlers = _registered_handlers()
+    if handlers is None:
+        return None
+    registered = handlers.get(name)
+    if registered is None:
+        return "unknown_handler"
+    if name.endswith(".setvar"):
+        var_name = payload.get("var_name")
+        if not isinstance(var_name, str) or not callable(
+            getattr(registered.states[0], SETTER_PREFIX + var_name, None)
+        ):
+            return "unknown_var"
+    return None
 
 
 class GuardedEventNamespace(EventNamespace):
@@ -63,7 +89,7 @@ class GuardedEventNamespace(EventNamespace):
         if sid not in self.sid_to_token:
             # Reflex would log the whole packet; a socket without a tab token sends nothing real.
             return
-        verdict = await self.guard.admit_event(sid, data, _registered_handlers())
+        verdict = await self.guard.admit_event(sid, data, refusal_before_state)
         if verdict is Verdict.ADMIT:
             await super().on_event(sid, data)
         elif verdict is Verdict.CLOSE:

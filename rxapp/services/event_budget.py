@@ -98,6 +98,7 @@ class _Window:
     number: int
     count: int = 0
     first: dict[str, str | int] = field(default_factory=dict)
+    last: str = ""
 
 
 @dataclass
@@ -125,6 +126,7 @@ class RefusalTally:
             lines.append(LogLine({"connection": key, **details}))
             return lines
         window.count += 1
+        window.last = str(details.get("reason", ""))
         return lines
 
     def close(self, key: str) -> list[LogLine]:
@@ -148,7 +150,7 @@ class RefusalTally:
                 {
                     "connection": key,
                     "repeated": window.count - 1,
-                    "last_reason": window.first.get("reason", ""),
+                    "last_reason": window.last,
                 }
             )
         ]

@@ -85,6 +85,8 @@ class ReflexTab:
     errors: list[str] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     """Every event emitted, followed ones included, with its `time.perf_counter()`."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra handshake headers (e.g. `X-Forwarded-For`, as a reverse proxy sets it)."""
 
     def __post_init__(self) -> None:
         self._sio = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False)
@@ -101,6 +103,7 @@ class ReflexTab:
         self.sent.append(Sent(time.perf_counter(), hydrate["name"]))
         await self._sio.connect(
             f"{self.base_url}?token={self.token}",
+            headers=self.headers,
             namespaces=[EVENT_PATH],
             socketio_path=EVENT_PATH,
             transports=["websocket"],
