@@ -37,12 +37,21 @@ class FloodResult:
 
 
 async def _one_socket(
-    base_url: str, headers: dict[str, str], packet: dict[str, Any], result: FloodResult, stop: asyncio.Event, budget: list[int]
+    base_url: str,
+    headers: dict[str, str],
+    packet: dict[str, Any],
+    result: FloodResult,
+    stop: asyncio.Event,
+    budget: list[int],
 ) -> None:
     client = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False)
     ended = asyncio.Event()
     client.on("disconnect", lambda *_: ended.set(), namespace=EVENT_PATH)
-    hydrate = {"name": f"{ROOT_STATE}.hydrate_and_load", "payload": {}, "router_data": {"pathname": "/", "asPath": "/"}}
+    hydrate = {
+        "name": f"{ROOT_STATE}.hydrate_and_load",
+        "payload": {},
+        "router_data": {"pathname": "/", "asPath": "/"},
+    }
     try:
         await client.connect(
             f"{base_url}?token={uuid.uuid4()}",
