@@ -12,10 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
-import signal
 import statistics
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -27,9 +24,10 @@ from sqlalchemy import text
 
 from rxapp.db import make_engine
 from rxapp.services.nir import parse_nir
-from rxapp.settings import PROJECT_ROOT, VAR_DIR, Settings
+from rxapp.settings import VAR_DIR, Settings
 from rxapp.state.login import LoginState
 from tests.support.databases import scratch_database
+from tests.support.flood_scenario import measure_flood, metric, milliseconds, p95
 from tests.support.processes import RunningApp, running_app
 from tests.support.reflex_socket import ReflexTab, event_name
 from tests.support.worker import broker_url_for_tests, require_redis
@@ -99,130 +97,27 @@ def fingerprint(database_url: str) -> dict[str, str]:
         engine.dispose()
 
 
-def metric(app: RunningApp, name: str, **labels: str) -> float:
-    """The sum of a metric's samples (those with `labels`), read from the app's /metrics."""
-    total = 0.0
-    for _ in range(20):
-        # prometheus_client's multiprocess files can be read while a worker writes a new series
-        # (a 500 from /metrics): read again.
-        response = httpx.get(f"{app.url}/metrics", timeout=10)
-        if response.status_code == 200:
-            break
-        time.sleep(0.2)
-    assert response.status_code == 200, response.text[-500:]
-    for line in response.text.splitlines():
-        match = re.match(rf"^{re.escape(name)}(\{{[^}}]*\}})? ([0-9.e+-]+)$", line)
-        if match and all(f'{key}="{value}"' in (match.group(1) or "") for key, value in labels.items()):
-            total += float(match.group(2))
-    return total
-
-
-def processed_events(app: RunningApp) -> float:
-    return metric(app, "ameli_event_handler_seconds_count")
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[-1]
-
-
-async def page_loads(tab: ReflexTab, count: int) -> list[float]:
-    """`count` page loads (the page's on_load events), each timed to its first update."""
-    samples = []
-    for _ in range(count):
-        latency = await tab.navigate("/", settle=0.1)
-        assert latency == latency, tab.errors  # not NaN: the page answered
-        samples.append(latency)
-    return samples
-
-
-async def start_flood(
-    app: RunningApp, *, forwarded_for: str, name: str, payload: dict, events: int, sockets: int
-):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.support.flood",
-        "--url",
-        app.url,
-        "--sockets",
-        str(sockets),
-        "--events",
-        str(events),
-        "--forwarded-for",
-        forwarded_for,
-        "--name",
-        name,
-        "--payload",
-        json.dumps(payload),
-        cwd=PROJECT_ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    assert (await process.stderr.readline()).strip() == b"ready"
-    return process
-
-
-async def stop_flood(process) -> dict:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-    out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()[-2000:]
-    return json.loads(out.decode().strip().splitlines()[-1])
-
-
-async def until(condition, *, timeout: float = 30) -> None:
-    """Poll `condition` (a blocking callable, run in a thread) until true."""
-    deadline = time.monotonic() + timeout
-    while not await asyncio.to_thread(condition):
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.1)
-
-
 def test_a_flood_of_failing_events_is_dropped_closed_and_costs_bounded_logs(
     app: RunningApp, database_url: str, security_log: Path
 ) -> None:
-    setvar = event_name(LoginState, "setvar")
-
-    async def scenario() -> dict:
-        victim = ReflexTab(app.url, headers={"X-Forwarded-For": "198.51.100.10"})
-        await victim.connect("/")
-        await page_loads(victim, 10)  # warm-up: the worker's first loads are slower
-        before = await page_loads(victim, SAMPLES)
-        figures = {
-            "output": app.log_path.stat().st_size,
-            "security": security_log.stat().st_size if security_log.exists() else 0,
-            "processed": processed_events(app),
-            "closed": metric(app, "ameli_sockets_closed_total"),
-        }
-        attacker = await start_flood(
-            app,
-            forwarded_for="203.0.113.9",
-            name=setvar,
-            payload={"var_name": "no_such_var", "value": 1},
-            events=FLOOD_EVENTS,
-            sockets=FLOOD_SOCKETS,
-        )
-        # The flood is under way once the server has closed a first socket.
-        await until(lambda: metric(app, "ameli_sockets_closed_total") > figures["closed"])
-        during = await page_loads(victim, SAMPLES)
-        flood = await stop_flood(attacker)
-        after = await page_loads(victim, SAMPLES)
-        await victim.close()
-        figures |= {"before": before, "during": during, "after": after, "flood": flood}
-        return figures
-
     fingerprint_before = fingerprint(database_url)
-    figures = asyncio.run(scenario())
-    flood = figures["flood"]
-    processed = processed_events(app) - figures["processed"] - 2 * SAMPLES  # the victim's own loads
-    output = app.log_path.read_bytes()[figures["output"] :]
-    security = security_log.read_bytes()[figures["security"] :]
+    figures = asyncio.run(
+        measure_flood(
+            app,
+            security_log,
+            name=event_name(LoginState, "setvar"),
+            payload={"var_name": "no_such_var", "value": 1},
+            samples=SAMPLES,
+            sockets=FLOOD_SOCKETS,
+            events=FLOOD_EVENTS,
+        )
+    )
+    flood, processed = figures["flood"], figures["processed"]
+    output = app.log_path.read_bytes()[slice(*figures["output_span"])]
+    security = security_log.read_bytes()[slice(*figures["security_span"])]
     print(
         f"\nflood: {flood} processed={processed:.0f} output={len(output)} B security={len(security)} B\n"
-        f"victim ms p50/p95 before {1000 * statistics.median(figures['before']):.1f}/{1000 * p95(figures['before']):.1f}"
-        f" during {1000 * statistics.median(figures['during']):.1f}/{1000 * p95(figures['during']):.1f}"
-        f" after {1000 * statistics.median(figures['after']):.1f}/{1000 * p95(figures['after']):.1f}"
+        + " ".join(f"{when} {milliseconds(figures[when])}" for when in ("before", "during", "after"))
     )
     assert fingerprint(database_url) == fingerprint_before
     # Sockets past their budget were closed, and most of what was sent never reached a handler.
