@@ -145,6 +145,21 @@ class EventGuard:
             return self._overrun(sid, connection, "address_events", name)
         return Verdict.ADMIT
 
+    def refuse_packet(self, sid: str, reason: str, data: Any, exception: str) -> None:
+        """Count a packet that Reflex itself could not take (admitted, then refused)."""
+        connection = self.connections.get(sid)
+        if connection is None:
+            return
+        _metrics().EVENTS_REFUSED.labels(reason=reason).inc()
+        name = data.get("name") if isinstance(data, dict) else None
+        self.refuse(
+            connection.key,
+            reason=reason,
+            handler=short_name(name),
+            exception=exception,
+            client_ip=connection.address,
+        )
+
     def _drop(self, connection: Connection, reason: str, name: object) -> Verdict:
         _metrics().EVENTS_REFUSED.labels(reason=reason).inc()
         self.refuse(connection.key, reason=reason, handler=short_name(name), client_ip=connection.address)

@@ -91,7 +91,12 @@ class GuardedEventNamespace(EventNamespace):
             return
         verdict = await self.guard.admit_event(sid, data, refusal_before_state)
         if verdict is Verdict.ADMIT:
-            await super().on_event(sid, data)
+            try:
+                await super().on_event(sid, data)
+            except (TypeError, ValueError, AttributeError, LookupError) as error:
+                # Reflex could not make an event of the packet (e.g. router_data of the wrong type):
+                # refused like any malformed packet, instead of a traceback in the server's output.
+                self.guard.refuse_packet(sid, "malformed", data, type(error).__name__)
         elif verdict is Verdict.CLOSE:
             await self.close(sid)
 
