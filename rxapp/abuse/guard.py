@@ -35,7 +35,8 @@ def _metrics():
 
 class Verdict(enum.Enum):
     ADMIT = "admit"
-    DROP = "drop"
+    REFUSE = "refuse"  # refused without loading state; answered as a failed handler is
+    DROP = "drop"  # over budget: nothing is sent back
     CLOSE = "close"
 
 
@@ -120,8 +121,9 @@ class EventGuard:
                 anything (unknown handler, `setvar` of a var with no setter), or None.
 
         Returns:
-            ADMIT, DROP (refused, counted) or CLOSE (refused, and the socket has gone over
-            its budget too often this minute).
+            ADMIT; REFUSE (a packet the app would fail anyway: answered like a failed
+            handler); DROP (over budget: not answered); CLOSE (over budget too often this
+            minute: the socket is to be closed).
         """
         connection = self.connections.get(sid)
         if connection is None or connection.closing:
@@ -163,10 +165,10 @@ class EventGuard:
     def _drop(self, connection: Connection, reason: str, name: object) -> Verdict:
         _metrics().EVENTS_REFUSED.labels(reason=reason).inc()
         self.refuse(connection.key, reason=reason, handler=short_name(name), client_ip=connection.address)
-        return Verdict.DROP
+        return Verdict.REFUSE
 
     def _overrun(self, sid: str, connection: Connection, reason: str, name: object) -> Verdict:
-        self._drop(connection, reason, name)
+        self._drop(connection, reason, name)  # counted and logged, but not answered
         if self.overruns.add(sid, time.time()) < self.settings.event_overruns_before_close:
             return Verdict.DROP
         connection.closing = True

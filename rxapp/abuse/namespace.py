@@ -97,8 +97,22 @@ class GuardedEventNamespace(EventNamespace):
                 # Reflex could not make an event of the packet (e.g. router_data of the wrong type):
                 # refused like any malformed packet, instead of a traceback in the server's output.
                 self.guard.refuse_packet(sid, "malformed", data, type(error).__name__)
+                await self.answer_refusal(sid)
+        elif verdict is Verdict.REFUSE:
+            await self.answer_refusal(sid)
         elif verdict is Verdict.CLOSE:
             await self.close(sid)
+
+    async def answer_refusal(self, sid: str) -> None:
+        """What a failed handler answers (the French toast), so the tab is not left waiting."""
+        from reflex.constants import SocketEvent
+        from reflex.state import StateUpdate
+        from reflex_base.event import Event
+
+        from rxapp.state.errors import unexpected_error
+
+        update = StateUpdate(events=Event.from_event_type(unexpected_error()))
+        await self.emit(str(SocketEvent.EVENT), update, to=sid)
 
     async def close(self, sid: str) -> None:
         """Close the socket: the namespace (the client is told), then the engine.io connection."""

@@ -18,4 +18,9 @@ def backend_error(exception: Exception) -> EventSpec:
     a bug (its traceback, once a minute per connection).
     """
     report_handler_failure(exception)
+    return unexpected_error()
+
+
+def unexpected_error() -> EventSpec:
+    """The toast of a failed event (also sent for a packet refused before any state is loaded)."""
     return rx.toast.error(UNEXPECTED_ERROR, id="backend_error", position="top-center", fallback_to_alert=True)

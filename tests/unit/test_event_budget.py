@@ -142,7 +142,7 @@ def test_malformed_and_unknown_events_are_refused_without_closing(security_lines
         g.forget("sid")
         return verdicts
 
-    assert asyncio.run(send()) == [Verdict.DROP] * 5
+    assert asyncio.run(send()) == [Verdict.REFUSE] * 5
     assert [line.get("reason") for line in security_lines] == ["malformed", None]
     assert security_lines[-1]["repeated"] == 4
 
