@@ -12,8 +12,9 @@ import sys
 import tempfile
 
 # The prefork pool's processes count their tasks in files that the worker's metrics port adds
-# up (prometheus_client's multiprocess mode): chosen before prometheus_client is imported.
-if "celery" in os.path.basename(sys.argv[0]) + os.path.dirname(sys.argv[0]) and "worker" in sys.argv[1:]:
+# up (prometheus_client's multiprocess mode): chosen before prometheus_client is imported, in
+# any process started as a worker (`celery ... worker`, or a command line's `worker` role).
+if "worker" in sys.argv[1:]:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ameli-worker-metrics-")
 
 from celery import Celery

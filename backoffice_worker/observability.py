@@ -38,11 +38,12 @@ _stop = threading.Event()
 _tokens: dict[str, Any] = {}
 
 
-def _setup_logging(**_kwargs: Any) -> None:
+def _setup_logging(loglevel: int | str | None = None, **_kwargs: Any) -> None:
+    """Celery's logging set-up, replaced by ours; its `--loglevel` is kept."""
     from backoffice_worker.celery_app import app
 
     periodic = {entry["task"] for entry in (app.conf.beat_schedule or {}).values()}
-    configure_logging(get_settings(), quiet_tasks=periodic)
+    configure_logging(get_settings(), quiet_tasks=periodic, level=loglevel)
 
 
 def _beat_forever(worker: str) -> None:

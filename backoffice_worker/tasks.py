@@ -14,7 +14,7 @@ from celery.utils.log import get_task_logger
 from backoffice_worker.celery_app import app
 from rxapp.db import session_scope
 from rxapp.services import medialog, outbox
-from rxapp.services.detection import detect_overlaps_batch
+from rxapp.services.detection import DetectionBatch, detect_overlaps_batch, scan_in_batches
 from rxapp.services.mail import MailDeliveryError, avis_de_depot, deliver
 from rxapp.settings import VAR_DIR, get_settings
 
@@ -42,18 +42,19 @@ def detect_overlaps() -> dict[str, int]:
     Each batch of beneficiaries is its own short transaction, so the scan
     never holds locks for long; it is idempotent, so overlapping runs are safe.
     """
-    after, totals = 0, {"scanned": 0, "blocked": 0, "flagged": 0}
-    while True:
+
+    def run_batch(after: int) -> DetectionBatch:
         with session_scope() as session:
-            batch = detect_overlaps_batch(
+            return detect_overlaps_batch(
                 session=session, after_beneficiary_id=after, limit=DETECTION_BATCH_SIZE
             )
-        totals["scanned"] += batch.beneficiaries_scanned
-        totals["blocked"] += batch.links_blocked
-        totals["flagged"] += batch.accounts_flagged
-        if batch.next_after is None:
-            break
-        after = batch.next_after
+
+    scan = scan_in_batches(run_batch)
+    totals = {
+        "scanned": scan.beneficiaries_scanned,
+        "blocked": scan.links_blocked,
+        "flagged": scan.accounts_flagged,
+    }
     if totals["blocked"] or totals["flagged"]:
         logger.info("Overlap scan: %s", totals)
     return totals

@@ -28,8 +28,9 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 # Set by our own formatters/handlers, not worth a field of their own.
 _SKIPPED = {"security_event", "color_message"}
-# Beat announces each periodic task it sends, every few seconds: warnings and errors only.
-QUIET_LOGGERS = ("celery.beat",)
+# Beat announces each periodic task it sends, every few seconds, and httpx each call to the
+# Medialog+ API (the task's own lines say the same): warnings and errors only.
+QUIET_LOGGERS = ("celery.beat", "httpx", "httpcore")
 
 
 @contextlib.contextmanager
@@ -102,13 +103,16 @@ def formatter_for(settings: Settings) -> logging.Formatter:
     return JsonFormatter() if settings.effective_log_format == LogFormat.JSON else TextFormatter()
 
 
-def configure_logging(settings: Settings, *, stream=None, quiet_tasks: Iterable[str] = ()) -> logging.Handler:
+def configure_logging(
+    settings: Settings, *, stream=None, quiet_tasks: Iterable[str] = (), level: int | str | None = None
+) -> logging.Handler:
     """Send the root logger to stdout in the configured format (idempotent).
 
     Args:
         settings: Read for `LOG_FORMAT` and `LOG_LEVEL`.
         stream: Where to write (stdout by default; tests pass a buffer).
         quiet_tasks: Celery task names whose routine INFO lines are dropped (the periodic ones).
+        level: Overrides `LOG_LEVEL` (the worker passes Celery's `--loglevel`).
 
     Returns:
         The handler installed on the root logger.
@@ -122,7 +126,7 @@ def configure_logging(settings: Settings, *, stream=None, quiet_tasks: Iterable[
     handler.setFormatter(formatter_for(settings))
     handler.addFilter(QuietPeriodicTasks(quiet_tasks))
     root.addHandler(handler)
-    root.setLevel(settings.log_level.upper())
+    root.setLevel(level if isinstance(level, int) else (level or settings.log_level).upper())
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return handler

@@ -1,25 +1,121 @@
-"""The Reflex app: pages and routes."""
+"""The Reflex app: its pages, registered from one table, and its HTTP routes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import reflex as rx
+from reflex.constants import Page404
+from reflex.event import EventHandler
 
 import rxapp.models  # noqa: F401 - every table registered before anything queries
 from rxapp import routes
 from rxapp.abuse import install_event_guard
+from rxapp.api import build_api
+from rxapp.api.headers import security_headers
+from rxapp.api.medialog import medialog_routes
+from rxapp.api.statements import statement_routes
+from rxapp.components.app_wraps import french_app_wraps
+from rxapp.components.layout import AGENT_SITE, INSURED_SITE
+from rxapp.features import demo_features_enabled
+from rxapp.observability.setup import operations_routes
+from rxapp.pages import not_found
+from rxapp.pages.admin import (
+    admin_affaire_page,
+    admin_login_page,
+    admin_queue_page,
+    admin_simulation_page,
+    admin_supervision_page,
+)
 from rxapp.pages.dashboard import dashboard_page
 from rxapp.pages.help import HELP_PAGES, help_page
+from rxapp.pages.inbox import messages_page, notifications_page
 from rxapp.pages.information import documents_page, information_page, procedures_page
 from rxapp.pages.login import login_page
+from rxapp.pages.payments import payments_page
 from rxapp.pages.selection import confirmation_page, recap_page, selection_help_page, selection_page
 from rxapp.services.audit import configure_security_log
 from rxapp.settings import get_settings
+from rxapp.state.admin import AdminAffaireState, AdminQueueState, AdminSimulationState, AdminSupervisionState
 from rxapp.state.dashboard import DashboardState
 from rxapp.state.errors import backend_error
+from rxapp.state.inbox import MessagesState, NotificationsState
 from rxapp.state.information import InformationState
+from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import SelectionState
 
-SITE = "Compte ameli"
+
+@dataclass(frozen=True)
+class Page:
+    """One page: its route, what renders it, its <title> (text or a state var), its on_load, and
+    its meta description where Reflex would otherwise write an English one."""
+
+    route: str
+    component: Callable[[], rx.Component]
+    title: str | rx.Var
+    on_load: EventHandler | None = None
+    description: str | None = None
+
+
+def _help(route: str) -> Callable[[], rx.Component]:
+    return lambda: help_page(route)
+
+
+INSURED_PAGES = (
+    Page(routes.LOGIN, login_page, f"J'accède à mon compte ameli | {INSURED_SITE}"),
+    Page(routes.DASHBOARD, dashboard_page, f"Tableau de bord | {INSURED_SITE}", DashboardState.load),
+    Page(routes.INFORMATION, information_page, f"Mes informations | {INSURED_SITE}", InformationState.load),
+    Page(routes.PROCEDURES, procedures_page, f"Démarches | {INSURED_SITE}"),
+    Page(routes.DOCUMENTS, documents_page, f"Vos documents | {INSURED_SITE}"),
+    Page(routes.SELECTION, selection_page, SelectionState.page_title, SelectionState.load_selection),
+    Page(
+        routes.RECAP, recap_page, f"Étape 2 sur 2, récapitulatif | {INSURED_SITE}", SelectionState.load_recap
+    ),
+    Page(
+        routes.CONFIRMATION,
+        confirmation_page,
+        f"Votre choix a bien été transmis | {INSURED_SITE}",
+        SelectionState.load_confirmation,
+    ),
+    Page(routes.SELECTION_HELP, selection_help_page, f"Aide : choisir votre complémentaire | {INSURED_SITE}"),
+    *(Page(route, _help(route), f"{heading} | {INSURED_SITE}") for route, (heading, _) in HELP_PAGES.items()),
+    Page(
+        routes.PAYMENTS, payments_page, f"Vos paiements - Frais de santé | {INSURED_SITE}", PaymentsState.load
+    ),
+    Page(
+        routes.NOTIFICATIONS, notifications_page, f"Notifications | {INSURED_SITE}", NotificationsState.load
+    ),
+    Page(routes.MESSAGES, messages_page, f"Messages | {INSURED_SITE}", MessagesState.load),
+)
+AGENT_PAGES = (
+    Page(routes.ADMIN_LOGIN, admin_login_page, f"Espace agents | {AGENT_SITE}"),
+    Page(routes.ADMIN_QUEUE, admin_queue_page, f"File des affaires | {AGENT_SITE}", AdminQueueState.load),
+    Page(routes.ADMIN_AFFAIRE, admin_affaire_page, AdminAffaireState.page_title, AdminAffaireState.load),
+    Page(
+        routes.ADMIN_SUPERVISION,
+        admin_supervision_page,
+        f"Supervision | {AGENT_SITE}",
+        AdminSupervisionState.load,
+    ),
+)
+# Demo only: in production the simulation route is not registered, so it answers 404.
+DEMO_PAGES = (
+    Page(
+        routes.ADMIN_SIMULATION,
+        admin_simulation_page,
+        f"Simulation | {AGENT_SITE}",
+        AdminSimulationState.load,
+    ),
+)
+
+# Reflex serves its "404" page at every unknown address.
+NOT_FOUND = Page(
+    Page404.SLUG,
+    not_found.not_found_page,
+    f"{not_found.TITLE} | {INSURED_SITE}",
+    description=not_found.DESCRIPTION,
+)
 
 configure_security_log(get_settings().security_log)
 install_event_guard()  # the event budgets, in front of Reflex's socket.io namespace (issue 15)
@@ -28,115 +124,17 @@ app = rx.App(
     stylesheets=["/styles.css"],
     html_lang="fr",
     backend_exception_handler=backend_error,
+    # Frais de santé's statement download, the Medialog+ API, health and metrics, with the security headers on
+    # every response; read by App.__call__ when the backend starts.
+    api_transformer=[build_api(statement_routes, medialog_routes, operations_routes()), security_headers],
 )
-
-app.add_page(login_page, route=routes.LOGIN, title=f"J'accède à mon compte ameli | {SITE}")
-app.add_page(
-    dashboard_page,
-    route=routes.DASHBOARD,
-    title=f"Tableau de bord | {SITE}",
-    on_load=DashboardState.load,
-)
-app.add_page(
-    information_page,
-    route=routes.INFORMATION,
-    title=f"Mes informations | {SITE}",
-    on_load=InformationState.load,
-)
-app.add_page(procedures_page, route=routes.PROCEDURES, title=f"Démarches | {SITE}")
-app.add_page(documents_page, route=routes.DOCUMENTS, title=f"Vos documents | {SITE}")
-app.add_page(
-    selection_page,
-    route=routes.SELECTION,
-    title=SelectionState.page_title,
-    on_load=SelectionState.load_selection,
-)
-app.add_page(
-    recap_page,
-    route=routes.RECAP,
-    title=f"Étape 2 sur 2, récapitulatif | {SITE}",
-    on_load=SelectionState.load_recap,
-)
-app.add_page(
-    confirmation_page,
-    route=routes.CONFIRMATION,
-    title=f"Votre choix a bien été transmis | {SITE}",
-    on_load=SelectionState.load_confirmation,
-)
-app.add_page(
-    selection_help_page, route=routes.SELECTION_HELP, title=f"Aide : choisir votre complémentaire | {SITE}"
-)
-for route, (heading, _) in HELP_PAGES.items():
-    app.add_page(lambda route=route: help_page(route), route=route, title=f"{heading} | {SITE}")
-
-# Frais de santé, notifications and messages, and the statement download route.
-from rxapp.api import build_api  # noqa: E402
-from rxapp.api.headers import security_headers  # noqa: E402
-from rxapp.api.medialog import medialog_routes  # noqa: E402
-from rxapp.api.statements import statement_routes  # noqa: E402
-from rxapp.observability.setup import operations_routes  # noqa: E402
-from rxapp.pages.inbox import messages_page, notifications_page  # noqa: E402
-from rxapp.pages.payments import payments_page  # noqa: E402
-from rxapp.state.inbox import MessagesState, NotificationsState  # noqa: E402
-from rxapp.state.payments import PaymentsState  # noqa: E402
-
-app.add_page(
-    payments_page,
-    route=routes.PAYMENTS,
-    title=f"Vos paiements - Frais de santé | {SITE}",
-    on_load=PaymentsState.load,
-)
-app.add_page(
-    notifications_page,
-    route=routes.NOTIFICATIONS,
-    title=f"Notifications | {SITE}",
-    on_load=NotificationsState.load,
-)
-app.add_page(messages_page, route=routes.MESSAGES, title=f"Messages | {SITE}", on_load=MessagesState.load)
-# Read by App.__call__ when the backend starts, so setting it after construction works.
-app.api_transformer = [build_api(statement_routes, medialog_routes, operations_routes()), security_headers]
-
-# Medialog+, the agents' back office.
-from rxapp.pages.admin import (  # noqa: E402
-    admin_affaire_page,
-    admin_login_page,
-    admin_queue_page,
-    admin_simulation_page,
-    admin_supervision_page,
-)
-from rxapp.state.admin import (  # noqa: E402
-    AdminAffaireState,
-    AdminQueueState,
-    AdminSimulationState,
-    AdminSupervisionState,
-)
-
-ADMIN_SITE = "Medialog+"
-app.add_page(admin_login_page, route=routes.ADMIN_LOGIN, title=f"Espace agents | {ADMIN_SITE}")
-app.add_page(
-    admin_queue_page,
-    route=routes.ADMIN_QUEUE,
-    title=f"File des affaires | {ADMIN_SITE}",
-    on_load=AdminQueueState.load,
-)
-app.add_page(
-    admin_affaire_page,
-    route=routes.ADMIN_AFFAIRE,
-    title=AdminAffaireState.page_title,
-    on_load=AdminAffaireState.load,
-)
-app.add_page(
-    admin_supervision_page,
-    route=routes.ADMIN_SUPERVISION,
-    title=f"Supervision | {ADMIN_SITE}",
-    on_load=AdminSupervisionState.load,
-)
-app.add_page(
-    admin_simulation_page,
-    route=routes.ADMIN_SIMULATION,
-    title=f"Simulation | {ADMIN_SITE}",
-    on_load=AdminSimulationState.load,
-)
+# French connection banner and error boundary in place of Reflex's English ones.
+app.app_wraps.update(french_app_wraps())
+demo_pages = DEMO_PAGES if demo_features_enabled(get_settings()) else ()
+for page in (*INSURED_PAGES, *AGENT_PAGES, *demo_pages, NOT_FOUND):
+    app.add_page(
+        page.component, route=page.route, title=page.title, on_load=page.on_load, description=page.description
+    )
 
 
 # Each backend worker opens its database connections (and imports the driver and the Celery

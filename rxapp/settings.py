@@ -172,6 +172,20 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _check_log_format(cls, value: object) -> object:
+        if isinstance(value, str) and value.lower() not in {"json", "text"}:
+            raise ValueError("attendu : json ou text")
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("attendu : DEBUG, INFO, WARNING, ERROR ou CRITICAL")
+        return value.upper()
+
     @field_validator("trusted_proxies", "metrics_allowed")
     @classmethod
     def _check_networks(cls, value: str) -> str:

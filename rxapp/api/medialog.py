@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from rxapp.db import session_scope
+from rxapp.observability.visitor import request_address
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.medialog import AffaireCreated, create_affaire_for_request, create_affaires_for_requests
 from rxapp.settings import get_settings
@@ -39,7 +40,7 @@ async def _payload(request: Request) -> dict | JSONResponse:
             ACCESS_REFUSED,
             action="medialog_api",
             reason="bad_service_token",
-            client_ip=request.client.host if request.client else None,
+            client_ip=request_address(request) or None,
         )
         return _error(401, "Jeton de service manquant ou invalide.")
     body = await request.body()

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from rxapp import routes
 from rxapp.db import session_scope
+from rxapp.observability.visitor import request_address
 from rxapp.services import auth
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.payments import statement_pdf
@@ -58,7 +59,7 @@ def _refused(request: Request, payment_id: int, reason: str) -> None:
         action="download_statement",
         reason=reason,
         payment_id=payment_id,
-        client_ip=request.client.host if request.client else None,
+        client_ip=request_address(request) or None,
     )
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, shell, site_nav
+from rxapp.components.layout import shell, site_nav
 from rxapp.components.notice import callout
 from rxapp.state.auth import AgentAuthState
-
-SITE = "Medialog+"
+from rxapp.theme import BORDER, BRAND_BLUE, TEXT
 
 AGENT_NAV = (
     ("File des affaires", routes.ADMIN_QUEUE),
@@ -31,7 +30,7 @@ def agent_header(*, signed_in: bool) -> rx.Component:
                     rx.el.span(" - ", AgentAuthState.agent_cpam),
                 ),
             ),
-            color="#1f2937",
+            color=TEXT,
             min_height="1.5em",
             width=rx.breakpoints(initial="100%", sm="auto"),
         ),
@@ -49,7 +48,7 @@ def agent_header(*, signed_in: bool) -> rx.Component:
         rx.flex(
             rx.hstack(
                 rx.el.span("Medialog+", font_weight="700", color=BRAND_BLUE),
-                rx.el.span("Espace agents des CPAM", color="#1f2937"),
+                rx.el.span("Espace agents des CPAM", color=TEXT),
                 spacing="3",
                 align="center",
                 wrap="wrap",
@@ -64,7 +63,7 @@ def agent_header(*, signed_in: bool) -> rx.Component:
             margin_x="auto",
             padding="12px 16px",
         ),
-        border_bottom="1px solid #d1d5db",
+        border_bottom=BORDER,
         background="white",
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from rxapp.theme import TEXT_HINT
+
 
 def text_field(label: str, field_id: str, *, hint: str | None = None, **input_props) -> rx.Component:
     """A labelled input; the hint, when given, is tied to it by aria-describedby.
@@ -14,7 +16,7 @@ def text_field(label: str, field_id: str, *, hint: str | None = None, **input_pr
     input_props.setdefault("name", field_id)
     return rx.vstack(
         rx.el.label(label, html_for=field_id, font_weight="600"),
-        rx.text(hint, id=hint_id, size="2", color="#4b5563") if hint else rx.fragment(),
+        rx.text(hint, id=hint_id, size="2", color=TEXT_HINT) if hint else rx.fragment(),
         rx.input(
             id=field_id,
             size="3",

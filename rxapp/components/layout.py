@@ -6,8 +6,21 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.state.auth import AuthState
+from rxapp.theme import (
+    BORDER,
+    BOX_PADDING,
+    BRAND_BLUE,
+    BUTTON_RADIUS,
+    CONTENT_WIDTH,
+    SURFACE_MUTED,
+    TEXT,
+    TEXT_SECONDARY,
+    TOUCH_TARGET,
+)
 
-BRAND_BLUE = "#0c419a"
+# The two sites' names, as their headers and <title>s write them.
+INSURED_SITE = "Compte ameli"
+AGENT_SITE = "Medialog+"
 
 NAV_ITEMS = (
     ("Accueil", routes.DASHBOARD),
@@ -29,7 +42,7 @@ def skip_link() -> rx.Component:
 def brand() -> rx.Component:
     return rx.hstack(
         rx.el.span("l'Assurance Maladie", font_weight="700", color=BRAND_BLUE),
-        rx.el.span("Compte ameli", color="#1f2937"),
+        rx.el.span(INSURED_SITE, color=TEXT),
         spacing="3",
         align="center",
         wrap="wrap",
@@ -45,17 +58,17 @@ def header(*, signed_in: bool) -> rx.Component:
                 "Se déconnecter",
                 variant="outline",
                 on_click=AuthState.logout,
-                min_height="44px",
+                min_height=TOUCH_TARGET,
             )
             if signed_in
             else rx.fragment(),
             align="center",
             width="100%",
-            max_width="1200px",
+            max_width=CONTENT_WIDTH,
             margin_x="auto",
-            padding="12px 16px",
+            padding=BOX_PADDING,
         ),
-        border_bottom="1px solid #d1d5db",
+        border_bottom=BORDER,
         background="white",
     )
 
@@ -71,7 +84,7 @@ def site_nav(items: tuple[tuple[str, str], ...], current: str | None, label: str
                         href=href,
                         padding="12px",
                         display="inline-block",
-                        min_height="44px",
+                        min_height=TOUCH_TARGET,
                         aria_current="page" if href == current else None,
                         font_weight="700" if href == current else "400",
                         text_decoration="underline" if href == current else "none",
@@ -87,11 +100,11 @@ def site_nav(items: tuple[tuple[str, str], ...], current: str | None, label: str
             list_style="none",
             margin="0",
             padding="0 8px",
-            max_width="1200px",
+            max_width=CONTENT_WIDTH,
             margin_x="auto",
         ),
         aria_label=label,
-        background="#f3f4f6",
+        background=SURFACE_MUTED,
     )
 
 
@@ -102,18 +115,18 @@ def insured_nav(current: str | None) -> rx.Component:
 def footer() -> rx.Component:
     return rx.el.footer(
         rx.hstack(
-            rx.link("Conditions générales d'utilisation", href="#", color="#374151"),
-            rx.link("Mentions légales", href="#", color="#374151"),
-            rx.el.span("Accessibilité : partiellement conforme", color="#374151"),
-            rx.link("Site ameli", href="https://www.ameli.fr", color="#374151", is_external=True),
+            rx.link("Conditions générales d'utilisation", href="#", color=TEXT_SECONDARY),
+            rx.link("Mentions légales", href="#", color=TEXT_SECONDARY),
+            rx.el.span("Accessibilité : partiellement conforme", color=TEXT_SECONDARY),
+            rx.link("Site ameli", href="https://www.ameli.fr", color=TEXT_SECONDARY, is_external=True),
             spacing="4",
             wrap="wrap",
-            max_width="1200px",
+            max_width=CONTENT_WIDTH,
             margin_x="auto",
             padding="16px",
             font_size="14px",
         ),
-        border_top="1px solid #d1d5db",
+        border_top=BORDER,
         margin_top="48px",
     )
 
@@ -128,7 +141,7 @@ def shell(top: rx.Component, nav: rx.Component, *children: rx.Component) -> rx.C
             *children,
             id="contenu",
             tab_index=-1,
-            max_width="1200px",
+            max_width=CONTENT_WIDTH,
             margin_x="auto",
             padding="24px 16px",
             # The footer starts below the fold on every page: a page whose data arrives shorter
@@ -170,9 +183,9 @@ def button_link(label: str, href: str, *, primary: bool = False) -> rx.Component
         display="inline-flex",
         align_items="center",
         justify_content="center",
-        min_height="44px",
+        min_height=TOUCH_TARGET,
         padding="10px 16px",
-        border_radius="6px",
+        border_radius=BUTTON_RADIUS,
         border=f"1px solid {BRAND_BLUE}",
         background=BRAND_BLUE if primary else "white",
         color="white" if primary else BRAND_BLUE,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE
 from rxapp.components.notice import callout
 from rxapp.state.dashboard import DashboardState
+from rxapp.theme import BOX_PADDING, BRAND_BLUE, BRAND_BLUE_TINT, BUTTON, RADIUS, TOUCH_TARGET
 
 BLOCKED = (
     "La transmission automatique des remboursements vers votre complémentaire est bloquée. "
     "Sélectionnez l'une de vos complémentaires pour l'activer."
 )
-BUTTON = {"size": "3", "min_height": "44px"}
 
 
 def conflict_dialog() -> rx.Component:
@@ -63,17 +62,17 @@ def overlap_banner() -> rx.Component:
                     aria_label="Fermer l'encadré",
                     on_click=DashboardState.close_banner,
                     size="3",
-                    min_width="44px",
-                    min_height="44px",
+                    min_width=TOUCH_TARGET,
+                    min_height=TOUCH_TARGET,
                 ),
                 gap="12px",
                 align="start",
             ),
             aria_label="Complémentaire santé : transmission bloquée",
-            border="2px solid #0c419a",
-            border_radius="8px",
-            padding="12px 16px",
-            background="#eef2fb",
+            border=f"2px solid {BRAND_BLUE}",
+            border_radius=RADIUS,
+            padding=BOX_PADDING,
+            background=BRAND_BLUE_TINT,
             margin_y="16px",
         ),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from rxapp.theme import BRAND_BLUE, TEXT_SECONDARY
+
 STEPS = ("Sélection de l'organisme", "Récapitulatif")
 
 
@@ -19,9 +21,9 @@ def _step_marker(number: int, title: str, current: int) -> rx.Component:
             width="28px",
             height="28px",
             border_radius="50%",
-            background="#0c419a" if (done or active) else "white",
-            color="white" if (done or active) else "#0c419a",
-            border="2px solid #0c419a",
+            background=BRAND_BLUE if (done or active) else "white",
+            color="white" if (done or active) else BRAND_BLUE,
+            border=f"2px solid {BRAND_BLUE}",
             font_weight="700",
             flex_shrink="0",
         ),
@@ -41,7 +43,7 @@ def stepper(current: int) -> rx.Component:
     return rx.box(
         rx.heading(
             rx.el.span(
-                f"Étape {current} sur {len(STEPS)}", display="block", font_size="14px", color="#374151"
+                f"Étape {current} sur {len(STEPS)}", display="block", font_size="14px", color=TEXT_SECONDARY
             ),
             title,
             as_="h2",
@@ -57,6 +59,8 @@ def stepper(current: int) -> rx.Component:
             padding="0",
             margin="12px 0 8px",
         ),
-        rx.text(f"Étape suivante : {following}", size="2", color="#374151") if following else rx.fragment(),
+        rx.text(f"Étape suivante : {following}", size="2", color=TEXT_SECONDARY)
+        if following
+        else rx.fragment(),
         margin_y="16px",
     )

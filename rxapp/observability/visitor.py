@@ -24,3 +24,19 @@ def visitor_address(router: Any) -> str:
         forwarded_for=headers.get("x-forwarded-for"),
         trusted_proxies=get_settings().trusted_proxy_networks,
     )
+
+
+def request_address(request: Any) -> str:
+    """The client address of a Starlette HTTP request, through trusted proxies only.
+
+    Args:
+        request: A `starlette.requests.Request` (its peer in `client.host`).
+
+    Returns:
+        The client's address, or "" when the server knows none.
+    """
+    return client_address(
+        peer=request.client.host if request.client else "",
+        forwarded_for=request.headers.get("x-forwarded-for"),
+        trusted_proxies=get_settings().trusted_proxy_networks,
+    )

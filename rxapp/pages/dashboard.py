@@ -9,6 +9,7 @@ from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_notice
 from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
+from rxapp.theme import BORDER, DIVIDER, RADIUS, TEXT_SECONDARY
 
 QUICK_PROCEDURES = (
     "Attestation de droits",
@@ -25,8 +26,8 @@ def card(title: rx.Component | str, *children: rx.Component, label: str) -> rx.C
         heading,
         *children,
         aria_label=label,
-        border="1px solid #d1d5db",
-        border_radius="8px",
+        border=BORDER,
+        border_radius=RADIUS,
         padding="16px",
         background="white",
         display="flex",
@@ -49,13 +50,13 @@ def _payment(row: PaymentRow) -> rx.Component:
             row.transmitted, rx.fragment(), rx.badge("Non transmis", color_scheme="amber", variant="outline")
         ),
         padding_y="6px",
-        border_bottom="1px solid #e5e7eb",
+        border_bottom=DIVIDER,
     )
 
 
 def _inbox(row: InboxRow) -> rx.Component:
     return rx.el.li(
-        rx.text(row.short_day, size="2", color="#374151"),
+        rx.text(row.short_day, size="2", color=TEXT_SECONDARY),
         rx.text(row.title, weight="bold"),
         rx.text(row.body, size="2"),
         padding_y="6px",

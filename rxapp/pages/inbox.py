@@ -6,9 +6,10 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, loading_status, page_shell
+from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.state.inbox import InboxRow, MessagesState, NotificationsState
+from rxapp.theme import BORDER, BRAND_BLUE, TEXT_SECONDARY, TOUCH_TARGET
 
 UNREAD = "Non lu"
 
@@ -25,7 +26,7 @@ def _item(state: type[NotificationsState] | type[MessagesState], prefix: str, ro
         rx.el.h2(
             rx.el.button(
                 rx.hstack(
-                    rx.el.span(row.short_day, font_weight="400", color="#374151", min_width="4.5em"),
+                    rx.el.span(row.short_day, font_weight="400", color=TEXT_SECONDARY, min_width="4.5em"),
                     rx.el.span(row.title, flex="1", min_width="0", overflow_wrap="anywhere"),
                     rx.cond(
                         row.unread,
@@ -47,7 +48,7 @@ def _item(state: type[NotificationsState] | type[MessagesState], prefix: str, ro
                 aria_controls=body_id,
                 on_click=state.open_item(row.item_id),
                 width="100%",
-                min_height="44px",
+                min_height=TOUCH_TARGET,
                 padding="12px",
                 text_align="left",
                 background="transparent",
@@ -60,14 +61,14 @@ def _item(state: type[NotificationsState] | type[MessagesState], prefix: str, ro
             margin="0",
         ),
         rx.el.div(
-            rx.text("Reçu le ", row.day, size="2", color="#374151"),
+            rx.text("Reçu le ", row.day, size="2", color=TEXT_SECONDARY),
             rx.text(row.body, white_space="pre-line"),
             id=body_id,
             hidden=~row.expanded,
             padding="0 12px 16px",
         ),
         list_style="none",
-        border_bottom="1px solid #d1d5db",
+        border_bottom=BORDER,
     )
 
 
@@ -91,7 +92,7 @@ def _inbox_page(
                         padding="0",
                         margin="0",
                         width="100%",
-                        border_top="1px solid #d1d5db",
+                        border_top=BORDER,
                     ),
                     rx.text(empty),
                 ),

@@ -9,6 +9,7 @@ from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.pages.dashboard import QUICK_PROCEDURES
 from rxapp.state.information import InformationState, PersonRow
+from rxapp.theme import BORDER, BOX_PADDING, RADIUS, WARNING_TEXT
 
 PENDING_NOTE = "Votre choix de complémentaire sera traité sous 7 jours à partir de la date de la demande."
 
@@ -37,7 +38,7 @@ def _organisation(person: PersonRow) -> rx.Component:
             rx.text(rx.cond(person.organisations, person.organisations, "Aucune complémentaire enregistrée")),
             rx.cond(
                 person.transmission_blocked,
-                rx.text("Transmission automatique des remboursements bloquée", size="2", color="#92400e"),
+                rx.text("Transmission automatique des remboursements bloquée", size="2", color=WARNING_TEXT),
             ),
         ),
     )
@@ -48,9 +49,9 @@ def _person(person: PersonRow) -> rx.Component:
         rx.heading(person.first_name, as_="h3", size="4"),
         rx.text("Né(e) le ", person.birth_date),
         rx.el.dl(_item("Organisme complémentaire", _organisation(person)), margin="0"),
-        border="1px solid #d1d5db",
-        border_radius="8px",
-        padding="12px 16px",
+        border=BORDER,
+        border_radius=RADIUS,
+        padding=BOX_PADDING,
     )
 
 

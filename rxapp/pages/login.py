@@ -6,9 +6,10 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.forms import text_field
-from rxapp.components.layout import BRAND_BLUE, page_shell
+from rxapp.components.layout import page_shell
 from rxapp.components.notice import callout
 from rxapp.state.login import LoginState
+from rxapp.theme import BRAND_BLUE, TOUCH_TARGET
 
 
 def login_page() -> rx.Component:
@@ -42,7 +43,7 @@ def login_page() -> rx.Component:
                         type="submit",
                         size="3",
                         width="100%",
-                        min_height="44px",
+                        min_height=TOUCH_TARGET,
                         background=BRAND_BLUE,
                     ),
                     spacing="4",

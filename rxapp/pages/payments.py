@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, loading_status, page_shell
+from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.state.payments import PaymentRow, PaymentsState
+from rxapp.theme import BRAND_BLUE
 
 EXPLANATION = (
     "Les paiements non transmis n'ont pas été envoyés à votre complémentaire : "

@@ -5,11 +5,25 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import BRAND_BLUE, button_link, loading_status, page_shell
+from rxapp.components.layout import button_link, loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.components.oc_choice import beneficiary_legend, contract_lines
 from rxapp.components.stepper import stepper
 from rxapp.state.selection import TITLE, BeneficiaryChoice, OptionView, RecapLine, SelectionState
+from rxapp.theme import (
+    BORDER,
+    BOX_PADDING,
+    BRAND_BLUE,
+    ERROR_BACKGROUND,
+    ERROR_BORDER,
+    ERROR_TEXT,
+    RADIUS,
+    SUCCESS_BACKGROUND,
+    SUCCESS_BORDER,
+    SURFACE_MUTED,
+    TEXT_SECONDARY,
+    WRAPPING_BUTTON,
+)
 
 INSTRUCTION = (
     "Pour chaque bénéficiaire, choisissez l'organisme complémentaire qui recevra automatiquement "
@@ -23,7 +37,6 @@ OTHER_OC_NOTE = (
     "L'autre organisme complémentaire ne sera plus visible dans votre compte ameli sous 7 jours. "
     "Pour plus d'informations, contactez votre complémentaire."
 )
-BUTTON = {"size": "3", "min_height": "44px", "white_space": "normal", "height": "auto", "padding_y": "10px"}
 
 
 def back_to_dashboard() -> rx.Component:
@@ -64,7 +77,7 @@ def error_summary() -> rx.Component:
     return rx.cond(
         SelectionState.missing_names.length() > 0,
         rx.box(
-            rx.heading("Il manque un choix", as_="h2", size="4", color="#991b1b"),
+            rx.heading("Il manque un choix", as_="h2", size="4", color=ERROR_TEXT),
             rx.el.ul(
                 rx.foreach(
                     SelectionState.beneficiaries,
@@ -75,7 +88,7 @@ def error_summary() -> rx.Component:
                                 "Sélectionnez un organisme pour ",
                                 b.name,
                                 href="#groupe-" + b.id,
-                                color="#991b1b",
+                                color=ERROR_TEXT,
                                 text_decoration="underline",
                             )
                         ),
@@ -87,10 +100,10 @@ def error_summary() -> rx.Component:
             id="erreurs",
             role="alert",
             tab_index=-1,
-            border="2px solid #b91c1c",
-            border_radius="8px",
+            border=f"2px solid {ERROR_BORDER}",
+            border_radius=RADIUS,
             padding="16px",
-            background="#fef2f2",
+            background=ERROR_BACKGROUND,
         ),
     )
 
@@ -122,7 +135,7 @@ def _group(beneficiary: BeneficiaryChoice) -> rx.Component:
                 beneficiary.name,
                 ".",
                 id="erreur-" + beneficiary.id,
-                color="#991b1b",
+                color=ERROR_TEXT,
                 weight="bold",
                 margin_y="6px",
             ),
@@ -151,12 +164,12 @@ def selection_page() -> rx.Component:
                 stepper(1),
                 error_summary(),
                 rx.text(INSTRUCTION),
-                rx.text(FOOTNOTE, size="2", color="#374151"),
+                rx.text(FOOTNOTE, size="2", color=TEXT_SECONDARY),
                 rx.vstack(rx.foreach(SelectionState.beneficiaries, _group), spacing="4", width="100%"),
                 callout(OTHER_OC_NOTE, icon="info", color_scheme="blue", width="100%"),
                 _actions(
                     rx.link(
-                        rx.button("Retourner au tableau de bord", variant="outline", **BUTTON),
+                        rx.button("Retourner au tableau de bord", variant="outline", **WRAPPING_BUTTON),
                         href=routes.DASHBOARD,
                         tab_index=-1,
                     ),
@@ -164,7 +177,7 @@ def selection_page() -> rx.Component:
                         "Passer à l'étape suivante",
                         on_click=SelectionState.next_step,
                         background=BRAND_BLUE,
-                        **BUTTON,
+                        **WRAPPING_BUTTON,
                     ),
                     help_link(),
                 ),
@@ -185,9 +198,9 @@ def _recap_line(line: RecapLine) -> rx.Component:
         display="grid",
         grid_template_columns=rx.breakpoints(initial="1fr", sm="1fr 1fr"),
         gap="8px 24px",
-        padding="12px 16px",
-        border="1px solid #d1d5db",
-        border_radius="8px",
+        padding=BOX_PADDING,
+        border=BORDER,
+        border_radius=RADIUS,
     )
 
 
@@ -225,7 +238,7 @@ def recap_page() -> rx.Component:
                         on_click=SelectionState.confirm,
                         loading=SelectionState.submitting,
                         background=BRAND_BLUE,
-                        **BUTTON,
+                        **WRAPPING_BUTTON,
                     ),
                     help_link(),
                 ),
@@ -248,10 +261,16 @@ def _satisfaction() -> rx.Component:
                 rx.el.legend("Etes-vous satisfait de ce service ?", font_weight="700"),
                 rx.flex(
                     rx.button(
-                        "Non", variant="outline", on_click=SelectionState.answer_satisfaction(False), **BUTTON
+                        "Non",
+                        variant="outline",
+                        on_click=SelectionState.answer_satisfaction(False),
+                        **WRAPPING_BUTTON,
                     ),
                     rx.button(
-                        "Oui", variant="outline", on_click=SelectionState.answer_satisfaction(True), **BUTTON
+                        "Oui",
+                        variant="outline",
+                        on_click=SelectionState.answer_satisfaction(True),
+                        **WRAPPING_BUTTON,
                     ),
                     gap="12px",
                     margin_top="8px",
@@ -262,8 +281,8 @@ def _satisfaction() -> rx.Component:
             ),
         ),
         padding="16px",
-        background="#f3f4f6",
-        border_radius="8px",
+        background=SURFACE_MUTED,
+        border_radius=RADIUS,
         width="100%",
     )
 
@@ -278,8 +297,8 @@ def confirmation_page() -> rx.Component:
                     rx.text("Référence de votre demande : ", rx.el.strong(SelectionState.reference)),
                     rx.text("Demande faite le ", SelectionState.request_date),
                     padding="16px",
-                    border_left="6px solid #15803d",
-                    background="#f0fdf4",
+                    border_left=f"6px solid {SUCCESS_BORDER}",
+                    background=SUCCESS_BACKGROUND,
                     width="100%",
                 ),
                 rx.heading("Et ensuite ?", as_="h2", size="5"),
@@ -302,7 +321,7 @@ def confirmation_page() -> rx.Component:
                 ),
                 _satisfaction(),
                 rx.link(
-                    rx.button("Retourner au tableau de bord", **BUTTON, background=BRAND_BLUE),
+                    rx.button("Retourner au tableau de bord", **WRAPPING_BUTTON, background=BRAND_BLUE),
                     href=routes.DASHBOARD,
                     tab_index=-1,
                 ),

@@ -27,15 +27,16 @@ from rxapp.models import (
 from rxapp.models._types import persisted_id
 from rxapp.services.detection import detect_overlaps
 from rxapp.services.nir import parse_nir
+from rxapp.services.routing import DIGNE_CODE_ORGANISME
 from rxapp.services.security import hash_secret
 
 DEMO_CODE = "Demo2026!"
 AGENT_PASSWORD = "Agent2026!"
 
-AIN, DIGNE, PARIS = "01 011 1411", "04 011 1411", "75 011 1411"
+AIN, PARIS = "01 011 1411", "75 011 1411"
 CPAMS = {
     AIN: ("CPAM de l'Ain", "Bourg-en-Bresse"),
-    DIGNE: ("CPAM des Alpes-de-Haute-Provence", "Digne-les-Bains"),
+    DIGNE_CODE_ORGANISME: ("CPAM des Alpes-de-Haute-Provence", "Digne-les-Bains"),
     PARIS: ("CPAM de Paris", "Paris"),
 }
 
@@ -58,7 +59,7 @@ OCS = {
 
 AGENTS = [
     ("agent.ain", "Agnès Morel", AIN),
-    ("agent.digne", "Didier Blanc", DIGNE),
+    ("agent.digne", "Didier Blanc", DIGNE_CODE_ORGANISME),
     ("agent.paris", "Paula Roux", PARIS),
 ]
 
@@ -210,7 +211,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona(
         nir="1 81 04 04 070 012 33",
         email="marc.leroy@example.fr",
-        cpam=DIGNE,
+        cpam=DIGNE_CODE_ORGANISME,
         insured=Person("MARC", "LEROY", date(1981, 4, 9), MARC_PAIR),
         dependants=(
             Person("CLARA", "LEROY", date(2010, 1, 30), MARC_PAIR),

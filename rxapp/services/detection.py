@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -73,15 +74,30 @@ def detect_overlaps_batch(
     )
 
 
-def detect_overlaps(*, session: Session, batch_size: int = 500) -> DetectionBatch:
-    """Run the scan over every beneficiary, flushing after each batch; totals returned."""
+def scan_in_batches(run_batch: Callable[[int], DetectionBatch]) -> DetectionBatch:
+    """Run the scan over every beneficiary, batch after batch; totals returned.
+
+    Args:
+        run_batch: runs one batch after the given beneficiary id, in the
+            transaction the caller chose (one for the whole scan, or one per batch).
+    """
     after, scanned, blocked, flagged = 0, 0, 0, 0
     while True:
-        batch = detect_overlaps_batch(session=session, after_beneficiary_id=after, limit=batch_size)
-        session.flush()
+        batch = run_batch(after)
         scanned += batch.beneficiaries_scanned
         blocked += batch.links_blocked
         flagged += batch.accounts_flagged
         if batch.next_after is None:
             return DetectionBatch(scanned, blocked, flagged, None)
         after = batch.next_after
+
+
+def detect_overlaps(*, session: Session, batch_size: int = 500) -> DetectionBatch:
+    """Run the scan over every beneficiary in the caller's transaction, flushing after each batch."""
+
+    def run_batch(after: int) -> DetectionBatch:
+        batch = detect_overlaps_batch(session=session, after_beneficiary_id=after, limit=batch_size)
+        session.flush()
+        return batch
+
+    return scan_in_batches(run_batch)

@@ -21,11 +21,6 @@ class Nir:
     body: str
     key: str
 
-    @property
-    def formatted(self) -> str:
-        """The 13 characters grouped as on the carte Vitale: `1 74 11 71 270 102`."""
-        return format_nir(self.body)
-
 
 def format_nir(body: str) -> str:
     """Group 13 NIR characters as printed on the carte Vitale."""

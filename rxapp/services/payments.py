@@ -4,12 +4,11 @@ those that never reached a complementary insurer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from fpdf import FPDF
 from sqlmodel import Session, col, select
 
-from rxapp.models import Account, Beneficiary, ComplementaryContract, InsuredPerson, NoemieLink, Payment
+from rxapp.models import Account, Beneficiary, InsuredPerson, Payment
 from rxapp.services.formatting import format_amount, format_day
 from rxapp.services.nir import format_nir
 
@@ -149,26 +148,3 @@ def statement_pdf(*, session: Session, account_id: int, payment_id: int) -> tupl
     )
     filename = f"releve-{payment.paid_on.isoformat()}-{payment.id}.pdf"
     return filename, bytes(pdf.output())
-
-
-def record_payment(
-    *, session: Session, account_id: int, beneficiary_id: int, paid_on: date, label: str, amount_cents: int
-) -> Payment:
-    """A new reimbursement: transmitted to the OC only when the beneficiary's
-    NOEMIE link is active and none is blocked. The caller commits."""
-    links = session.exec(
-        select(ComplementaryContract.noemie_link).where(
-            ComplementaryContract.beneficiary_id == beneficiary_id
-        )
-    ).all()
-    transmitted = NoemieLink.ACTIVE in links and NoemieLink.BLOCKED not in links
-    payment = Payment(
-        account_id=account_id,
-        beneficiary_id=beneficiary_id,
-        paid_on=paid_on,
-        label=label,
-        amount_cents=amount_cents,
-        transmitted_to_oc=transmitted,
-    )
-    session.add(payment)
-    return payment

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from rxapp.services.auth import resolve_session
 from rxapp.services.eligibility import Eligibility, Refusal, eligibility_for
 from rxapp.services.formatting import format_day
 from rxapp.services.overlap import find_overlaps
+from rxapp.services.references import public_reference
 
 ACKNOWLEDGEMENT_SUBJECT = "Accusé de réception de votre demande de choix de complémentaire santé"
 NOT_YOUR_SITUATION = "Ce choix ne correspond pas à votre situation. Aucune demande n'a été enregistrée."
@@ -194,8 +194,7 @@ def missing_choices(situation: OverlapSituation, choices: Mapping[int, int]) -> 
 
 def new_reference(now: datetime) -> str:
     """A public request reference such as `DEM-2026-7Q4K9M2X`."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return f"DEM-{now:%Y}-" + "".join(secrets.choice(alphabet) for _ in range(8))
+    return public_reference("DEM", now)
 
 
 def submit_request(
@@ -280,6 +279,11 @@ def submit_request(
 
 
 def acknowledgement_text(reference: str, now: datetime) -> str:
+    """The acknowledgement message's body.
+
+    `submit_request` deposits it with the request, in the same transaction:
+    it is the only writer of this message.
+    """
     return (
         f"Nous avons bien reçu le {format_day(now)} votre demande de choix de complémentaire santé "
         f"(référence {reference}). Elle sera traitée sous 7 jours. Vous serez informé(e) dans la "

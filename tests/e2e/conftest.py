@@ -151,7 +151,8 @@ def _artifact_dir(item: pytest.Item) -> Path:
 
 @pytest.fixture
 def page(browser: Browser, app: RunningApp, viewport: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh browser context at the test's viewport; fails the test on console errors.
+    """A fresh browser context at the test's viewport; fails the test on console errors, except
+    those its `console_errors` mark says it provokes.
 
     On failure, a screenshot and a Playwright trace are left under var/e2e/.
     """
@@ -166,13 +167,19 @@ def page(browser: Browser, app: RunningApp, viewport: str, request: pytest.Fixtu
     context.tracing.start(screenshots=True, snapshots=True)
     page = context.new_page()
     errors: list[str] = []
+    marker = request.node.get_closest_marker("console_errors")
+    provoked = [re.compile(pattern) for pattern in (marker.args if marker else ())]
+
+    def record(error: str) -> None:
+        if not any(pattern.search(error) for pattern in provoked):
+            errors.append(error)
 
     def on_console(message: ConsoleMessage) -> None:
         if message.type == "error":
-            errors.append(f"console: {message.text}")
+            record(f"console: {message.text}")
 
     page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    page.on("pageerror", lambda error: record(f"pageerror: {error}"))
     yield page
     failed = getattr(request.node, "rep_call", None) is None or request.node.rep_call.failed
     if failed or errors:

@@ -32,7 +32,6 @@ from rxapp.services import medialog, teleservice
 from rxapp.services.demo import seed_demo_data
 from rxapp.services.detection import detect_overlaps
 from rxapp.services.mail import AVIS_SUBJECT
-from rxapp.services.payments import record_payment
 from rxapp.settings import VAR_DIR
 from tests.support.databases import scratch_database
 from tests.support.faulty_proxy import faulty_proxy
@@ -113,6 +112,16 @@ def _cpam_code(engine, cpam_id: int) -> str:
 def _agent_id(engine, login: str) -> int:
     with Session(engine) as session:
         return session.exec(select(Agent.id).where(Agent.login == login)).one()
+
+
+def _transmits_to_oc(session: Session, beneficiary_id: int) -> bool:
+    """Whether the beneficiary's reimbursements go to their OC: an active NOEMIE link and none blocked."""
+    links = session.exec(
+        select(ComplementaryContract.noemie_link).where(
+            ComplementaryContract.beneficiary_id == beneficiary_id
+        )
+    ).all()
+    return NoemieLink.ACTIVE in links and NoemieLink.BLOCKED not in links
 
 
 def test_requests_become_affaires_routed_to_the_right_cpam(app: RunningApp, engine) -> None:
@@ -247,16 +256,8 @@ def test_closure_notifies_emails_and_restores_transmission(
         beneficiary_id = session.exec(
             select(OverlapRequestLine.beneficiary_id).where(OverlapRequestLine.request_id == request_id)
         ).one()
-        blocked = record_payment(
-            session=session,
-            account_id=account_id,
-            beneficiary_id=beneficiary_id,
-            paid_on=date.today(),
-            label="Pharmacie",
-            amount_cents=1250,
-        )
-        session.commit()
-        assert blocked.transmitted_to_oc is False
+        # The overlap scan blocked the links: no payment goes to the OC until the closure.
+        assert not _transmits_to_oc(session, beneficiary_id)
         affaire_id = affaire.id
 
     digne = _agent_id(engine, "agent.digne")
@@ -298,16 +299,7 @@ def test_closure_notifies_emails_and_restores_transmission(
             session.get(ComplementaryContract, line.rejected_contract_id).noemie_link is NoemieLink.DETACHED
         )
         assert session.get(Account, account_id).has_unresolved_overlap is False
-        again = record_payment(
-            session=session,
-            account_id=account_id,
-            beneficiary_id=beneficiary_id,
-            paid_on=date.today(),
-            label="Pharmacie",
-            amount_cents=990,
-        )
-        assert again.transmitted_to_oc is True
-        session.rollback()
+        assert _transmits_to_oc(session, beneficiary_id)
 
     # A second delivery of the closure changes nothing and sends nothing.
     _send(app, "backoffice.deliver_closure", affaire_id)

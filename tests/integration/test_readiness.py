@@ -41,3 +41,14 @@ def test_a_recent_heartbeat_makes_it_ready_and_an_old_one_does_not() -> None:
     ready, body = asyncio.run(readiness(settings))
     assert ready, body
     assert body["checks"]["worker"]["heartbeat_age_seconds"] < 5
+
+
+def test_without_redis_the_heartbeat_is_a_file(tmp_path, monkeypatch) -> None:
+    from rxapp.observability import heartbeat
+
+    monkeypatch.setattr(heartbeat, "VAR_DIR", tmp_path)
+    settings = _settings(redis_url=None, celery_queue="embedded")
+    assert heartbeat.latest_heartbeat_age(settings) is None
+    write_heartbeat(settings, "worker-3000@host", now=1000.0)
+    write_heartbeat(settings, "worker-3001@host", now=1030.0)
+    assert heartbeat.latest_heartbeat_age(settings, now=1040.0) == 10.0

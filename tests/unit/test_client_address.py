@@ -54,3 +54,20 @@ def test_ipv6_peers_and_missing_headers() -> None:
     assert client_address(peer="::1", forwarded_for="2001:db8::7", trusted_proxies=v6) == "2001:db8::7"
     assert client_address(peer="::1", forwarded_for=None, trusted_proxies=v6) == "::1"
     assert client_address(peer="", forwarded_for="203.0.113.9", trusted_proxies=PROXIES) == ""
+
+
+def test_an_http_request_behind_a_trusted_proxy(monkeypatch) -> None:
+    from starlette.requests import Request
+
+    from rxapp.observability import visitor
+    from rxapp.settings import Settings
+
+    settings = Settings.model_construct(**{**Settings().model_dump(), "trusted_proxies": "127.0.0.1"})
+    monkeypatch.setattr(visitor, "get_settings", lambda: settings)
+
+    def request(peer: str) -> Request:
+        headers = [(b"x-forwarded-for", b"203.0.113.9")]
+        return Request({"type": "http", "client": (peer, 5000), "headers": headers})
+
+    assert visitor.request_address(request("127.0.0.1")) == "203.0.113.9"
+    assert visitor.request_address(request("198.51.100.4")) == "198.51.100.4"

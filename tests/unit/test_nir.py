@@ -61,8 +61,8 @@ def test_parse_nir_keeps_corsica_letters_in_the_body() -> None:
     assert len(parsed.body) == 13
 
 
-def test_parsed_nir_formatted_property() -> None:
-    assert parse_nir("174117127010258").formatted == "1 74 11 71 270 102"
+def test_parsed_nir_body_formats_as_on_the_carte_vitale() -> None:
+    assert format_nir(parse_nir("174117127010258").body) == "1 74 11 71 270 102"
 
 
 # --- refused inputs: each with its own French message ------------------------

@@ -13,6 +13,10 @@ PRODUCTION = {
     "APP_ENV": "production",
     "SECRET_KEY": STRONG_SECRET,
     "MEDIALOG_API_TOKEN": "medialog-production-token-0123456789",
+    # What production demands besides (rxapp/settings.py, the production block).
+    "DATABASE_URL": "postgresql+psycopg://ameli@db.example.fr/ameli",
+    "REDIS_URL": "redis://cache.example.fr:6379/0",
+    "SMTP_URL": "smtp+starttls://ameli:secret@smtp.example.fr:587",
 }
 
 
@@ -69,7 +73,13 @@ def test_logs_are_json_in_production_and_text_in_development(monkeypatch: pytest
     assert _load(monkeypatch).effective_log_format is LogFormat.TEXT
     assert _load(monkeypatch, **PRODUCTION).effective_log_format is LogFormat.JSON
     assert _load(monkeypatch, LOG_FORMAT="json").effective_log_format is LogFormat.JSON
-    assert "LOG_FORMAT" in _refusal(monkeypatch, LOG_FORMAT="xml")
+    assert (
+        _refusal(monkeypatch, LOG_FORMAT="xml")
+        == "Configuration invalide — LOG_FORMAT : attendu : json ou text"
+    )
+    monkeypatch.delenv("LOG_FORMAT")
+    assert _load(monkeypatch, LOG_LEVEL="warning").log_level == "WARNING"
+    assert _refusal(monkeypatch, LOG_LEVEL="bavard").startswith("Configuration invalide — LOG_LEVEL : ")
 
 
 def test_smtp_urls_name_a_known_scheme(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rxapp.services import demo
 from rxapp.services.routing import (
-    DIGNE_CODE_ORGANISME,
     ComplexReason,
     Routing,
     route_affaire,
@@ -66,8 +64,3 @@ def test_insured_of_digne_with_a_simple_case_stays_simple() -> None:
 def test_complex_reasons_are_french_sentences() -> None:
     assert "numéro d'adhérent" in ComplexReason.MISSING_MEMBER_NUMBER
     assert "plusieurs CPAM" in ComplexReason.SEVERAL_CPAMS
-
-
-def test_digne_code_organisme_matches_the_demo_cpam() -> None:
-    assert DIGNE_CODE_ORGANISME == demo.DIGNE == "04 011 1411"
-    assert "Alpes-de-Haute-Provence" in demo.CPAMS[DIGNE_CODE_ORGANISME][0]
