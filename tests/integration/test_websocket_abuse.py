@@ -45,7 +45,8 @@ BUSINESS_TABLES = (
     "account",
     "web_session",
 )
-SAMPLES = 60
+SAMPLES = 100
+BLOCK = 20  # p95 per block of samples, then the median of the blocks' p95
 # The issue's flood was 16 sockets x 3,000 events on a bigger server; here 8 at a time, until stopped.
 FLOOD_SOCKETS = 8
 FLOOD_EVENTS = 400_000
@@ -135,11 +136,17 @@ def test_a_flood_of_failing_events_is_dropped_closed_and_costs_bounded_logs(
         per_connection[str(json.loads(line).get("connection", ""))] += len(line) + 1
     assert per_connection and max(per_connection.values()) <= SECURITY_BYTES_PER_CONNECTION, per_connection
     assert len(security) <= SECURITY_BYTES_PER_CONNECTION * (flood["opened"] + flood["refused"] + 1)
-    # The well-behaved tab did not notice. This machine is shared: what loads it from outside the test
-    # shows before and after the flood alike, the flood only during it; the reference is the larger.
-    reference = max(figures["before"], figures["after"], key=p95)
+    # The well-behaved tab did not notice. This machine is shared with other test runs: a burst of their
+    # load lands on a few samples of any phase. So each phase's p95 is the median of the p95 of its
+    # blocks of 20 samples (one burst spoils one block), and the reference is the larger of before and
+    # after (load from outside the test shows in both, the flood only during it).
+    reference = max(figures["before"], figures["after"], key=blockwise_p95)
     assert statistics.median(figures["during"]) <= 2 * statistics.median(reference)
-    assert p95(figures["during"]) <= 2 * p95(reference)
+    assert blockwise_p95(figures["during"]) <= 2 * blockwise_p95(reference)
+
+
+def blockwise_p95(samples: list[float]) -> float:
+    return statistics.median(p95(samples[start : start + BLOCK]) for start in range(0, len(samples), BLOCK))
 
 
 def unknown_nirs(count: int, start: int = 500) -> list[str]:
