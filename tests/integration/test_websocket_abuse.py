@@ -182,7 +182,8 @@ def test_a_burst_of_unknown_nir_logins_from_one_address_is_stopped_before_argon2
     handled = metric(app, "ameli_event_handler_seconds_count", handler="LoginState.submit") - handled
     print(f"\nlogins sent={sent} handled={handled:.0f} argon2 verifications={verifications:.0f}")
     # The budgets stopped the rest before the handler ran (no state loaded, no database, no argon2).
-    assert 0 < handled <= address_budget
+    # The address budget counts in fixed one-minute windows: a burst across a window's edge gets twice.
+    assert 0 < handled <= 2 * address_budget
     assert 0 < verifications <= handled
     assert metric(app, "ameli_events_refused_total", reason="login_budget") > 0
 
