@@ -62,7 +62,9 @@ def run() -> dict[str, Any]:
     security = figures["security_span"][1] - figures["security_span"][0]
     victim = {when: milliseconds(figures[when]) for when in ("before", "during", "after")}
     connections = max(1, flood["opened"])
-    print(f"flood: {flood}, processed {figures['processed']:.0f}, log {output} + {security} B; tab {victim}")
+    print(
+        f"flood: {flood}, processed {figures['processed']:.0f}, closed {figures['closed']:.0f}, log {output} + {security} B; tab {victim}"
+    )
     return {
         "title": "5. Inondation d'événements sur le websocket",
         "intro": (
@@ -89,8 +91,7 @@ def run() -> dict[str, Any]:
                         flood["sent"],
                         round(figures["processed"]),
                         flood["opened"],
-                        flood["closed_by_server"],
-                        flood["refused"],
+                        round(figures["closed"]),
                         output,
                         security,
                     ]
@@ -115,5 +116,10 @@ def run() -> dict[str, Any]:
                 2.0,
             ),
         ],
-        "raw": {"flood": flood, "processed": figures["processed"], "victim_ms": victim},
+        "raw": {
+            "flood": flood,
+            "processed": figures["processed"],
+            "closed": figures["closed"],
+            "victim_ms": victim,
+        },
     }

@@ -121,7 +121,8 @@ async def measure_flood(
     Returns:
         `before`, `during`, `after` (page-load seconds), `flood` (the attacker's own
         figures: sent, opened, closed_by_server, refused), `processed` (events that reached
-        a handler during the flood, the tab's own loads excluded), and where the flood's
+        a handler during the flood, the tab's own loads excluded), `closed` (sockets the
+        server closed or refused, from its metrics), and where the flood's
         lines start and end in the server's output and in the security log (`output_span`,
         `security_span`: byte offsets).
     """
@@ -140,6 +141,8 @@ async def measure_flood(
     during = await page_loads(victim, samples)
     flood = await stop_flood(attacker)
     processed = processed_events(app) - processed - samples  # the victim's own loads during the flood
+    # Counted by the server: a flooding client may not read the close before it is told to stop.
+    closed = metric(app, "ameli_sockets_closed_total") - closed
     output_span, security_span = (output_from, _size(app.log_path)), (security_from, _size(security_log))
     after = await page_loads(victim, samples)
     await victim.close()
@@ -149,6 +152,7 @@ async def measure_flood(
         "after": after,
         "flood": flood,
         "processed": processed,
+        "closed": closed,
         "output_span": output_span,
         "security_span": security_span,
     }
