@@ -26,6 +26,7 @@ import socketio
 from tests.support.reflex_socket import EVENT_PATH, ROOT_STATE
 
 YIELD_EVERY = 25  # let the writer task flush now and then
+MAX_QUEUED = 100  # packets waiting in the client's engine.io queue
 
 
 @dataclass
@@ -70,15 +71,22 @@ async def _one_socket(
     try:
         sent = 0
         while not stop.is_set() and not ended.is_set() and budget[0] > 0:
+            if client.eio.state != "connected":
+                break
             await client.emit("event", packet, namespace=EVENT_PATH)
             result.sent += 1
             budget[0] -= 1
             sent += 1
             if sent % YIELD_EVERY == 0:
+                # As fast as the socket takes them, not faster: "sent" means written, and the
+                # reader gets its turn to see the server's close.
+                while client.eio.queue.qsize() > MAX_QUEUED and client.eio.state == "connected":
+                    await asyncio.sleep(0.001)
                 await asyncio.sleep(0)
         if not stop.is_set():
             # Closed by the server, or all sent: the server's close may still be on its way.
-            await asyncio.wait_for(ended.wait(), timeout=5)
+            if client.eio.state == "connected":
+                await asyncio.wait_for(ended.wait(), timeout=5)
             result.closed_by_server += 1
     except (socketio.exceptions.BadNamespaceError, socketio.exceptions.DisconnectedError):
         result.closed_by_server += 1
