@@ -29,6 +29,9 @@ config = rx.Config(
     backend_port=settings.app_port,
     deploy_url=settings.base_url,
     api_url=settings.base_url,
+    # The websocket handshake (socket.io) and CORS accept only the app's own origin: a page
+    # elsewhere cannot open a socket that would carry the visitor's session cookie.
+    cors_allowed_origins=settings.allowed_origins,
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color="indigo", radius="medium", has_background=True)

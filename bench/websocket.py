@@ -145,6 +145,7 @@ async def _click(tab: Any, journey: Journey, name: str, event: str, payload: dic
 
 async def insured_journey(base_url: str, nir: str, code: str, delay: float, journey: Journey) -> None:
     """Log in, choose an OC for each beneficiary, confirm; raise on anything unexpected."""
+    from rxapp.state.auth import AuthState
     from rxapp.state.dashboard import DashboardState
     from rxapp.state.login import LoginState
     from rxapp.state.selection import SelectionState
@@ -161,9 +162,17 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
             LOGIN,
             event_name(LoginState, "submit"),
             {"form_data": {"nir": nir, "code": code}},
-            _has_redirect,
+            _delta_of(state_path(AuthState), "page_load"),
         )
-        await _navigation(tab, journey, DASHBOARD, at, _delta_of(state_path(DashboardState), "display_name"))
+        # The ticket's URL is loaded as a whole page (the server sets the session cookie there),
+        # then the dashboard opens a new socket: its time runs from that socket's hydrate event.
+        await tab.follow_page_load(settle=0, timeout=EVENT_TIMEOUT)
+        hydrated = tab.last_sent("hydrate_and_load")
+        if hydrated is None or hydrated.at < at:
+            raise RuntimeError(f"{DASHBOARD} : aucune page chargée")
+        journey.record(
+            DASHBOARD, await _since(tab, hydrated.at, _delta_of(state_path(DashboardState), "display_name"))
+        )
         at = await _click(tab, journey, SELECT, event_name(DashboardState, "select"), {}, _has_redirect)
         await _navigation(tab, journey, SELECTION, at, _delta_of(selection, "beneficiaries"))
         for beneficiary in tab.var(SelectionState, "beneficiaries", []):

@@ -20,6 +20,17 @@ SELECTION_HELP = "/complementaire/aide"
 
 STATEMENT_PREFIX = "/api/releves"
 
+# The HTTP routes that set and expire the session cookies (rxapp/api/session.py).
+OPEN_SESSION = "/api/session/ouvrir"
+OPEN_AGENT_SESSION = "/api/session/agent/ouvrir"
+CLOSE_SESSION = "/api/session/fermer"
+CLOSE_AGENT_SESSION = "/api/session/agent/fermer"
+
+
+def open_session_url(ticket: str, *, agent: bool = False) -> str:
+    """Where the browser exchanges its login ticket for the session cookie."""
+    return f"{OPEN_AGENT_SESSION if agent else OPEN_SESSION}?ticket={ticket}"
+
 
 def statement_url(payment_id: int) -> str:
     """The PDF statement (relevé) of one payment."""

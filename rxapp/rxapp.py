@@ -15,6 +15,7 @@ from rxapp.abuse import install_event_guard
 from rxapp.api import build_api
 from rxapp.api.headers import security_headers
 from rxapp.api.medialog import medialog_routes
+from rxapp.api.session import session_routes
 from rxapp.api.statements import statement_routes
 from rxapp.components.app_wraps import french_app_wraps
 from rxapp.components.layout import AGENT_SITE, INSURED_SITE
@@ -126,7 +127,10 @@ app = rx.App(
     backend_exception_handler=backend_error,
     # Frais de santé's statement download, the Medialog+ API, health and metrics, with the security headers on
     # every response; read by App.__call__ when the backend starts.
-    api_transformer=[build_api(statement_routes, medialog_routes, operations_routes()), security_headers],
+    api_transformer=[
+        build_api(statement_routes, medialog_routes, session_routes, operations_routes()),
+        security_headers,
+    ],
 )
 # French connection banner and error boundary in place of Reflex's English ones.
 app.app_wraps.update(french_app_wraps())

@@ -255,6 +255,17 @@ class Settings(BaseSettings):
         return self.public_url or f"http://localhost:{self.app_port}"
 
     @property
+    def allowed_origins(self) -> list[str]:
+        """The origins whose pages may open the websocket (and call the API from a browser).
+
+        `PUBLIC_URL` when set; otherwise the app on this machine, by either loopback name.
+        """
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            return [f"{parts.scheme}://{parts.netloc}"]
+        return [f"http://localhost:{self.app_port}", f"http://127.0.0.1:{self.app_port}"]
+
+    @property
     def medialog_url(self) -> str:
         """Where the worker reaches the Medialog+ API (the app's backend by default)."""
         return (self.medialog_api_url or f"http://127.0.0.1:{self.app_port}/api/medialog").rstrip("/")

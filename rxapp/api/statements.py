@@ -14,12 +14,13 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from rxapp import routes
+from rxapp.api.session import SESSION_COOKIE
 from rxapp.db import session_scope
 from rxapp.observability.visitor import request_address
 from rxapp.services import auth
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.payments import statement_pdf
-from rxapp.state.auth import SERVICE_UNAVAILABLE, SESSION_COOKIE
+from rxapp.state.gate import SERVICE_UNAVAILABLE
 
 NOT_SIGNED_IN = "Connectez-vous à votre compte ameli pour télécharger ce relevé."
 NOT_FOUND = "Ce relevé n'existe pas ou n'est pas disponible."

@@ -82,7 +82,11 @@ def agent_shell(*children: rx.Component, signed_in: bool = True, current: str | 
         current: the route of the navigation item to mark as the current page.
     """
     return shell(
-        agent_header(signed_in=signed_in), agent_nav(current) if signed_in else rx.fragment(), *children
+        agent_header(signed_in=signed_in),
+        agent_nav(current) if signed_in else rx.fragment(),
+        *children,
+        load=AgentAuthState.page_load,
+        kind="agent",
     )
 
 

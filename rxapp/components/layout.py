@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
+from rxapp.components.navigation import page_load
 from rxapp.state.auth import AuthState
 from rxapp.theme import (
     BORDER,
@@ -131,9 +132,16 @@ def footer() -> rx.Component:
     )
 
 
-def shell(top: rx.Component, nav: rx.Component, *children: rx.Component) -> rx.Component:
-    """The frame every page shares: skip link, `top` (header), `nav`, main, footer."""
+def shell(
+    top: rx.Component, nav: rx.Component, *children: rx.Component, load: rx.Var[str], kind: str
+) -> rx.Component:
+    """The frame every page shares: skip link, `top` (header), `nav`, main, footer.
+
+    `load` is the `page_load` var of the `kind` ("insured" or "agent") of page: a URL set
+    there is loaded as a whole page.
+    """
     return rx.box(
+        page_load(load, kind=kind),
         skip_link(),
         top,
         nav,
@@ -163,7 +171,13 @@ def page_shell(*children: rx.Component, signed_in: bool = False, current: str | 
         signed_in: insured pages show the logout button and the navigation.
         current: the route of the navigation item to mark as the current page.
     """
-    return shell(header(signed_in=signed_in), insured_nav(current) if signed_in else rx.fragment(), *children)
+    return shell(
+        header(signed_in=signed_in),
+        insured_nav(current) if signed_in else rx.fragment(),
+        *children,
+        load=AuthState.page_load,
+        kind="insured",
+    )
 
 
 def loading_status(text: str) -> rx.Component:

@@ -6,7 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.notice import callout
-from rxapp.state.dashboard import DashboardState
+from rxapp.state.dashboard import DashboardState, EligibilityStatus
 from rxapp.theme import BOX_PADDING, BRAND_BLUE, BRAND_BLUE_TINT, BUTTON, RADIUS, TOUCH_TARGET
 
 BLOCKED = (
@@ -85,7 +85,9 @@ def overlap_notice() -> rx.Component:
         callout(
             DashboardState.overlap_notice,
             icon="info",
-            color_scheme=rx.cond(DashboardState.overlap_status == "excluded", "amber", "blue"),
+            color_scheme=rx.cond(
+                DashboardState.overlap_status == EligibilityStatus.EXCLUDED, "amber", "blue"
+            ),
             role="status",
             margin_y="16px",
         ),

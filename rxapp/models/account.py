@@ -54,6 +54,9 @@ class WebSession(SQLModel, table=True):
     # "Plus tard" and the banner's close button hold until the next login.
     overlap_dialog_dismissed: bool = False
     overlap_banner_closed: bool = False
+    # The login's single-use ticket (its SHA-256), exchanged once for the cookie (services/tickets.py).
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_expires_at: datetime | None = None
 
 
 class LoginFailure(SQLModel, table=True):

@@ -40,7 +40,7 @@ def card(title: rx.Component | str, *children: rx.Component, label: str) -> rx.C
 def _payment(row: PaymentRow) -> rx.Component:
     return rx.el.li(
         rx.flex(
-            rx.text(row.day, weight="bold"),
+            rx.text(row.paid_on, weight="bold"),
             rx.text(row.amount, weight="bold"),
             justify="between",
             gap="8px",

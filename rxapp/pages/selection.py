@@ -9,7 +9,14 @@ from rxapp.components.layout import button_link, loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.components.oc_choice import beneficiary_legend, contract_lines
 from rxapp.components.stepper import stepper
-from rxapp.state.selection import TITLE, BeneficiaryChoice, OptionView, RecapLine, SelectionState
+from rxapp.state.selection import (
+    TITLE,
+    BeneficiaryChoice,
+    EligibilityStatus,
+    OptionView,
+    RecapLine,
+    SelectionState,
+)
 from rxapp.theme import (
     BORDER,
     BOX_PADDING,
@@ -53,9 +60,9 @@ def status_panel() -> rx.Component:
     """What replaces the form when the insured cannot choose now."""
     return rx.match(
         SelectionState.status,
-        ("loading", loading_status("Chargement de votre situation…")),
+        (EligibilityStatus.LOADING, loading_status("Chargement de votre situation…")),
         (
-            "pending",
+            EligibilityStatus.PENDING,
             callout(
                 rx.vstack(
                     rx.text("Votre demande est en cours de traitement.", weight="bold"),
@@ -68,7 +75,7 @@ def status_panel() -> rx.Component:
                 role="status",
             ),
         ),
-        ("unavailable", callout(SelectionState.notice, color_scheme="red", role="alert")),
+        (EligibilityStatus.UNAVAILABLE, callout(SelectionState.notice, color_scheme="red", role="alert")),
         callout(SelectionState.notice, color_scheme="amber", role="status"),
     )
 
@@ -159,7 +166,7 @@ def selection_page() -> rx.Component:
         back_to_dashboard(),
         rx.heading(TITLE, as_="h1", size="7", margin_top="8px"),
         rx.cond(
-            SelectionState.status == "eligible",
+            SelectionState.status == EligibilityStatus.ELIGIBLE,
             rx.vstack(
                 stepper(1),
                 error_summary(),
@@ -209,7 +216,7 @@ def recap_page() -> rx.Component:
         back_to_dashboard(),
         rx.heading(TITLE, as_="h1", size="7", margin_top="8px"),
         rx.cond(
-            SelectionState.status == "eligible",
+            SelectionState.status == EligibilityStatus.ELIGIBLE,
             rx.vstack(
                 stepper(2),
                 rx.cond(

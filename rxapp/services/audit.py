@@ -26,6 +26,7 @@ INPUT_REFUSED: Final = "input_refused"
 EVENT_REFUSED: Final = "event_refused"
 CONNECTION_REFUSED: Final = "connection_refused"
 CONNECTION_CLOSED: Final = "connection_closed"
+TICKET_REFUSED: Final = "ticket_refused"
 
 FieldValue = str | int | float | bool | None | list[int] | list[str]
 

@@ -22,6 +22,21 @@ class Refusal(StrEnum):
     PENDING_REQUEST = "pending_request"
 
 
+class EligibilityStatus(StrEnum):
+    """What the teleservice pages show of the insured's situation.
+
+    `Eligibility.status` decides the middle four; LOADING and UNAVAILABLE are the
+    page's own (not read yet, database down).
+    """
+
+    LOADING = "loading"
+    ELIGIBLE = "eligible"
+    PENDING = "pending"
+    NO_OVERLAP = "no_overlap"
+    EXCLUDED = "excluded"
+    UNAVAILABLE = "unavailable"
+
+
 REFUSAL_MESSAGES: dict[Refusal, str] = {
     Refusal.NO_OVERLAP: "Aucun chevauchement de complémentaires n'est enregistré pour vous.",
     Refusal.PRECARITY: (
@@ -50,6 +65,17 @@ class Eligibility:
     @property
     def message(self) -> str:
         return REFUSAL_MESSAGES[self.refusal] if self.refusal else ""
+
+    @property
+    def status(self) -> EligibilityStatus:
+        """Eligible, pending, no overlap, or excluded (an overlap to resolve with the CPAM)."""
+        if self.refusal is None:
+            return EligibilityStatus.ELIGIBLE
+        if self.refusal is Refusal.PENDING_REQUEST:
+            return EligibilityStatus.PENDING
+        if self.refusal is Refusal.NO_OVERLAP:
+            return EligibilityStatus.NO_OVERLAP
+        return EligibilityStatus.EXCLUDED
 
 
 def eligibility_for(

@@ -1,90 +1,105 @@
-"""The base states: the insured session cookie and the agent one, each re-checked server-side."""
+"""The base states: the insured session cookie and the agent one, each re-checked server-side.
+
+The cookies are HttpOnly, set and expired by HTTP routes (rxapp/api/session.py). The
+backend reads them from the websocket handshake's Cookie header, which Reflex keeps
+server-side (`router.headers.cookie` is never serialised to the browser); no state
+variable holds a session id.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-import sys
+import secrets
+from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from rxapp import routes
-from rxapp.db import session_scope
-from rxapp.observability.visitor import visitor_address
+from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
 from rxapp.services import auth, medialog
-from rxapp.services.audit import ACCESS_REFUSED, security_event
+from rxapp.state.gate import in_session, log_refused
 
-SESSION_COOKIE = "ameli_session"
-SERVICE_UNAVAILABLE = "Service momentanément indisponible. Réessayez dans quelques instants."
+logger = logging.getLogger(__name__)
 
 
-def _refused(state: rx.State, kind: str, had_session: bool) -> None:
-    """Log an event handler refused for want of a live session of the right kind.
+def handshake_cookie(state: rx.State, name: str) -> str:
+    """The value of cookie `name` in the websocket handshake of this tab, or "".
 
-    The handler is the first public function up the stack from the gate
-    (`_current_account_id` / `_current_agent_id`).
+    Args:
+        state: any state of the tab.
+        name: the cookie's name.
     """
-    frame = sys._getframe(2)
-    while frame.f_back is not None and frame.f_code.co_name.startswith("_"):
-        frame = frame.f_back  # a private helper (e.g. `_act`): name the handler that called it
-    handler = frame.f_code.co_name
-    security_event(
-        ACCESS_REFUSED,
-        level=logging.WARNING if had_session else logging.INFO,
-        action=f"{type(state).__name__}.{handler}",
-        kind=kind,
-        reason="invalid_session" if had_session else "no_session",
-        client_ip=visitor_address(state.router) or None,
-    )
+    header = state.router.headers.cookie
+    if not header:
+        return ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return ""
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else ""
 
 
-def _account_id_for(session_id: str) -> int | None:
-    with session_scope() as session:
-        account = auth.account_for_session(session=session, session_id=session_id)
-        return account.id if account else None
+def page_load_url(path: str) -> str:
+    """`path` with a nonce: the navigation hop loads each URL once per tab (components/navigation.py)."""
+    return f"{path}?n={secrets.token_urlsafe(8)}"
 
 
-def _end(session_id: str) -> None:
-    with session_scope() as session:
-        auth.end_session(session=session, session_id=session_id)
+def _account_id_for(*, session: Session, session_id: str) -> int | None:
+    account = auth.account_for_session(session=session, session_id=session_id)
+    return account.id if account else None
 
 
 class AuthState(rx.State):
-    """Holds only the opaque session id; every handler asks the database who it is."""
+    """Holds no session id: every handler asks the database who is behind the tab's cookie."""
 
-    session_id: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", max_age=8 * 3600)
+    # A URL the browser must load as a whole page (the session routes set or expire the cookie).
+    page_load: str = ""
 
-    async def _current_account_id(self) -> int | None:
-        """The account of the live session, or None (expired, revoked, forged)."""
-        session_id = self.session_id
+    def _session_id(self) -> str:
+        return handshake_cookie(self, SESSION_COOKIE)
+
+    async def _current_account_id(self, handler: str) -> int | None:
+        """The account of the live session, or None (expired, revoked, forged), logged as refused.
+
+        Args:
+            handler: the name of the handler asking, for the security log.
+
+        Raises:
+            SQLAlchemyError: the database did not answer; the gate shows a French message.
+        """
+        session_id = self._session_id()
         account_id = None
         if isinstance(session_id, str) and session_id:
-            account_id = await asyncio.to_thread(_account_id_for, session_id)
+            account_id = await in_session(_account_id_for, session_id=session_id)
         if account_id is None:
-            _refused(self, "insured", had_session=bool(session_id))
+            log_refused(self, handler, kind="insured", had_session=bool(session_id))
         return account_id
+
+    def _forget(self) -> None:
+        """What a state forgets when its session is gone; each page state says what."""
+
+    def _show_unavailable(self) -> None:
+        """Show the database outage; each page state says where."""
 
     @rx.event
     async def logout(self):
-        """Se déconnecter: revoke the session server-side, then forget the cookie."""
-        if self.session_id:
+        """Se déconnecter: revoke the session server-side, then load the route that expires the cookie."""
+        session_id = self._session_id()
+        if session_id:
             try:
-                await asyncio.to_thread(_end, self.session_id)
+                await in_session(auth.end_session, session_id=session_id)
             except SQLAlchemyError as error:
-                # The cookie is dropped anyway; the session dies at its idle timeout.
-                agent_logger.warning("Session not revoked, database error: %s", type(error).__name__)
-        self.session_id = ""
-        yield rx.remove_cookie(SESSION_COOKIE)
-        yield rx.redirect(routes.LOGIN)
+                # The cookie is expired anyway; the session dies at its idle timeout.
+                logger.warning("Session not revoked, database error: %s", type(error).__name__)
+        self.page_load = page_load_url(routes.CLOSE_SESSION)
 
 
 # --- Medialog+ agents ---------------------------------------------------------------------
-
-AGENT_SESSION_COOKIE = "medialog_session"
-
-agent_logger = logging.getLogger("rxapp.state.auth")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,13 +111,12 @@ class AgentIdentity:
     cpam: str
 
 
-def _agent_identity_for(session_id: str) -> AgentIdentity | None:
-    with session_scope() as session:
-        agent = auth.agent_for_session(session=session, session_id=session_id)
-        if agent is None or agent.id is None:
-            return None
-        profile = medialog.agent_profile(session=session, agent=agent)
-        return AgentIdentity(profile.agent_id, profile.name, profile.cpam)
+def _agent_identity_for(*, session: Session, session_id: str) -> AgentIdentity | None:
+    agent = auth.agent_for_session(session=session, session_id=session_id)
+    if agent is None or agent.id is None:
+        return None
+    profile = medialog.agent_profile(session=session, agent=agent)
+    return AgentIdentity(profile.agent_id, profile.name, profile.cpam)
 
 
 class AgentAuthState(rx.State):
@@ -112,27 +126,40 @@ class AgentAuthState(rx.State):
     the agent is (`auth.agent_for_session` refuses insured sessions).
     """
 
-    agent_session_id: str = rx.Cookie("", name=AGENT_SESSION_COOKIE, same_site="strict", max_age=8 * 3600)
     agent_name: str = ""
     agent_cpam: str = ""
+    # A URL the browser must load as a whole page (the session routes set or expire the cookie).
+    page_load: str = ""
 
-    async def _current_agent_id(self) -> int | None:
-        """The agent of the live session, or None (none, expired, revoked, forged).
+    def _agent_session_id(self) -> str:
+        return handshake_cookie(self, AGENT_SESSION_COOKIE)
+
+    async def _current_agent_id(self, handler: str) -> int | None:
+        """The agent of the live session, or None (none, expired, revoked, forged), logged as refused.
 
         Also refreshes the name and CPAM the header shows.
 
+        Args:
+            handler: the name of the handler asking, for the security log.
+
         Raises:
-            SQLAlchemyError: the database did not answer; callers show a French message.
+            SQLAlchemyError: the database did not answer; the gate shows a French message.
         """
-        session_id = self.agent_session_id
+        session_id = self._agent_session_id()
         identity = None
         if isinstance(session_id, str) and session_id:
-            identity = await asyncio.to_thread(_agent_identity_for, session_id)
+            identity = await in_session(_agent_identity_for, session_id=session_id)
         self.agent_name = identity.name if identity else ""
         self.agent_cpam = identity.cpam if identity else ""
         if identity is None:
-            _refused(self, "agent", had_session=bool(session_id))
+            log_refused(self, handler, kind="agent", had_session=bool(session_id))
         return identity.agent_id if identity else None
+
+    def _forget(self) -> None:
+        """What a back-office state forgets when the session is gone; each page state says what."""
+
+    def _show_unavailable(self) -> None:
+        """Show the database outage; each page state says where."""
 
     async def _forget_agent_data(self) -> None:
         """Empty every back-office state of this tab (another agent may use it next)."""
@@ -142,16 +169,15 @@ class AgentAuthState(rx.State):
 
     @rx.event
     async def logout_agent(self):
-        """Se déconnecter: revoke the agent session server-side, then forget the cookie."""
-        if isinstance(self.agent_session_id, str) and self.agent_session_id:
+        """Se déconnecter: revoke the agent session server-side, then load the route that expires the cookie."""
+        session_id = self._agent_session_id()
+        if session_id:
             try:
-                await asyncio.to_thread(_end, self.agent_session_id)
+                await in_session(auth.end_session, session_id=session_id)
             except SQLAlchemyError as error:
-                # The cookie is dropped anyway; the session dies at its idle timeout.
-                agent_logger.warning("Agent session not revoked, database error: %s", type(error).__name__)
+                # The cookie is expired anyway; the session dies at its idle timeout.
+                logger.warning("Agent session not revoked, database error: %s", type(error).__name__)
         await self._forget_agent_data()
-        self.agent_session_id = ""
         self.agent_name = ""
         self.agent_cpam = ""
-        yield rx.remove_cookie(AGENT_SESSION_COOKIE)
-        yield rx.redirect(routes.ADMIN_LOGIN)
+        self.page_load = page_load_url(routes.CLOSE_AGENT_SESSION)

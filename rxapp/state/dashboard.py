@@ -4,56 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from rxapp import routes
-from rxapp.db import session_scope
 from rxapp.services import teleservice
-from rxapp.services.account import DashboardView, dashboard_for
+from rxapp.services.account import dashboard_for
 from rxapp.services.auth import account_for_session
+from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.inbox import InboxItem, notifications_for, unread_counts
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.state.auth import AuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
+from rxapp.state.inbox import InboxRow, inbox_row
+from rxapp.state.payments import PaymentRow, payment_row
 from rxapp.state.selection import status_notice
 
 WATCH_PERIOD_SECONDS = 3
 
 
-@dataclasses.dataclass
-class PaymentRow:
-    day: str
-    label: str
-    beneficiary: str
-    amount: str
-    transmitted: bool
-
-
-@dataclasses.dataclass
-class InboxRow:
-    short_day: str
-    title: str
-    body: str
-
-
-def _dashboard(session_id: str) -> DashboardView | None:
-    with session_scope() as session:
-        return dashboard_for(session=session, session_id=session_id)
-
-
-def _notifications(session_id: str) -> tuple[int, list[InboxItem]] | None:
-    with session_scope() as session:
-        account = account_for_session(session=session, session_id=session_id)
-        if account is None or account.id is None:
-            return None
-        unread, _ = unread_counts(session=session, account_id=account.id)
-        return unread, notifications_for(session=session, account_id=account.id, limit=2)
-
-
-def _dismiss(session_id: str, prompt: str) -> bool:
-    with session_scope() as session:
-        return teleservice.dismiss_prompt(session=session, session_id=session_id, prompt=prompt)
+def _notifications(*, session: Session, session_id: str) -> tuple[int, list[InboxItem]] | None:
+    account = account_for_session(session=session, session_id=session_id)
+    if account is None or account.id is None:
+        return None
+    unread, _ = unread_counts(session=session, account_id=account.id)
+    return unread, notifications_for(session=session, account_id=account.id, limit=2)
 
 
 class DashboardState(AuthState):
@@ -71,34 +47,35 @@ class DashboardState(AuthState):
     overlap_status: str = ""
     overlap_notice: str = ""
 
+    def _forget(self) -> None:
+        self.display_name = ""
+        self.show_dialog = False
+        self.show_banner = False
+
+    def _show_unavailable(self) -> None:
+        self.unavailable = SERVICE_UNAVAILABLE
+
     @rx.event
-    async def load(self):
+    @insured_handler
+    async def load(self, _account_id: int):
         """on_load: re-check the session, then read what the page shows."""
-        if not self.session_id:
-            return rx.redirect(routes.LOGIN)
-        try:
-            view = await asyncio.to_thread(_dashboard, self.session_id)
-        except SQLAlchemyError:
-            self.unavailable = SERVICE_UNAVAILABLE
-            return None
+        view = await in_session(dashboard_for, session_id=self._session_id())
         self.unavailable = ""
-        if view is None:
-            self.display_name = ""
+        if view is None:  # the session ended between the gate and the read
+            self._forget()
             return rx.redirect(routes.LOGIN)
         self.display_name = view.greeting.display_name
         self.last_connection = view.greeting.last_connection
-        self.payments = [
-            PaymentRow(p.paid_on, p.label, p.beneficiary, p.amount, p.transmitted_to_oc)
-            for p in view.payments
-        ]
-        self.notifications = [InboxRow(n.short_day, n.title, n.body) for n in view.notifications]
-        self.messages = [InboxRow(m.short_day, m.title, m.body) for m in view.messages]
+        self.payments = [payment_row(line) for line in view.payments]
+        self.notifications = [inbox_row(item) for item in view.notifications]
+        self.messages = [inbox_row(item) for item in view.messages]
         self.unread_notifications = view.unread_notifications
         self.unread_messages = view.unread_messages
         self.show_dialog = view.show_dialog
         self.show_banner = view.show_banner
         status, notice = status_notice(view.situation)
-        self.overlap_status = status if status in {"pending", "excluded"} else ""
+        shown = status in {EligibilityStatus.PENDING, EligibilityStatus.EXCLUDED}
+        self.overlap_status = status if shown else ""
         self.overlap_notice = notice
         return DashboardState.watch_notifications
 
@@ -113,11 +90,11 @@ class DashboardState(AuthState):
             while True:
                 await asyncio.sleep(WATCH_PERIOD_SECONDS)
                 async with self:
-                    if self.router.url.path.rstrip("/") != routes.DASHBOARD or not self.session_id:
+                    if self.router.url.path.rstrip("/") != routes.DASHBOARD or not self._session_id():
                         return
-                    session_id, known = self.session_id, self.unread_notifications
+                    session_id, known = self._session_id(), self.unread_notifications
                 try:
-                    inbox = await asyncio.to_thread(_notifications, session_id)
+                    inbox = await in_session(_notifications, session_id=session_id)
                 except SQLAlchemyError:
                     continue
                 if inbox is None:
@@ -126,39 +103,42 @@ class DashboardState(AuthState):
                 if unread != known:
                     async with self:
                         self.unread_notifications = unread
-                        self.notifications = [InboxRow(n.short_day, n.title, n.body) for n in latest]
+                        self.notifications = [inbox_row(item) for item in latest]
         finally:
             async with self:
                 self._watching = False
 
     async def _dismiss(self, prompt: str) -> None:
-        # On a database error the prompt still closes; it may come back on the next page load.
-        if self.session_id:
-            with contextlib.suppress(SQLAlchemyError):
-                await asyncio.to_thread(_dismiss, self.session_id, prompt)
+        # Best effort: on a database error the prompt still closes; it may come back on the next load.
+        with contextlib.suppress(SQLAlchemyError):
+            await in_session(teleservice.dismiss_prompt, session_id=self._session_id(), prompt=prompt)
 
     @rx.event
-    async def later(self):
+    @insured_handler
+    async def later(self, _account_id: int):
         """ "Plus tard" (or Esc): close the dialog until the next login."""
         self.show_dialog = False
         await self._dismiss(teleservice.Prompt.DIALOG)
 
     @rx.event
-    async def dialog_open_change(self, is_open: bool):
+    @insured_handler
+    async def dialog_open_change(self, _account_id: int, is_open: bool):
         """Esc or a click outside the dialog act as "Plus tard"."""
         if is_open is False and self.show_dialog:
             self.show_dialog = False
             await self._dismiss(teleservice.Prompt.DIALOG)
 
     @rx.event
-    async def select(self):
+    @insured_handler
+    async def select(self, _account_id: int):
         """ "Sélectionner": to the selection; the dialog does not come back this login."""
         self.show_dialog = False
         await self._dismiss(teleservice.Prompt.DIALOG)
         return rx.redirect(routes.SELECTION)
 
     @rx.event
-    async def close_banner(self):
+    @insured_handler
+    async def close_banner(self, _account_id: int):
         """The banner's close button: hidden until the next login."""
         self.show_banner = False
         await self._dismiss(teleservice.Prompt.BANNER)

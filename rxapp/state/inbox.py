@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import Callable
 
 import reflex as rx
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from rxapp import routes
-from rxapp.db import session_scope
 from rxapp.services import inbox
 from rxapp.services.audit import ACCESS_REFUSED, security_event
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.state.auth import AuthState
+from rxapp.state.forms import is_item_id, refuse_input
+from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,28 +27,16 @@ class InboxRow:
     expanded: bool = False
 
 
-Lister = Callable[..., list[inbox.InboxItem]]
-Marker = Callable[..., bool]
-
-
-def _rows(lister: Lister, account_id: int) -> list[InboxRow]:
-    with session_scope() as session:
-        return [
-            InboxRow(
-                item_id=item.item_id,
-                day=item.day,
-                short_day=item.short_day,
-                title=item.title,
-                body=item.body,
-                unread=item.unread,
-            )
-            for item in lister(session=session, account_id=account_id)
-        ]
-
-
-def _mark(marker: Marker, account_id: int, item_id: int) -> bool:
-    with session_scope() as session:
-        return marker(session=session, account_id=account_id, item_id=item_id)
+def inbox_row(item: inbox.InboxItem) -> InboxRow:
+    """The row a page shows of one notification or message (its page, the dashboard)."""
+    return InboxRow(
+        item_id=item.item_id,
+        day=item.day,
+        short_day=item.short_day,
+        title=item.title,
+        body=item.body,
+        unread=item.unread,
+    )
 
 
 class InboxMixin(rx.State, mixin=True):
@@ -73,34 +58,33 @@ class InboxMixin(rx.State, mixin=True):
     def _marker(session: Session, account_id: int, item_id: int) -> bool:
         raise NotImplementedError
 
-    @rx.event
-    async def load(self):
-        """on_load: re-check the session, then read the items."""
-        try:
-            account_id = await self._current_account_id()
-            rows = await asyncio.to_thread(_rows, self._lister, account_id) if account_id else None
-        except SQLAlchemyError:
-            self.unavailable = SERVICE_UNAVAILABLE
-            return None
-        self.unavailable = ""
-        if rows is None:
-            self.items = []
-            self.loaded = False
-            return rx.redirect(routes.LOGIN)
-        self.items = rows
-        self.loaded = True
-        return None
+    def _forget(self) -> None:
+        self.items = []
+        self.loaded = False
+
+    def _show_unavailable(self) -> None:
+        self.unavailable = SERVICE_UNAVAILABLE
 
     @rx.event
-    async def open_item(self, item_id: int):
+    @insured_handler
+    async def load(self, account_id: int):
+        """on_load: re-check the session, then read the items."""
+        items = await in_session(self._lister, account_id=account_id)
+        self.unavailable = ""
+        self.items = [inbox_row(item) for item in items]
+        self.loaded = True
+
+    @rx.event
+    @insured_handler
+    async def open_item(self, account_id: int, item_id: int):
         """Show or hide an item's text; showing it marks it read.
 
-        Any client can call this with anything: a non-int is ignored, the
-        session is checked again, and the service marks the item read only if
-        it belongs to the session's account.
+        Any client can call this with anything: a non-int is ignored, and the
+        service marks the item read only if it belongs to the session's account.
         """
-        if not isinstance(item_id, int) or isinstance(item_id, bool):
-            return None
+        if not is_item_id(item_id):
+            refuse_input(self, "open_item", "not_an_id")
+            return
         index = next((i for i, row in enumerate(self.items) if row.item_id == item_id), None)
         if index is None:
             # Only a forged event names an item this page did not list (another account's, say).
@@ -110,26 +94,16 @@ class InboxMixin(rx.State, mixin=True):
                 reason="item_not_listed",
                 item_id=item_id,
             )
-            return None
-        try:
-            account_id = await self._current_account_id()
-            if account_id is None:
-                self.items = []
-                self.loaded = False
-                return rx.redirect(routes.LOGIN)
-            row = self.items[index]
-            if row.expanded:
-                updated = dataclasses.replace(row, expanded=False)
-            elif await asyncio.to_thread(_mark, self._marker, account_id, item_id):
-                updated = dataclasses.replace(row, expanded=True, unread=False)
-            else:
-                return None
-        except SQLAlchemyError:
-            self.unavailable = SERVICE_UNAVAILABLE
-            return None
+            return
+        row = self.items[index]
+        if row.expanded:
+            updated = dataclasses.replace(row, expanded=False)
+        elif await in_session(self._marker, account_id=account_id, item_id=item_id):
+            updated = dataclasses.replace(row, expanded=True, unread=False)
+        else:
+            return
         self.unavailable = ""
         self.items = [updated if i == index else other for i, other in enumerate(self.items)]
-        return None
 
 
 class NotificationsState(InboxMixin, AuthState):

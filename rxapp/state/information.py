@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import reflex as rx
-from sqlalchemy.exc import SQLAlchemyError
 
-from rxapp import routes
-from rxapp.db import session_scope
-from rxapp.services.information import InformationView, information_for
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.services.information import information_for
+from rxapp.state.auth import AuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 
 
 @dataclasses.dataclass
@@ -21,11 +18,6 @@ class PersonRow:
     request_date: str
     organisations: str
     transmission_blocked: bool
-
-
-def _information(account_id: int) -> InformationView:
-    with session_scope() as session:
-        return information_for(session=session, account_id=account_id)
 
 
 class InformationState(AuthState):
@@ -41,17 +33,17 @@ class InformationState(AuthState):
     doctor_declared_on: str = ""
     persons: list[PersonRow] = []
 
+    def _forget(self) -> None:
+        self.loaded = False
+
+    def _show_unavailable(self) -> None:
+        self.unavailable = SERVICE_UNAVAILABLE
+
     @rx.event
-    async def load(self):
-        try:
-            account_id = await self._current_account_id()
-            if account_id is None:
-                self.loaded = False
-                return rx.redirect(routes.LOGIN)
-            view = await asyncio.to_thread(_information, account_id)
-        except SQLAlchemyError:
-            self.unavailable = SERVICE_UNAVAILABLE
-            return None
+    @insured_handler
+    async def load(self, account_id: int):
+        """on_load: re-check the session, then read the account's information."""
+        view = await in_session(information_for, account_id=account_id)
         self.unavailable = ""
         self.full_name = view.full_name
         self.nir = view.nir
@@ -72,4 +64,3 @@ class InformationState(AuthState):
             for p in view.persons
         ]
         self.loaded = True
-        return None

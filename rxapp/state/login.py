@@ -13,8 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from rxapp import routes
 from rxapp.db import session_scope
 from rxapp.observability.visitor import visitor_address
-from rxapp.services import auth
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.services import auth, tickets
+from rxapp.state.auth import AuthState
+from rxapp.state.forms import credentials, refuse_input
+from rxapp.state.gate import SERVICE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +27,11 @@ _LOGIN_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="login")
 
 
 def _login(nir: str, code: str, client_ip: str) -> str:
+    """The login's single-use ticket (the session id itself never leaves the server here)."""
     with session_scope() as session:
         try:
-            return auth.login_insured(session=session, nir=nir, code=code, client_ip=client_ip).session_id
+            opened = auth.login_insured(session=session, nir=nir, code=code, client_ip=client_ip)
+            return tickets.issue_ticket(session=session, session_id=opened.session_id)
         except auth.LoginRefused:
             session.commit()  # the failure counts, even though the login is refused
             raise
@@ -38,15 +42,19 @@ class LoginState(AuthState):
 
     @rx.event
     async def submit(self, form_data: dict[str, Any]):
-        """Check the NIR and code; the code is never kept in state."""
-        nir = form_data.get("nir") if isinstance(form_data, dict) else None
-        code = form_data.get("code") if isinstance(form_data, dict) else None
-        if not isinstance(nir, str) or not isinstance(code, str):
+        """Check the NIR and code; the code is never kept in state.
+
+        On success the browser loads the ticket's URL as a whole page: the server
+        answers there with the HttpOnly cookie and sends it on to the dashboard.
+        """
+        typed = credentials(form_data, "nir", "code")
+        if typed is None:
+            refuse_input(self, "submit", "malformed_form")
             self.error = auth.BAD_CREDENTIALS
             return
         try:
-            self.session_id = await asyncio.get_running_loop().run_in_executor(
-                _LOGIN_THREADS, _login, nir, code, visitor_address(self.router)
+            ticket = await asyncio.get_running_loop().run_in_executor(
+                _LOGIN_THREADS, _login, typed.login, typed.secret, visitor_address(self.router)
             )
         except auth.LoginRefused as refusal:
             self.error = str(refusal)
@@ -57,4 +65,4 @@ class LoginState(AuthState):
             self.error = SERVICE_UNAVAILABLE
             return
         self.error = ""
-        yield rx.redirect(routes.DASHBOARD)
+        self.page_load = routes.open_session_url(ticket)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import reflex as rx
-from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
-from rxapp.db import session_scope
 from rxapp.services.payments import PaymentLine, payments_for
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.state.auth import AuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 
 TRANSMITTED = "Transmis à votre complémentaire"
 NOT_TRANSMITTED = "Non transmis"
@@ -29,15 +27,10 @@ class PaymentRow:
     transmitted: bool
     # Empty for a transmitted payment: only the others have a statement.
     statement_url: str
-    statement_label: str
 
 
-def _row(line: PaymentLine) -> PaymentRow:
-    if line.transmitted_to_oc:
-        url = label = ""
-    else:
-        url = routes.statement_url(line.payment_id)
-        label = f"Télécharger le relevé du {line.paid_on} (PDF)"
+def payment_row(line: PaymentLine) -> PaymentRow:
+    """The row a page shows of one payment (the payments page, the dashboard's latest ones)."""
     return PaymentRow(
         paid_on=line.paid_on,
         beneficiary=line.beneficiary,
@@ -45,14 +38,8 @@ def _row(line: PaymentLine) -> PaymentRow:
         amount=line.amount,
         status=TRANSMITTED if line.transmitted_to_oc else NOT_TRANSMITTED,
         transmitted=line.transmitted_to_oc,
-        statement_url=url,
-        statement_label=label,
+        statement_url="" if line.transmitted_to_oc else routes.statement_url(line.payment_id),
     )
-
-
-def _payments(account_id: int) -> list[PaymentRow]:
-    with session_scope() as session:
-        return [_row(line) for line in payments_for(session=session, account_id=account_id)]
 
 
 class PaymentsState(AuthState):
@@ -65,20 +52,18 @@ class PaymentsState(AuthState):
         """Whether some payments have a statement to send to the complementary insurer."""
         return any(not row.transmitted for row in self.payments)
 
+    def _forget(self) -> None:
+        self.payments = []
+        self.loaded = False
+
+    def _show_unavailable(self) -> None:
+        self.unavailable = SERVICE_UNAVAILABLE
+
     @rx.event
-    async def load(self):
+    @insured_handler
+    async def load(self, account_id: int):
         """on_load: re-check the session, then read the account's payments."""
-        try:
-            account_id = await self._current_account_id()
-            rows = await asyncio.to_thread(_payments, account_id) if account_id else None
-        except SQLAlchemyError:
-            self.unavailable = SERVICE_UNAVAILABLE
-            return None
+        lines = await in_session(payments_for, account_id=account_id)
         self.unavailable = ""
-        if rows is None:
-            self.payments = []
-            self.loaded = False
-            return rx.redirect(routes.LOGIN)
-        self.payments = rows
+        self.payments = [payment_row(line) for line in lines]
         self.loaded = True
-        return None

@@ -7,16 +7,16 @@ import dataclasses
 import logging
 
 import reflex as rx
-from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
-from rxapp.db import session_scope
 from rxapp.queue import queue_affaire_creation
 from rxapp.services import teleservice
 from rxapp.services.audit import ACCESS_REFUSED, security_event
-from rxapp.services.eligibility import Refusal
+from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.formatting import format_day
-from rxapp.state.auth import SERVICE_UNAVAILABLE, AuthState
+from rxapp.state.auth import AuthState
+from rxapp.state.forms import choices, is_flag, refuse_input
+from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 
 logger = logging.getLogger(__name__)
 
@@ -51,28 +51,6 @@ class RecapLine:
     start: str
 
 
-def _situation(account_id: int) -> teleservice.OverlapSituation:
-    with session_scope() as session:
-        return teleservice.overlap_situation(session=session, account_id=account_id)
-
-
-def _submit(account_id: int, choices: dict[str, str]) -> teleservice.PendingRequest:
-    with session_scope() as session:
-        return teleservice.submit_request(session=session, account_id=account_id, choices=choices)
-
-
-def _pending(account_id: int) -> teleservice.PendingRequest | None:
-    with session_scope() as session:
-        return teleservice.pending_request_for(session=session, account_id=account_id)
-
-
-def _record(account_id: int, reference: str, satisfied: bool) -> bool:
-    with session_scope() as session:
-        return teleservice.record_satisfaction(
-            session=session, account_id=account_id, reference=reference, satisfied=satisfied
-        )
-
-
 def _views(situation: teleservice.OverlapSituation, previous: dict[str, str]) -> list[BeneficiaryChoice]:
     views = []
     for beneficiary in situation.beneficiaries:
@@ -93,19 +71,15 @@ def _views(situation: teleservice.OverlapSituation, previous: dict[str, str]) ->
     return views
 
 
-def status_notice(situation: teleservice.OverlapSituation) -> tuple[str, str]:
-    """(status, French notice) for an insured who cannot choose now."""
-    refusal = situation.eligibility.refusal
-    if refusal is None:
-        return "eligible", ""
-    if refusal is Refusal.PENDING_REQUEST:
-        return "pending", situation.eligibility.message
-    if refusal is Refusal.NO_OVERLAP:
-        return "no_overlap", situation.eligibility.message
-    return "excluded", excluded_notice(situation.eligibility.message)
+def status_notice(situation: teleservice.OverlapSituation) -> tuple[EligibilityStatus, str]:
+    """(status, French notice) of the situation; the notice is empty when the insured may choose."""
+    status = situation.eligibility.status
+    message = situation.eligibility.message
+    return status, excluded_notice(message) if status is EligibilityStatus.EXCLUDED else message
 
 
 def excluded_notice(reason: str) -> str:
+    """The notice of an insured who must call their CPAM, with the reason why."""
     return (
         "La transmission automatique de vos remboursements vers votre complémentaire est bloquée. "
         f"{reason} Pour la rétablir, contactez votre caisse d'assurance maladie : par téléphone au "
@@ -114,7 +88,7 @@ def excluded_notice(reason: str) -> str:
 
 
 class SelectionState(AuthState):
-    status: str = "loading"
+    status: EligibilityStatus = EligibilityStatus.LOADING
     notice: str = ""
     beneficiaries: list[BeneficiaryChoice] = []
     missing_names: list[str] = []
@@ -149,32 +123,32 @@ class SelectionState(AuthState):
     def _choices(self) -> dict[str, str]:
         return {b.id: b.chosen for b in self.beneficiaries if b.chosen}
 
-    async def _load(self) -> int | None:
-        """Re-check the session and the situation; the account id, or None when redirected."""
-        try:
-            account_id = await self._current_account_id()
-            if account_id is None:
-                return None
-            situation = await asyncio.to_thread(_situation, account_id)
-        except SQLAlchemyError:
-            self.status, self.notice = "unavailable", SERVICE_UNAVAILABLE
-            return None
+    def _show_unavailable(self) -> None:
+        self.status, self.notice = EligibilityStatus.UNAVAILABLE, SERVICE_UNAVAILABLE
+
+    def _not_recorded(self) -> None:
+        logger.error("Request not recorded, database error")
+        self.refusal = NOT_RECORDED
+
+    def _satisfaction_not_recorded(self) -> None:
+        self.refusal = SERVICE_UNAVAILABLE
+
+    async def _load(self, account_id: int) -> None:
+        """Read the situation again: who may choose, and between which contracts."""
+        situation = await in_session(teleservice.overlap_situation, account_id=account_id)
         self.status, self.notice = status_notice(situation)
-        if self.status == "eligible":
+        if self.status == EligibilityStatus.ELIGIBLE:
             self.beneficiaries = _views(situation, self._choices())
         else:
             self.beneficiaries = []
-        return account_id
 
     @rx.event
-    async def load_selection(self):
+    @insured_handler
+    async def load_selection(self, account_id: int):
         """on_load of step 1."""
         self.refusal = ""
         self.reference = ""
-        account_id = await self._load()
-        if account_id is None and self.status != "unavailable":
-            return rx.redirect(routes.LOGIN)
-        return None
+        await self._load(account_id)
 
     @rx.event
     def choose(self, beneficiary_id: str, contract_id: str):
@@ -201,7 +175,7 @@ class SelectionState(AuthState):
     @rx.event
     def next_step(self):
         """ "Passer à l'étape suivante": to the recap, or an alert naming who lacks a choice."""
-        if self.status != "eligible" or not self.beneficiaries:
+        if self.status != EligibilityStatus.ELIGIBLE or not self.beneficiaries:
             return rx.redirect(routes.SELECTION)
         for beneficiary in self.beneficiaries:
             beneficiary.missing = not beneficiary.chosen
@@ -212,35 +186,33 @@ class SelectionState(AuthState):
         return rx.redirect(routes.RECAP)
 
     @rx.event
-    async def load_recap(self):
+    @insured_handler
+    async def load_recap(self, account_id: int):
         """on_load of step 2: back to step 1 unless every beneficiary has a choice."""
         self.refusal = ""
-        account_id = await self._load()
-        if account_id is None and self.status != "unavailable":
-            return rx.redirect(routes.LOGIN)
-        if self.status == "eligible" and any(not b.chosen for b in self.beneficiaries):
+        await self._load(account_id)
+        if self.status == EligibilityStatus.ELIGIBLE and any(not b.chosen for b in self.beneficiaries):
             return rx.redirect(routes.SELECTION)
         return None
 
     @rx.event
-    async def confirm(self):
+    @insured_handler(on_outage=_not_recorded)
+    async def confirm(self, account_id: int):
         """ "Confirmer": the server checks everything again and records one request."""
         if self.submitting:
             return None
         if self.reference:
             return rx.redirect(routes.CONFIRMATION)
+        chosen = choices(self.beneficiaries)
+        if chosen is None:
+            refuse_input(self, "confirm", "malformed_choices")
+            self.refusal = teleservice.NOT_YOUR_SITUATION
+            return None
         self.submitting = True
         try:
-            account_id = await self._current_account_id()
-            if account_id is None:
-                return rx.redirect(routes.LOGIN)
-            request = await asyncio.to_thread(_submit, account_id, self._choices())
+            request = await in_session(teleservice.submit_request, account_id=account_id, choices=chosen)
         except teleservice.RequestRefused as refusal:
             self.refusal = str(refusal)
-            return None
-        except SQLAlchemyError as error:
-            logger.error("Request not recorded, database error: %s", type(error).__name__)
-            self.refusal = NOT_RECORDED
             return None
         finally:
             self.submitting = False
@@ -252,16 +224,10 @@ class SelectionState(AuthState):
         return rx.redirect(routes.CONFIRMATION)
 
     @rx.event
-    async def load_confirmation(self):
+    @insured_handler
+    async def load_confirmation(self, account_id: int):
         """on_load of the confirmation: show the pending request, even after a reload."""
-        try:
-            account_id = await self._current_account_id()
-            if account_id is None:
-                return rx.redirect(routes.LOGIN)
-            pending = await asyncio.to_thread(_pending, account_id)
-        except SQLAlchemyError:
-            self.status, self.notice = "unavailable", SERVICE_UNAVAILABLE
-            return None
+        pending = await in_session(teleservice.pending_request_for, account_id=account_id)
         if pending is None:
             self.reference = ""
             return rx.redirect(routes.DASHBOARD)
@@ -274,17 +240,17 @@ class SelectionState(AuthState):
         return None
 
     @rx.event
-    async def answer_satisfaction(self, satisfied: bool):
+    @insured_handler(on_outage=_satisfaction_not_recorded)
+    async def answer_satisfaction(self, account_id: int, satisfied: bool):
         """ "Etes-vous satisfait de ce service ?": one answer per request."""
-        if not isinstance(satisfied, bool) or not self.reference or self.satisfaction_recorded:
-            return None
-        try:
-            account_id = await self._current_account_id()
-            if account_id is None:
-                return rx.redirect(routes.LOGIN)
-            self.satisfaction_recorded = await asyncio.to_thread(
-                _record, account_id, self.reference, satisfied
-            )
-        except SQLAlchemyError:
-            self.refusal = SERVICE_UNAVAILABLE
-        return None
+        if not is_flag(satisfied):
+            refuse_input(self, "answer_satisfaction", "not_a_boolean")
+            return
+        if not self.reference or self.satisfaction_recorded:
+            return
+        self.satisfaction_recorded = await in_session(
+            teleservice.record_satisfaction,
+            account_id=account_id,
+            reference=self.reference,
+            satisfied=satisfied,
+        )

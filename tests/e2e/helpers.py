@@ -30,13 +30,18 @@ def log_in(page: Page, nir: str, code: str = DEMO_CODE) -> None:
 
 
 def log_in_as(page: Page, nir: str, greeting: str) -> None:
-    """Log in and wait for the dashboard greeting (by text: an open dialog hides the page's roles)."""
+    """Log in and wait for the dashboard greeting (by text: an open dialog hides the page's roles).
+
+    A login ends with a whole-page load (the server sets the HttpOnly cookie there), so the
+    greeting is waited for on the dashboard's new page.
+    """
     log_in(page, nir)
     expect(page.get_by_text(f"Bonjour {greeting}", exact=True)).to_be_visible()
 
 
 def log_out(page: Page) -> None:
-    """Click "Se déconnecter" and wait until the login page is shown."""
+    """Click "Se déconnecter" and wait until the login page is shown (after the page load that
+    expires the cookie)."""
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
 from rxapp.db import make_engine
 from rxapp.models import (
     Account,
@@ -49,7 +50,7 @@ from rxapp.state.admin import (
     AdminSupervisionState,
     AgentLoginState,
 )
-from rxapp.state.auth import AgentAuthState, AuthState
+from rxapp.state.auth import AuthState
 from rxapp.state.dashboard import DashboardState
 from rxapp.state.errors import UNEXPECTED_ERROR
 from rxapp.state.inbox import MessagesState, NotificationsState
@@ -76,6 +77,7 @@ BUSINESS_TABLES = (
     "complementary_contract",
 )
 SETTLE = 1.0
+INSURED_COOKIE, AGENT_COOKIE = SESSION_COOKIE, AGENT_SESSION_COOKIE
 run = asyncio.run
 
 
@@ -137,24 +139,27 @@ def log_mark(path: Path) -> int:
 
 
 async def logged_in_insured(app: RunningApp, nir: str) -> ReflexTab:
+    """Log in as the browser does: the form's event, then the ticket's URL loaded as a whole page."""
     tab = ReflexTab(app.url)
     await tab.connect("/", settle=SETTLE)
     await tab.send(
         event_name(LoginState, "submit"), {"form_data": {"nir": nir, "code": DEMO_CODE}}, settle=SETTLE
     )
-    assert tab.redirects == ["/tableau-de-bord"], tab.received[-3:]
+    await tab.follow_page_load(settle=SETTLE)
+    assert tab.path == "/tableau-de-bord" and INSURED_COOKIE in tab.cookies, tab.received[-3:]
     return tab
 
 
 async def logged_in_agent(app: RunningApp, login: str) -> ReflexTab:
     tab = ReflexTab(app.url)
-    await tab.connect("/admin/connexion", settle=SETTLE)
+    await tab.connect("/admin", settle=SETTLE)
     await tab.send(
         event_name(AgentLoginState, "submit"),
         {"form_data": {"login": login, "password": AGENT_PASSWORD}},
         settle=SETTLE,
     )
-    assert tab.var(AgentAuthState, "agent_session_id"), "agent login failed"
+    await tab.follow_page_load(settle=SETTLE)
+    assert tab.path == "/admin/affaires" and AGENT_COOKIE in tab.cookies, "agent login failed"
     return tab
 
 
@@ -217,11 +222,9 @@ def test_admin_handlers_refuse_no_session_an_insured_session_and_its_id_in_the_a
         anonymous = ReflexTab(app.url)
         await anonymous.connect("/admin/affaires", settle=SETTLE)
         insured = await logged_in_insured(app, RENALDO)
-        insured_session = insured.cookies[f"{state_path(AuthState)}.session_id_rx_state_"]
+        insured_session = insured.cookies[INSURED_COOKIE]
         # The insured's own session id, presented as an agent's.
-        smuggled = ReflexTab(
-            app.url, cookies={f"{state_path(AgentAuthState)}.agent_session_id": insured_session}
-        )
+        smuggled = ReflexTab(app.url, cookies={AGENT_COOKIE: insured_session})
         await smuggled.connect("/admin/affaires", settle=SETTLE)
         for tab in (anonymous, insured, smuggled):
             for state_cls, handler, payload, path in ADMIN_ATTACKS:
@@ -247,10 +250,6 @@ def test_admin_handlers_refuse_no_session_an_insured_session_and_its_id_in_the_a
     assert {e["reason"] for e in refused} == {"no_session", "invalid_session"}
     assert any(e["event"] == "session_refused" and e["reason"] == "other_kind" for e in events)
     assert {e["action"] for e in refused} >= {"AdminAffaireState.close_affaire", "AdminQueueState.load"}
-
-
-UPDATE_VARS = "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal"
-INSURED_COOKIE = f"{state_path(AuthState)}.session_id_rx_state_"
 
 
 async def _open_selection(tab: ReflexTab) -> list[dict]:
@@ -328,9 +327,12 @@ def test_confirming_with_another_accounts_session_is_refused_and_nothing_is_reco
         await lucie.close()
         tab = await logged_in_insured(app, RENALDO)
         await _to_recap(tab)
-        # Renaldo's choices, confirmed under Lucie's session.
+        # Renaldo's choices, confirmed from a socket that presents Lucie's session (same tab token).
         tab.cookies[INSURED_COOKIE] = lucie_session
-        await tab.send(UPDATE_VARS, {"vars": dict(tab.cookies)}, settle=0.2)
+        await tab.close()
+        tab._sio = tab._new_socket()
+        await tab.connect("/demarches", settle=SETTLE)  # a page without on_load: the choices stay
+        tab.path = "/complementaire/recapitulatif"
         await tab.send(event_name(SelectionState, "confirm"), settle=SETTLE)
         await tab.close()
         return tab
@@ -493,17 +495,18 @@ def test_the_medialog_api_refuses_calls_without_the_service_token(
     assert [e.get("reason") for e in events] == ["bad_service_token"] * 3
 
 
-def test_the_state_deltas_of_a_whole_journey_carry_no_one_elses_data_and_no_secret(
+def test_the_frames_of_a_whole_journey_carry_no_one_elses_data_and_no_session_id(
     app: RunningApp, engine
 ) -> None:
-    """Walk Renaldo's journey over the socket and read every byte the server sent to his tab."""
+    """Walk Renaldo's journey, login to logout, and read every frame the server sent to his tab."""
     from rxapp.services.demo import PERSONAS
     from rxapp.settings import get_settings
 
-    async def walk() -> tuple[ReflexTab, str]:
+    async def walk() -> tuple[ReflexTab, str, str]:
         other = await logged_in_insured(app, LUCIE)  # a live session that must never show up
         await other.close()
         tab = await logged_in_insured(app, RENALDO)
+        own_session = tab.cookies[INSURED_COOKIE]
         await tab.send(event_name(DashboardState, "later"), settle=0.2)
         await _to_recap(tab)
         await tab.send(event_name(SelectionState, "confirm"), settle=SETTLE)
@@ -516,12 +519,14 @@ def test_the_state_deltas_of_a_whole_journey_carry_no_one_elses_data_and_no_secr
             "/tableau-de-bord",
         ):
             await tab.navigate(path, settle=SETTLE)
+        await tab.send(event_name(AuthState, "logout"), settle=SETTLE)
+        await tab.follow_page_load(settle=SETTLE)
         await tab.close()
-        return tab, other.cookies[INSURED_COOKIE]
+        return tab, own_session, other.cookies[INSURED_COOKIE]
 
-    tab, other_session = run(walk())
-    sent = json.dumps([item.update for item in tab.received], ensure_ascii=False)
-    own_session = tab.cookies[INSURED_COOKIE]
+    tab, own_session, other_session = run(walk())
+    assert tab.path == "/" and INSURED_COOKIE not in tab.cookies  # logged out: the cookie expired
+    sent = "\n".join(tab.frames)
     # The walk really carried Renaldo's data (otherwise the checks below prove nothing).
     assert "ZOVI" in sent and tab.var(SelectionState, "reference") in sent
     assert tab.var(DashboardState, "payments") and tab.var(InformationState, "full_name")
@@ -533,14 +538,34 @@ def test_the_state_deltas_of_a_whole_journey_carry_no_one_elses_data_and_no_secr
         "an agent's name": ["Agnès Morel", "agent.ain", "agent.digne", "agent.paris"],
         "a code or password": [DEMO_CODE, AGENT_PASSWORD],
         "a hash": ["$argon2", session_id_hash(own_session), session_id_hash(other_session)],
-        "another session": [other_session],
+        "a session id": [own_session, other_session],
         "a server secret": [get_settings().medialog_api_token, get_settings().secret_key],
     }
     for what, values in forbidden.items():
         for value in values:
             assert value not in sent, f"{what} sent to Renaldo's browser: {value!r}"
-    # His own session id travels only as the value of the cookie the browser keeps (echoed when it sends it).
-    assert own_session not in sent.replace(f'"session_id_rx_state_": "{own_session}"', "")
+    # The ticket did travel (it is how the browser gets the cookie), and it is spent.
+    assert tab.page_loads[0].startswith("/api/session/ouvrir?ticket=")
+    replay = httpx.get(f"{app.url}{tab.page_loads[0]}", follow_redirects=False)
+    assert (replay.status_code, replay.headers["location"]) == (303, "/")
+    assert "set-cookie" not in replay.headers
+
+
+def test_a_websocket_opened_from_a_foreign_origin_is_refused(app: RunningApp) -> None:
+    async def attempt(origin: str) -> ReflexTab:
+        tab = ReflexTab(app.url, origin=origin)
+        try:
+            await tab.connect("/", settle=0.2, timeout=5)
+        except Exception as error:  # socketio.exceptions.ConnectionError
+            tab.errors.append(f"refused: {error}")
+        await tab.close()
+        return tab
+
+    own = run(attempt(app.url))
+    assert own.received and not own.errors, own.errors  # the app's own pages connect
+    for origin in ("https://evil.example", "http://127.0.0.1:1", "null"):
+        foreign = run(attempt(origin))
+        assert not foreign.received and foreign.errors, origin
 
 
 # -- Every handler's arguments, fuzzed over the socket ---------------------------------------------

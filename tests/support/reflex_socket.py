@@ -8,6 +8,12 @@ updates. Events the server sends back are played as the frontend plays them:
 `_redirect` navigates (a new on_load), `_remove_cookie` forgets a cookie, any other
 backend event is sent back; the rest (scripts, focus, toasts) is recorded only.
 
+Cookies are HTTP cookies, as in a browser: the session routes set them in
+`Set-Cookie` headers (`load_page`, a whole-page navigation), and the socket sends
+them in its handshake's Cookie header. A new page load opens a new socket for the
+same tab token, as the browser does. Every frame the server sends is kept in
+`frames`, raw, for the tests that look for secrets in them.
+
 Updates carry no "done" flag any more, so `send()` waits until the tab is idle:
 nothing received for `settle` seconds after the last update, or the first update
 matching `until`.
@@ -21,13 +27,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+import httpx
 import socketio
 
 ROOT_STATE = "reflex___state____state"
 EVENT_PATH = "/_event"
-SESSION_COOKIE_VAR = "session_id"
+PAGE_LOAD_VAR = "page_load_rx_state_"
 FRONTEND_ONLY = (
     "_redirect",
     "_call_script",
@@ -87,23 +96,45 @@ class ReflexTab:
     """Every event emitted, followed ones included, with its `time.perf_counter()`."""
     headers: dict[str, str] = field(default_factory=dict)
     """Extra handshake headers (e.g. `X-Forwarded-For`, as a reverse proxy sets it)."""
+    frames: list[str] = field(default_factory=list)
+    """Every Engine.IO packet the server sent after the handshakes, as received."""
+    page_loads: list[str] = field(default_factory=list)
+    """The URLs the server asked this tab to load as whole pages (a `page_load` var set)."""
+    origin: str | None = None
+    """The Origin header of the handshake (a browser sends the page's own); none when None."""
 
     def __post_init__(self) -> None:
-        self._sio = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False)
-        self._sio.on("event", self._on_update, namespace=EVENT_PATH)
-        self._sio.on("connect_error", self._on_connect_error, namespace=EVENT_PATH)
+        self._sio = self._new_socket()
         self._arrived = asyncio.Event()
+
+    def _new_socket(self) -> socketio.AsyncClient:
+        sio = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False)
+        sio.on("event", self._on_update, namespace=EVENT_PATH)
+        sio.on("connect_error", self._on_connect_error, namespace=EVENT_PATH)
+        receive = sio.eio._receive_packet
+
+        async def recording(pkt: Any) -> None:
+            self.frames.append(pkt.encode() if not isinstance(pkt.data, bytes) else repr(pkt.data))
+            await receive(pkt)
+
+        sio.eio._receive_packet = recording  # type: ignore[method-assign]
+        return sio
 
     # -- connection ---------------------------------------------------------------------------------
 
     async def connect(self, path: str = "/", *, settle: float = 0.5, timeout: float = 15) -> None:
         """Open the socket with the hydrate event in the CONNECT packet, as the frontend does."""
         self.path = path
-        hydrate = self._event(f"{ROOT_STATE}.hydrate_and_load", self._storage_payload())
+        hydrate = self._event(f"{ROOT_STATE}.hydrate_and_load", {})
         self.sent.append(Sent(time.perf_counter(), hydrate["name"]))
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = self.cookie_header
+        if self.origin is not None:
+            headers["Origin"] = self.origin
         await self._sio.connect(
             f"{self.base_url}?token={self.token}",
-            headers=self.headers,
+            headers=headers,
             namespaces=[EVENT_PATH],
             socketio_path=EVENT_PATH,
             transports=["websocket"],
@@ -111,6 +142,52 @@ class ReflexTab:
             wait_timeout=timeout,
         )
         await self.wait_idle(settle=settle, timeout=timeout)
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    async def load_page(self, url: str, *, settle: float = 0.5, timeout: float = 15) -> httpx.Response:
+        """A whole-page navigation: GET `url` with the cookies, follow the redirects keeping
+        what `Set-Cookie` says, then open a new socket on the page reached (same tab token).
+
+        Returns:
+            The first response (the session routes' 303 and its `Set-Cookie`).
+        """
+        first: httpx.Response | None = None
+        target = urljoin(self.base_url + "/", url)
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            for _ in range(5):
+                headers = {"Cookie": self.cookie_header} if self.cookies else {}
+                response = await client.get(target, headers=headers)
+                first = first or response
+                for header in response.headers.get_list("set-cookie"):
+                    self._store_cookie(header)
+                if response.status_code not in (301, 302, 303, 307, 308):
+                    break
+                target = urljoin(target, response.headers["location"])
+        assert first is not None
+        parts = urlsplit(target)
+        await self.close()
+        self._sio = self._new_socket()
+        # The static server adds a trailing slash (/tableau-de-bord/); the app's routes have none.
+        path = (parts.path.rstrip("/") or "/") + (f"?{parts.query}" if parts.query else "")
+        await self.connect(path, settle=settle, timeout=timeout)
+        return first
+
+    async def follow_page_load(self, *, settle: float = 0.5, timeout: float = 15) -> httpx.Response:
+        """Load the last URL the server asked for (a login's ticket, a logout's route)."""
+        assert self.page_loads, "the server asked for no page load"
+        return await self.load_page(self.page_loads[-1], settle=settle, timeout=timeout)
+
+    def _store_cookie(self, header: str) -> None:
+        jar: SimpleCookie = SimpleCookie()
+        jar.load(header)
+        for name, morsel in jar.items():
+            if morsel["max-age"] in ("0", 0) or not morsel.value:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = morsel.value
 
     async def close(self) -> None:
         if self._sio.connected:
@@ -197,9 +274,6 @@ class ReflexTab:
             router_data["query"] = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
         return {"name": name, "payload": payload, "router_data": router_data}
 
-    def _storage_payload(self) -> dict[str, Any]:
-        return {"vars": dict(self.cookies)} if self.cookies else {}
-
     async def _emit(self, event: dict[str, Any]) -> None:
         if not self._sio.connected:
             self.errors.append(f"socket fermé avant l'envoi de {event['name']}")
@@ -208,13 +282,6 @@ class ReflexTab:
         await self._sio.emit("event", event, namespace=EVENT_PATH)
 
     async def _emit_navigation_events(self) -> None:
-        if self.cookies:
-            await self._emit(
-                self._event(
-                    f"{ROOT_STATE}.reflex___state____update_vars_internal_state.update_vars_internal",
-                    self._storage_payload(),
-                )
-            )
         await self._emit(
             self._event(f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal", {})
         )
@@ -264,20 +331,12 @@ class ReflexTab:
         self.received.append(Received(time.perf_counter(), update))
         for state_name, changes in (update.get("delta") or {}).items():
             self.state.setdefault(state_name, {}).update(changes)
-            self._remember_cookies(state_name, changes)
+            url = changes.get(PAGE_LOAD_VAR)
+            if url and (not self.page_loads or self.page_loads[-1] != url):
+                self.page_loads.append(url)
         self._arrived.set()
         for event in update.get("events") or []:
             await self._play(event)
-
-    def _remember_cookies(self, state_name: str, changes: dict[str, Any]) -> None:
-        """Client storage vars come back in deltas; the frontend writes them to cookies."""
-        for key, value in changes.items():
-            if key.removesuffix("_rx_state_") in (SESSION_COOKIE_VAR,):
-                full = f"{state_name}.{key}"
-                if value:
-                    self.cookies[full] = value
-                else:
-                    self.cookies.pop(full, None)
 
     async def _play(self, event: dict[str, Any]) -> None:
         name = event.get("name", "")

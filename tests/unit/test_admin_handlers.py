@@ -1,23 +1,24 @@
 """Medialog+ handlers called as any websocket client could: no session, bad arguments, forged ids.
 
-No database: the session check and the services are replaced where a test
-needs a live agent, and any database access otherwise fails the test.
+Each test runs the handlers against a fresh copy of the demo database and checks
+what an agent (or an attacker) would see: the state, the redirects, the rows.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-from contextlib import contextmanager
+import logging
 
 import pytest
-import reflex as rx
-from reflex.istate.data import RouterData
+from sqlmodel import Session, select
 
 from rxapp import routes
-from rxapp.services import medialog
+from rxapp.db import get_engine
+from rxapp.models import Affaire, AffaireStatus, Agent, InsuredPerson, SessionKind
+from rxapp.models.account import Account
+from rxapp.services import auth, medialog, teleservice
+from rxapp.settings import get_settings
 from rxapp.state import admin as admin_state
-from rxapp.state import auth as auth_state
 from rxapp.state.admin import (
     AdminAffaireState,
     AdminQueueState,
@@ -25,10 +26,21 @@ from rxapp.state.admin import (
     AdminSupervisionState,
     AgentLoginState,
 )
-from rxapp.state.auth import AgentAuthState, AgentIdentity
+from rxapp.state.auth import AgentAuthState
+from rxapp.state.gate import SERVICE_UNAVAILABLE
+from tests.support.handlers import (
+    agent_session,
+    app_database,
+    business_fingerprint,
+    in_tab,
+    redeem,
+    redirects_to,
+    run,
+    substate,
+    with_agent_cookie,
+)
 
-AFFAIRE_ID = 7
-FORGED_ID = 99
+RENALDO = "1741171270102"
 VALID_SIMULATION = {
     "nir": "2 95 07 01 053 089 53",
     "first_name": "Julie",
@@ -37,160 +49,102 @@ VALID_SIMULATION = {
 }
 
 
-def _substate(cls):
-    root = rx.State(_reflex_internal_init=True)
-    return root.get_substate(cls.get_full_name().split("."))
-
-
-def _run(handler, state, *args):
-    """Run a handler as Reflex would; the list of the events it returned or yielded."""
-
-    async def run():
-        result = handler.fn(state, *args)
-        if hasattr(result, "__aiter__"):
-            return [event async for event in result]
-        if asyncio.iscoroutine(result):
-            result = await result
-        return [] if result is None else [result]
-
-    return asyncio.run(run())
-
-
-def _redirects_to(events, route: str) -> bool:
-    """Whether one of the events is `rx.redirect(route)`."""
-    return any(
-        str(event.args[0][0]) == "path" and getattr(event.args[0][1], "_var_value", None) == route
-        for event in events
-        if event.args
-    )
-
-
 @pytest.fixture(autouse=True)
-def no_database(monkeypatch):
-    """Any database access fails the test."""
+def sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
+    """The Celery tasks the handlers send, recorded instead of reaching the shared broker."""
+    from backoffice_worker.celery_app import app
 
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("no database access expected")
+    sent: list[tuple[str, tuple]] = []
 
-    monkeypatch.setattr(admin_state, "session_scope", refuse)
-    monkeypatch.setattr(auth_state, "session_scope", refuse)
+    def send_task(name, args=(), **_options):
+        sent.append((name, tuple(args)))
 
-
-@pytest.fixture
-def calls(monkeypatch) -> list[tuple]:
-    """The services replaced by recorders, behind a fake transaction that logs its commit."""
-    log: list[tuple] = []
-
-    @contextmanager
-    def fake_scope():
-        yield "session"
-        log.append(("commit",))
-
-    def recorder(name, result=None):
-        def record(**kwargs):
-            log.append((name, kwargs.get("affaire_id"), kwargs))
-            return result
-
-        return record
-
-    monkeypatch.setattr(admin_state, "session_scope", fake_scope)
-    for name in ("take_charge", "update_progres", "transfer_to_digne", "simulate_noemie_flow"):
-        monkeypatch.setattr(medialog, name, recorder(name))
-    monkeypatch.setattr(
-        medialog,
-        "close_affaire",
-        lambda **kw: log.append(("close_affaire", kw["affaire_id"], kw)) or kw["affaire_id"],
-    )
-    monkeypatch.setattr(
-        medialog,
-        "affaire_detail",
-        lambda **kw: log.append(("affaire_detail", kw["affaire_id"], kw)) or _detail(kw["affaire_id"]),
-    )
-    monkeypatch.setattr(medialog, "affaire_queue", recorder("affaire_queue", medialog.QueuePage([], 0, 1, 1)))
-    monkeypatch.setattr(
-        admin_state.task_queue, "queue_closure", lambda affaire_id: log.append(("queued", affaire_id))
-    )
-    return log
+    monkeypatch.setattr(app, "send_task", send_task)
+    return sent
 
 
 @pytest.fixture
-def live_agent(monkeypatch) -> None:
-    """A live agent session, without a database."""
-    monkeypatch.setattr(
-        auth_state,
-        "_agent_identity_for",
-        lambda session_id: AgentIdentity(1, "Agnès Morel", "CPAM de l'Ain") if session_id == "live" else None,
-    )
+def renaldo_affaire(demo_app) -> Affaire:
+    """Renaldo's request and its affaire, routed to the CPAM de l'Ain."""
+    with Session(get_engine()) as session:
+        account_id = session.exec(
+            select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == RENALDO)
+        ).one()
+        situation = teleservice.overlap_situation(session=session, account_id=account_id)
+        choices = {str(b.beneficiary_id): str(b.options[0].contract_id) for b in situation.beneficiaries}
+        request = teleservice.submit_request(session=session, account_id=account_id, choices=choices)
+        session.commit()
+        created = medialog.create_affaire_for_request(session=session, request_id=request.request_id)
+        session.commit()
+        affaire = session.get(Affaire, created.affaire_id)
+        assert affaire is not None
+        return affaire
 
 
-def _detail(affaire_id: int) -> medialog.AffaireDetail:
-    contract = medialog.ContractSummary("LES MUTUELLES DE L'AIN 2", "4789563P", "01/07/2018")
-    return medialog.AffaireDetail(
-        affaire_id=affaire_id,
-        reference="AFF-2026-ABCDEFGH",
-        insured="RENALDO ZOVI",
-        nir="1 74 11 71 270 102",
-        cpam="CPAM de l'Ain",
-        status="Nouvelle",
-        owner="",
-        is_complex=False,
-        created="01/03/2026 à 10:00",
-        due="08/03/2026",
-        progres_updated=False,
-        closed=False,
-        lines=[medialog.DetailLine("RENALDO ZOVI", "22/11/1974", contract, contract)],
-        history=[],
-    )
+def _affaire(affaire_id: int) -> Affaire:
+    with Session(get_engine()) as session:
+        affaire = session.get(Affaire, affaire_id)
+        assert affaire is not None
+        return affaire
 
 
-def _opened_affaire(session_id: str = "live") -> AdminAffaireState:
-    state = _substate(AdminAffaireState)
-    state.agent_session_id = session_id
-    state._affaire_id = AFFAIRE_ID
-    state.reference = "AFF-2026-ABCDEFGH"
-    state.loaded = True
+def _at(state: AdminAffaireState, reference: str) -> AdminAffaireState:
+    return in_tab(state, path=routes.admin_affaire_url(reference))
+
+
+def _opened(reference: str, login: str = "agent.ain") -> AdminAffaireState:
+    """The affaire page of a live agent, loaded through its on_load handler."""
+    state = _at(substate(AdminAffaireState), reference)
+    with_agent_cookie(state, agent_session(login))
+    assert run(AdminAffaireState.load, state) == []
     return state
 
 
-# --- no session: redirected, nothing read or written -----------------------------------------------
+# --- no session: redirected, logged, nothing read or written ---------------------------------------
 
 HANDLERS = [
-    (AdminQueueState, AdminQueueState.load, ()),
-    (AdminQueueState, AdminQueueState.filter_status, ("nouvelle",)),
-    (AdminQueueState, AdminQueueState.filter_complex, (True,)),
-    (AdminQueueState, AdminQueueState.filter_overdue, (True,)),
-    (AdminQueueState, AdminQueueState.previous_page, ()),
-    (AdminQueueState, AdminQueueState.next_page, ()),
-    (AdminAffaireState, AdminAffaireState.load, ()),
-    (AdminAffaireState, AdminAffaireState.take_charge, ()),
-    (AdminAffaireState, AdminAffaireState.update_progres, ()),
-    (AdminAffaireState, AdminAffaireState.close_affaire, ()),
-    (AdminAffaireState, AdminAffaireState.transfer_to_digne, ({"reason": "Adhérent inconnu"},)),
-    (AdminAffaireState, AdminAffaireState.transfer_to_digne, ({"reason": ""},)),
-    (AdminSupervisionState, AdminSupervisionState.load, ()),
-    (AdminSimulationState, AdminSimulationState.load, ()),
-    (AdminSimulationState, AdminSimulationState.simulate, (VALID_SIMULATION,)),
-    (AdminSimulationState, AdminSimulationState.simulate, (None,)),
+    (AdminQueueState, "load", ()),
+    (AdminQueueState, "filter_status", ("nouvelle",)),
+    (AdminQueueState, "filter_complex", (True,)),
+    (AdminQueueState, "filter_overdue", (True,)),
+    (AdminQueueState, "previous_page", ()),
+    (AdminQueueState, "next_page", ()),
+    (AdminAffaireState, "load", ()),
+    (AdminAffaireState, "take_charge", ()),
+    (AdminAffaireState, "update_progres", ()),
+    (AdminAffaireState, "close_affaire", ()),
+    (AdminAffaireState, "transfer_to_digne", ({"reason": "Adhérent inconnu"},)),
+    (AdminAffaireState, "transfer_to_digne", ({"reason": ""},)),
+    (AdminSupervisionState, "load", ()),
+    (AdminSimulationState, "load", ()),
+    (AdminSimulationState, "simulate", (VALID_SIMULATION,)),
+    (AdminSimulationState, "simulate", (None,)),
 ]
 
 
 @pytest.mark.parametrize("session_id", ["", "forged-or-expired"])
 @pytest.mark.parametrize(
-    ("cls", "handler", "args"), HANDLERS, ids=lambda value: getattr(value, "__name__", None)
+    ("cls", "name", "args"), HANDLERS, ids=lambda value: getattr(value, "__name__", None)
 )
-def test_without_a_session_every_handler_redirects_and_changes_nothing(
-    cls, handler, args, session_id, calls, live_agent
+def test_without_a_session_every_handler_redirects_logs_and_changes_nothing(
+    cls, name, args, session_id, renaldo_affaire, sent_tasks, caplog
 ) -> None:
-    state = _substate(cls)
-    state.agent_session_id = session_id
+    state = substate(cls)
     if cls is AdminAffaireState:
-        state._affaire_id = AFFAIRE_ID  # left over from a previous agent of this tab
+        _at(state, renaldo_affaire.reference)
+        state._affaire_id = renaldo_affaire.id  # left over from a previous agent of this tab
     if cls is AdminQueueState:
         state.status_filter = "en_cours"
-    events = _run(handler, state, *args)
-    assert _redirects_to(events, routes.ADMIN_LOGIN)
-    assert calls == []  # no service called, nothing committed
+    with_agent_cookie(state, session_id)
+    before = business_fingerprint()
+    with caplog.at_level(logging.INFO, logger="rxapp.security"):
+        events = run(getattr(cls, name), state, *args)
+    assert redirects_to(events, routes.ADMIN_LOGIN)
+    assert business_fingerprint() == before
+    assert sent_tasks == []
     assert state.agent_name == ""
+    refused = [r for r in caplog.records if "access_refused" in r.getMessage()]
+    assert [f"{cls.__name__}.{name}" in r.getMessage() for r in refused] == [True]
     if cls is AdminQueueState:
         assert state.status_filter == "en_cours"
         assert state.rows == []
@@ -199,19 +153,28 @@ def test_without_a_session_every_handler_redirects_and_changes_nothing(
         assert state.lines == []
 
 
-def test_logout_revokes_forgets_every_back_office_state_and_the_cookie(monkeypatch) -> None:
-    revoked: list[str] = []
-    monkeypatch.setattr(auth_state, "_end", revoked.append)
-    root = rx.State(_reflex_internal_init=True)
-    base = root.get_substate(AgentAuthState.get_full_name().split("."))
-    affaire = root.get_substate(AdminAffaireState.get_full_name().split("."))
-    base.agent_session_id, base.agent_name = "live", "Agnès Morel"
-    affaire._affaire_id, affaire.reference, affaire.insured = AFFAIRE_ID, "AFF-2026-ABCDEFGH", "RENALDO ZOVI"
-    events = _run(AgentAuthState.logout_agent, base)
-    assert revoked == ["live"]
-    assert _redirects_to(events, routes.ADMIN_LOGIN)
-    assert base.agent_session_id == "" and base.agent_name == ""
+def test_logout_revokes_forgets_every_back_office_state_and_expires_the_cookie(renaldo_affaire) -> None:
+    affaire = _opened(renaldo_affaire.reference)
+    session_id = agent_session("agent.ain")
+    with_agent_cookie(affaire, session_id)
+    assert affaire.reference == renaldo_affaire.reference and affaire.insured
+    base = affaire.parent_state
+    assert isinstance(base, AgentAuthState)
+    assert run(AgentAuthState.logout_agent, base) == []
+    # The browser loads the route that expires the cookie, then the login page.
+    assert base.page_load.startswith(routes.CLOSE_AGENT_SESSION + "?")
+    assert base.agent_name == ""
     assert affaire._affaire_id is None and affaire.reference == "" and affaire.insured == ""
+    with Session(get_engine()) as session:
+        assert auth.agent_for_session(session=session, session_id=session_id) is None
+
+
+def test_a_database_outage_shows_the_french_message(renaldo_affaire) -> None:
+    state = _opened(renaldo_affaire.reference)
+    with app_database("postgresql+psycopg://postgres@127.0.0.1:1/none"):
+        assert run(AdminAffaireState.take_charge, state) == []
+    assert state.error == SERVICE_UNAVAILABLE
+    assert _affaire(renaldo_affaire.id).status is AffaireStatus.NEW
 
 
 # --- wrong-typed arguments are ignored -------------------------------------------------------------
@@ -220,52 +183,82 @@ def test_logout_revokes_forgets_every_back_office_state_and_the_cookie(monkeypat
 @pytest.mark.parametrize(
     "form_data", [None, [], "agent.ain", {"login": 1, "password": 2}, {"login": "agent.ain"}]
 )
-def test_agent_login_refuses_malformed_form_data_without_a_lookup(form_data) -> None:
-    state = _substate(AgentLoginState)
-    assert _run(AgentLoginState.submit, state, form_data) == []
+def test_agent_login_refuses_malformed_form_data(form_data, demo_app) -> None:
+    state = substate(AgentLoginState)
+    assert run(AgentLoginState.submit, state, form_data) == []
     assert state.error == "Identifiant ou mot de passe incorrect."
-    assert state.agent_session_id == ""
+    assert state.page_load == ""
+
+
+def test_agent_login_hands_a_ticket_for_the_agent_session_cookie(demo_app) -> None:
+    state = substate(AgentLoginState)
+    assert run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "Agent2026!"}) == []
+    assert state.page_load.startswith(routes.OPEN_AGENT_SESSION + "?ticket=")
+    assert redeem(state.page_load, SessionKind.INSURED) is None  # an agent ticket opens no insured session
+    session_id = redeem(state.page_load, SessionKind.AGENT)
+    assert session_id and session_id not in state.page_load
+    assert redeem(state.page_load, SessionKind.AGENT) is None  # once only
+    with Session(get_engine()) as session:
+        agent = auth.agent_for_session(session=session, session_id=session_id)
+        assert agent is not None and agent.login == "agent.ain"
+
+
+def test_agent_login_failures_count_towards_the_lock(demo_app) -> None:
+    state = substate(AgentLoginState)
+    for _ in range(5):
+        run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "wrong"})
+        assert state.error == auth.BAD_AGENT_CREDENTIALS
+    assert run(AgentLoginState.submit, state, {"login": "agent.ain", "password": "Agent2026!"}) == []
+    assert state.error == auth.LOCKED and state.page_load == ""  # no ticket, so no cookie
 
 
 @pytest.mark.parametrize(
-    ("handler", "argument"),
+    ("name", "argument"),
     [
-        (AdminQueueState.filter_status, 5),
-        (AdminQueueState.filter_status, "pirate"),
-        (AdminQueueState.filter_status, ["nouvelle"]),
-        (AdminQueueState.filter_complex, "true"),
-        (AdminQueueState.filter_complex, 1),
-        (AdminQueueState.filter_overdue, None),
-        (AdminQueueState.filter_overdue, {"checked": True}),
+        ("filter_status", 5),
+        ("filter_status", "pirate"),
+        ("filter_status", ["nouvelle"]),
+        ("filter_complex", "true"),
+        ("filter_complex", 1),
+        ("filter_overdue", None),
+        ("filter_overdue", {"checked": True}),
     ],
 )
-def test_queue_filters_ignore_wrong_values(handler, argument, calls, live_agent) -> None:
-    state = _substate(AdminQueueState)
-    state.agent_session_id = "live"
-    assert _run(handler, state, argument) == []
+def test_queue_filters_ignore_wrong_values(name, argument, demo_app, caplog) -> None:
+    state = substate(AdminQueueState)
+    with_agent_cookie(state, agent_session("agent.ain"))
+    with caplog.at_level(logging.INFO, logger="rxapp.security"):
+        assert run(getattr(AdminQueueState, name), state, argument) == []
+    refused = [r.getMessage() for r in caplog.records if "input_refused" in r.getMessage()]
+    assert len(refused) == 1 and f"AdminQueueState.{name}" in refused[0]
     assert (state.status_filter, state.complex_only, state.overdue_only) == ("", False, False)
-    assert calls == []
+    assert not state.loaded
 
 
-def test_queue_filter_reloads_the_first_page_for_a_live_agent(calls, live_agent) -> None:
-    state = _substate(AdminQueueState)
-    state.agent_session_id, state.page_number = "live", 3
-    assert _run(AdminQueueState.filter_status, state, "nouvelle") == []
-    (name, _, kwargs), _commit = calls
-    assert name == "affaire_queue"
-    assert kwargs["agent_id"] == 1 and kwargs["status"] == "nouvelle" and kwargs["page"] == 1
-    assert state.loaded and state.summary == "Aucune affaire."
+def test_queue_filter_reloads_the_first_page_of_the_agents_cpam(renaldo_affaire) -> None:
+    state = substate(AdminQueueState)
+    with_agent_cookie(state, agent_session("agent.ain")).page_number = 3
+    assert run(AdminQueueState.filter_status, state, "nouvelle") == []
+    assert state.page_number == 1 and state.status_filter == "nouvelle"
+    assert [row.reference for row in state.rows] == [renaldo_affaire.reference]
+    assert state.summary == "1 affaire"
+    assert state.agent_name == "Agnès Morel"
+    paris = substate(AdminQueueState)
+    with_agent_cookie(paris, agent_session("agent.paris"))
+    run(AdminQueueState.load, paris)
+    assert paris.loaded and paris.rows == [] and paris.summary == "Aucune affaire."
 
 
 @pytest.mark.parametrize(
     "form_data",
     [None, "Adhérent inconnu", {"reason": 5}, {"reason": ["x"]}, {"reason": "   "}, {"reason": "x" * 301}],
 )
-def test_transfer_refuses_a_malformed_reason(form_data, calls, live_agent) -> None:
-    state = _opened_affaire()
-    assert _run(AdminAffaireState.transfer_to_digne, state, form_data) == []
+def test_transfer_refuses_a_malformed_reason(form_data, renaldo_affaire) -> None:
+    state = _opened(renaldo_affaire.reference)
+    before = business_fingerprint()
+    assert run(AdminAffaireState.transfer_to_digne, state, form_data) == []
     assert state.error == medialog.REASON_NEEDED
-    assert calls == []
+    assert business_fingerprint() == before
 
 
 @pytest.mark.parametrize(
@@ -282,22 +275,42 @@ def test_transfer_refuses_a_malformed_reason(form_data, calls, live_agent) -> No
         {**VALID_SIMULATION, "member_number": "X" * 31},
     ],
 )
-def test_simulation_refuses_malformed_form_data(form_data, calls, live_agent) -> None:
-    state = _substate(AdminSimulationState)
-    state.agent_session_id = "live"
-    assert _run(AdminSimulationState.simulate, state, form_data) == []
+def test_simulation_refuses_malformed_form_data(form_data, demo_app) -> None:
+    state = substate(AdminSimulationState)
+    with_agent_cookie(state, agent_session("agent.ain"))
+    before = business_fingerprint()
+    assert run(AdminSimulationState.simulate, state, form_data) == []
     assert state.error and state.message == ""
-    assert calls == []
+    assert business_fingerprint() == before
 
 
-def test_simulation_calls_the_service_with_the_agent_of_the_session(calls, live_agent) -> None:
-    state = _substate(AdminSimulationState)
-    state.agent_session_id = "live"
-    _run(AdminSimulationState.simulate, state, {**VALID_SIMULATION, "agent_id": 3})
-    (name, _, kwargs), _commit = calls
-    assert name == "simulate_noemie_flow"
-    assert kwargs["agent_id"] == 1 and kwargs["organisation_id"] == 3
-    assert state.message == admin_state.SIMULATED
+def test_simulation_adds_a_contract_as_the_agent_of_the_session(demo_app) -> None:
+    state = substate(AdminSimulationState)
+    with_agent_cookie(state, agent_session("agent.ain"))
+    run(AdminSimulationState.load, state)
+    assert any(option.value == "3" for option in state.organisations)
+    before = business_fingerprint()
+    run(AdminSimulationState.simulate, state, {**VALID_SIMULATION, "agent_id": 3})
+    assert state.message == admin_state.SIMULATED and state.error == ""
+    assert business_fingerprint()["complementary_contract"] != before["complementary_contract"]
+
+
+def test_simulation_for_another_cpams_insured_is_refused(demo_app) -> None:
+    state = substate(AdminSimulationState)
+    with_agent_cookie(state, agent_session("agent.paris"))
+    before = business_fingerprint()
+    run(AdminSimulationState.simulate, state, VALID_SIMULATION)
+    assert state.error and state.message == ""
+    assert business_fingerprint() == before
+
+
+def test_supervision_shows_the_agents_figures(renaldo_affaire) -> None:
+    state = substate(AdminSupervisionState)
+    with_agent_cookie(state, agent_session("agent.ain"))
+    assert run(AdminSupervisionState.load, state) == []
+    assert state.loaded and state.error == ""
+    assert state.satisfaction == "Aucune réponse"
+    assert sum(int(row.count) for row in state.backlog) >= 1
 
 
 # --- the affaire acted on is the one the state loaded ----------------------------------------------
@@ -307,84 +320,92 @@ def test_simulation_calls_the_service_with_the_agent_of_the_session(calls, live_
     "handler",
     [AdminAffaireState.take_charge, AdminAffaireState.update_progres, AdminAffaireState.close_affaire],
 )
-def test_action_handlers_take_no_affaire_id(handler) -> None:
+def test_action_handlers_take_no_affaire_id(handler, renaldo_affaire) -> None:
     assert list(inspect.signature(handler.fn).parameters) == ["self"]
-    state = _opened_affaire()
+    state = _opened(renaldo_affaire.reference)
+    before = business_fingerprint()
     with pytest.raises(TypeError):
-        _run(handler, state, FORGED_ID)
+        run(handler, state, renaldo_affaire.id)
+    assert business_fingerprint() == before
 
 
-@pytest.mark.parametrize(
-    ("handler", "args", "service"),
-    [
-        (AdminAffaireState.take_charge, (), "take_charge"),
-        (AdminAffaireState.update_progres, (), "update_progres"),
-        (AdminAffaireState.close_affaire, (), "close_affaire"),
-        (
-            AdminAffaireState.transfer_to_digne,
-            ({"reason": "Adhérent inconnu", "affaire_id": FORGED_ID, "id": FORGED_ID},),
-            "transfer_to_digne",
-        ),
-    ],
-)
-def test_actions_use_the_loaded_affaire_and_the_session_agent(
-    handler, args, service, calls, live_agent
-) -> None:
-    state = _opened_affaire()
-    assert _run(handler, state, *args) == []
-    assert state.error == ""
-    acted = [call for call in calls if call[0] == service]
-    assert [call[1] for call in acted] == [AFFAIRE_ID]
-    assert acted[0][2]["agent_id"] == 1
-    # The detail read again afterwards is the same affaire.
-    assert [call[1] for call in calls if call[0] == "affaire_detail"] == [AFFAIRE_ID]
+def test_an_agent_takes_charge_updates_and_closes_the_loaded_affaire(renaldo_affaire, sent_tasks) -> None:
+    state = _opened(renaldo_affaire.reference)
+    assert state.status and state.owner == "Non attribuée"
+
+    run(AdminAffaireState.take_charge, state)
+    assert (state.error, state.message) == ("", admin_state.TAKEN)
+    assert state.owner == "Agnès Morel"
+
+    run(AdminAffaireState.close_affaire, state)
+    assert state.error == medialog.UPDATE_FIRST  # the service's rule, shown as is
+    assert sent_tasks == []
+
+    run(AdminAffaireState.update_progres, state)
+    assert state.message == admin_state.PROGRES_UPDATED
+
+    run(AdminAffaireState.close_affaire, state)
+    assert state.message == admin_state.CLOSED
+    affaire = _affaire(renaldo_affaire.id)
+    with Session(get_engine()) as session:
+        agent = session.exec(select(Agent).where(Agent.login == "agent.ain")).one()
+    assert affaire.status is AffaireStatus.CLOSED and affaire.owner_agent_id == agent.id
+    # The closure was queued, after its commit (the affaire was already closed for the worker).
+    assert sent_tasks == [("backoffice.deliver_closure", (renaldo_affaire.id,))]
+    assert len(state.history) >= 3
 
 
-def test_closure_is_queued_after_the_commit(calls, live_agent) -> None:
-    state = _opened_affaire()
-    _run(AdminAffaireState.close_affaire, state)
-    names = [call[0] for call in calls]
-    assert names[:3] == ["close_affaire", "commit", "queued"]
-    assert ("queued", AFFAIRE_ID) in calls
+def test_a_transfer_with_a_forged_affaire_id_moves_the_loaded_affaire(renaldo_affaire) -> None:
+    state = _opened(renaldo_affaire.reference)
+    form = {"reason": "Adhérent inconnu", "affaire_id": 1, "id": 1}
+    run(AdminAffaireState.transfer_to_digne, state, form)
+    assert (state.error, state.message) == ("", admin_state.TRANSFERRED)
+    assert _affaire(renaldo_affaire.id).is_complex
 
 
-def test_a_refused_action_shows_the_services_message_and_queues_nothing(
-    calls, live_agent, monkeypatch
-) -> None:
-    def refuse(**_kwargs):
-        raise medialog.AffaireRefused(medialog.UPDATE_FIRST)
-
-    monkeypatch.setattr(medialog, "close_affaire", refuse)
-    state = _opened_affaire()
-    _run(AdminAffaireState.close_affaire, state)
-    assert state.error == medialog.UPDATE_FIRST
-    assert not any(call[0] == "queued" for call in calls)
+def test_another_cpams_agent_cannot_open_the_affaire(renaldo_affaire) -> None:
+    state = _opened(renaldo_affaire.reference, login="agent.paris")
+    assert state.error == medialog.NOT_YOURS
+    assert state._affaire_id is None and state.insured == ""
+    assert run(AdminAffaireState.take_charge, state) == []
+    assert state.error == admin_state.NO_AFFAIRE
+    assert _affaire(renaldo_affaire.id).status is AffaireStatus.NEW
 
 
-def test_actions_without_a_loaded_affaire_do_nothing(calls, live_agent) -> None:
-    state = _substate(AdminAffaireState)
-    state.agent_session_id = "live"
-    for handler in (AdminAffaireState.take_charge, AdminAffaireState.close_affaire):
-        assert _run(handler, state) == []
-        assert state.error == admin_state.NO_AFFAIRE
-    assert calls == []
-
-
-def test_the_affaire_id_never_reaches_the_browser() -> None:
-    state = _opened_affaire()
+def test_the_affaire_id_never_reaches_the_browser(renaldo_affaire) -> None:
+    state = _opened(renaldo_affaire.reference)
+    assert state._affaire_id == renaldo_affaire.id
     sent = state.dict()[state.get_full_name()]
     assert not any("affaire_id" in key for key in sent)
     assert "_affaire_id" not in AdminAffaireState._frontend_var_names
 
 
 @pytest.mark.parametrize("reference", ["", "1", "AFF-2026-abcdefgh", "AFF-2026-ABCDEFGH' OR 1=1", "x" * 500])
-def test_a_malformed_reference_is_refused_without_a_lookup(reference, live_agent) -> None:
-    state = _substate(AdminAffaireState)
-    state.agent_session_id = "live"
-    state._affaire_id = AFFAIRE_ID
-    state.router = RouterData.from_router_data(
-        {"asPath": f"{routes.admin_affaire_url(reference)}", "headers": {"origin": "http://localhost"}}
-    )
-    assert _run(AdminAffaireState.load, state) == []
+def test_a_malformed_reference_is_refused(reference, renaldo_affaire) -> None:
+    state = _opened(renaldo_affaire.reference)
+    assert state.loaded
+    assert run(AdminAffaireState.load, _at(state, reference)) == []
     assert state.error == medialog.NOT_YOURS
     assert state._affaire_id is None and not state.loaded
+
+
+def test_simulation_is_refused_in_production(demo_app, monkeypatch) -> None:
+    """The page is not registered in production; a forged event to its handlers changes nothing."""
+    state = substate(AdminSimulationState)
+    with_agent_cookie(state, agent_session("agent.ain"))
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("MEDIALOG_API_TOKEN", "medialog-production-token-0123456789")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:25")
+    monkeypatch.delenv("MEDIALOG_AUTO_PROCESS_AFTER", raising=False)
+    get_settings.cache_clear()
+    before = business_fingerprint()
+    try:
+        run(AdminSimulationState.load, state)
+        run(AdminSimulationState.simulate, state, VALID_SIMULATION)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert state.organisations == [] and state.message == ""
+    assert business_fingerprint() == before

@@ -1,41 +1,58 @@
-"""Journey handlers called as any websocket client could: bad arguments, no session."""
+"""Journey handlers called as any websocket client could: bad arguments, no session, a whole journey.
+
+The handlers run against a fresh copy of the demo database.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import logging
 
 import pytest
-import reflex as rx
+from sqlmodel import Session, select
 
 from rxapp import routes
+from rxapp.db import get_engine
+from rxapp.models import OverlapRequest, SatisfactionAnswer
 from rxapp.state.dashboard import DashboardState
+from rxapp.state.gate import SERVICE_UNAVAILABLE
+from rxapp.state.inbox import NotificationsState
+from rxapp.state.information import InformationState
+from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import BeneficiaryChoice, OptionView, SelectionState
+from tests.support.handlers import (
+    app_database,
+    business_fingerprint,
+    insured_session,
+    redirects_to,
+    run,
+    same_tab,
+    substate,
+    with_insured_cookie,
+)
+
+RENALDO = "1741171270102 58"
+JULIE = "2950701053089 53"
+SOPHIE = "2900901004056 87"
 
 
-def _substate(cls):
-    root = rx.State(_reflex_internal_init=True)
-    return root.get_substate(cls.get_full_name().split("."))
+@pytest.fixture(autouse=True)
+def sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
+    """The Celery tasks the handlers send, recorded instead of reaching the shared broker."""
+    from backoffice_worker.celery_app import app
 
+    sent: list[tuple[str, tuple]] = []
 
-def _run(handler, state, *args):
-    async def run():
-        result = handler.fn(state, *args)
-        if hasattr(result, "__aiter__"):
-            return [event async for event in result]
-        if asyncio.iscoroutine(result):
-            return await result
-        return result
+    def send_task(name, args=(), **_options):
+        sent.append((name, tuple(args)))
 
-    return asyncio.run(run())
-
-
-def _redirect_target(event) -> str:
-    return str(event.args[0][1]) if event is not None else ""
+    monkeypatch.setattr(app, "send_task", send_task)
+    return sent
 
 
 @pytest.fixture
 def selection() -> SelectionState:
-    state = _substate(SelectionState)
+    """Step 1 as loaded for two beneficiaries, without a database (choose and next_step use none)."""
+    state = substate(SelectionState)
     state.status = "eligible"
     state.beneficiaries = [
         BeneficiaryChoice(
@@ -61,44 +78,166 @@ def selection() -> SelectionState:
 def test_choose_accepts_only_a_beneficiarys_own_option(
     selection: SelectionState, beneficiary_id, contract_id
 ) -> None:
-    _run(SelectionState.choose, selection, beneficiary_id, contract_id)
+    run(SelectionState.choose, selection, beneficiary_id, contract_id)
     assert [b.chosen for b in selection.beneficiaries] == ["", ""]
 
 
 def test_choose_then_next_step_names_the_missing_beneficiary(selection: SelectionState) -> None:
-    _run(SelectionState.choose, selection, "11", "2")
-    _run(SelectionState.next_step, selection)
+    run(SelectionState.choose, selection, "11", "2")
+    run(SelectionState.next_step, selection)
     assert selection.missing_names == ["SERENA ZOVI"]
     assert selection.page_title.startswith("Erreur : ")
-    _run(SelectionState.choose, selection, "12", "3")
+    run(SelectionState.choose, selection, "12", "3")
     assert selection.missing_names == []
     assert selection.recap[1].organisation == "A"
 
 
-def test_confirm_without_a_session_redirects_to_login_and_records_nothing(selection: SelectionState) -> None:
-    _run(SelectionState.choose, selection, "11", "2")
-    _run(SelectionState.choose, selection, "12", "3")
-    event = _run(SelectionState.confirm, selection)
-    assert routes.LOGIN in _redirect_target(event)
-    assert selection.reference == ""
+# --- no session: redirected to the login page, logged, nothing written ------------------------------
+
+HANDLERS = [
+    (DashboardState, "load", ()),
+    (DashboardState, "later", ()),
+    (DashboardState, "dialog_open_change", (False,)),
+    (DashboardState, "select", ()),
+    (DashboardState, "close_banner", ()),
+    (PaymentsState, "load", ()),
+    (InformationState, "load", ()),
+    (NotificationsState, "load", ()),
+    (NotificationsState, "open_item", (1,)),
+    (SelectionState, "load_selection", ()),
+    (SelectionState, "load_recap", ()),
+    (SelectionState, "confirm", ()),
+    (SelectionState, "load_confirmation", ()),
+    (SelectionState, "answer_satisfaction", (True,)),
+]
+
+
+@pytest.mark.parametrize("session_id", ["", "forged-or-expired"])
+@pytest.mark.parametrize(
+    ("cls", "name", "args"), HANDLERS, ids=lambda value: getattr(value, "__name__", None)
+)
+def test_without_a_session_every_handler_redirects_logs_and_writes_nothing(
+    cls, name, args, session_id, demo_app, sent_tasks, caplog
+) -> None:
+    state = substate(cls)
+    with_insured_cookie(state, session_id)
+    if cls is SelectionState:
+        state.reference = "DEM-2026-AAAAAAAA"
+    if cls is DashboardState:
+        state.display_name, state.show_dialog = "RENALDO", True
+    before = business_fingerprint()
+    with caplog.at_level(logging.INFO, logger="rxapp.security"):
+        events = run(getattr(cls, name), state, *args)
+    assert redirects_to(events, routes.LOGIN)
+    assert business_fingerprint() == before
+    assert sent_tasks == []
+    refused = [r.getMessage() for r in caplog.records if "access_refused" in r.getMessage()]
+    assert len(refused) == 1 and f"{cls.__name__}.{name}" in refused[0]
+    if cls is DashboardState:
+        assert state.display_name == "" and state.show_dialog is False
 
 
 @pytest.mark.parametrize("answer", ["true", 1, None, {"satisfied": True}])
-def test_satisfaction_needs_a_boolean(selection: SelectionState, answer) -> None:
-    selection.reference = "DEM-2026-AAAAAAAA"
-    assert _run(SelectionState.answer_satisfaction, selection, answer) is None
-    assert selection.satisfaction_recorded is False
+def test_satisfaction_needs_a_boolean(answer, demo_app, caplog) -> None:
+    state = substate(SelectionState)
+    with_insured_cookie(state, insured_session(RENALDO))
+    state.reference = "DEM-2026-AAAAAAAA"
+    before = business_fingerprint()
+    with caplog.at_level(logging.INFO, logger="rxapp.security"):
+        assert run(SelectionState.answer_satisfaction, state, answer) == []
+    assert any("input_refused" in r.getMessage() for r in caplog.records)
+    assert state.satisfaction_recorded is False
+    assert business_fingerprint() == before
 
 
-def test_dashboard_without_a_session_redirects_to_login() -> None:
-    state = _substate(DashboardState)
-    event = _run(DashboardState.load, state)
-    assert routes.LOGIN in _redirect_target(event)
-    assert state.display_name == ""
+def test_a_whole_journey_records_one_request_and_one_answer(demo_app, sent_tasks) -> None:
+    dashboard = substate(DashboardState)
+    with_insured_cookie(dashboard, insured_session(RENALDO))
+    events = run(DashboardState.load, dashboard)
+    assert events == [DashboardState.watch_notifications]
+    assert dashboard.show_dialog and dashboard.display_name
+    assert redirects_to(run(DashboardState.select, dashboard), routes.SELECTION)
+    assert dashboard.show_dialog is False
+
+    state = same_tab(dashboard, SelectionState)
+    run(SelectionState.load_selection, state)
+    assert state.status == "eligible" and len(state.beneficiaries) == 3
+    for beneficiary in state.beneficiaries:
+        run(SelectionState.choose, state, beneficiary.id, beneficiary.options[0].id)
+    assert redirects_to([run(SelectionState.next_step, state)[0]], routes.RECAP)
+    assert run(SelectionState.load_recap, state) == []
+    assert redirects_to(run(SelectionState.confirm, state), routes.CONFIRMATION)
+    assert state.reference and state.refusal == ""
+    with Session(get_engine()) as session:
+        request = session.exec(
+            select(OverlapRequest).where(OverlapRequest.reference == state.reference)
+        ).one()
+    assert sent_tasks == [("backoffice.create_affaire", (request.id,))]
+
+    assert run(SelectionState.load_confirmation, state) == []
+    run(SelectionState.answer_satisfaction, state, True)
+    assert state.satisfaction_recorded is True
+    with Session(get_engine()) as session:
+        assert len(session.exec(select(SatisfactionAnswer)).all()) == 1
+
+    # The request is pending now: step 1 says so, and the dashboard shows the notice.
+    run(SelectionState.load_selection, state)
+    assert state.status == "pending" and state.beneficiaries == []
+    run(DashboardState.load, dashboard)
+    assert dashboard.overlap_status == "pending" and dashboard.overlap_notice
 
 
-def test_dismissing_without_a_session_writes_nothing() -> None:
-    state = _substate(DashboardState)
-    state.show_dialog = True
-    _run(DashboardState.later, state)
-    assert state.show_dialog is False  # closes locally; nothing to record without a session
+def test_an_excluded_insured_sees_the_call_your_cpam_notice(demo_app) -> None:
+    state = substate(SelectionState)
+    with_insured_cookie(state, insured_session(SOPHIE))
+    run(SelectionState.load_selection, state)
+    assert state.status == "excluded" and "3646" in state.notice
+    dashboard = same_tab(state, DashboardState)
+    run(DashboardState.load, dashboard)
+    assert dashboard.overlap_status == "excluded" and dashboard.show_dialog is False
+
+
+def test_without_an_overlap_step_1_says_so(demo_app) -> None:
+    state = substate(SelectionState)
+    with_insured_cookie(state, insured_session(JULIE))
+    run(SelectionState.load_selection, state)
+    assert state.status == "no_overlap" and state.beneficiaries == []
+
+
+def test_the_pages_of_a_live_session_read_the_accounts_data(demo_app) -> None:
+    session_id = insured_session(RENALDO)
+    payments = with_insured_cookie(substate(PaymentsState), session_id)
+    assert run(PaymentsState.load, payments) == []
+    assert payments.loaded and payments.payments and payments.has_untransmitted
+    information = substate(InformationState)
+    with_insured_cookie(information, session_id)
+    run(InformationState.load, information)
+    assert information.loaded and "ZOVI" in information.full_name
+    notifications = substate(NotificationsState)
+    with_insured_cookie(notifications, session_id)
+    run(NotificationsState.load, notifications)
+    assert notifications.loaded
+
+
+def test_opening_an_item_this_page_did_not_list_is_refused(demo_app, caplog) -> None:
+    state = substate(NotificationsState)
+    with_insured_cookie(state, insured_session(RENALDO))
+    run(NotificationsState.load, state)
+    before = business_fingerprint()
+    with caplog.at_level(logging.INFO, logger="rxapp.security"):
+        assert run(NotificationsState.open_item, state, 10**6) == []
+    assert business_fingerprint() == before
+    assert any("item_not_listed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_database_outage_shows_the_french_message(demo_app) -> None:
+    state = substate(SelectionState)
+    with_insured_cookie(state, insured_session(RENALDO))
+    with app_database("postgresql+psycopg://postgres@127.0.0.1:1/none"):
+        assert run(SelectionState.load_selection, state) == []
+        assert (state.status, state.notice) == ("unavailable", SERVICE_UNAVAILABLE)
+        run(SelectionState.confirm, state)
+        assert (
+            state.refusal
+            == "Service momentanément indisponible, votre choix n'a pas été enregistré, réessayez."
+        )

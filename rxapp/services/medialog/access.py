@@ -57,14 +57,14 @@ def visible_scope(session: Session, agent: Agent) -> ColumnElement[bool]:
     return visible_to(agent, persisted_id(digne_cpam(session)))
 
 
-def affaire_for_agent(session: Session, agent: Agent, affaire_id: object, action: str) -> Affaire:
+def affaire_for_agent(session: Session, agent: Agent, affaire_id: int | None, action: str) -> Affaire:
     """The affaire if the agent may see it; otherwise the refusal is logged and raised.
 
     Raises:
         AffaireRefused: unknown, or another CPAM's affaire (the same answer).
     """
     affaire = None
-    if isinstance(affaire_id, int):
+    if affaire_id is not None:
         affaire = session.exec(
             select(Affaire).where(Affaire.id == affaire_id, visible_scope(session, agent))
         ).first()
@@ -73,7 +73,7 @@ def affaire_for_agent(session: Session, agent: Agent, affaire_id: object, action
             ACCESS_REFUSED,
             action=action,
             agent=agent.login,
-            affaire_id=affaire_id if isinstance(affaire_id, int) else None,
+            affaire_id=affaire_id,
         )
         raise AffaireRefused(NOT_YOURS)
     return affaire

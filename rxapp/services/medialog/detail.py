@@ -68,7 +68,7 @@ class AffaireDetail:
     history: list[HistoryEntry]
 
 
-def affaire_detail(*, session: Session, agent_id: int, affaire_id: object) -> AffaireDetail:
+def affaire_detail(*, session: Session, agent_id: int, affaire_id: int) -> AffaireDetail:
     """One affaire with its lines and history, for an agent allowed to see it.
 
     Raises:
@@ -146,13 +146,13 @@ def affaire_detail(*, session: Session, agent_id: int, affaire_id: object) -> Af
     )
 
 
-def affaire_id_for_reference(*, session: Session, agent_id: int, reference: object) -> int:
+def affaire_id_for_reference(*, session: Session, agent_id: int, reference: str) -> int:
     """The id behind a public reference, for an agent allowed to see that affaire.
 
     Raises:
         AffaireRefused: unknown reference, or another CPAM's affaire (the same answer).
     """
-    if not isinstance(reference, str) or len(reference) > 20:
+    if len(reference) > 20:
         raise AffaireRefused(NOT_YOURS)
     affaire_id = session.exec(select(Affaire.id).where(Affaire.reference == reference)).first()
     agent = agent_for(session, agent_id)

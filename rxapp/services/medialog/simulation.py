@@ -23,9 +23,9 @@ def simulate_noemie_flow(
     *,
     session: Session,
     agent_id: int,
-    nir: object,
-    beneficiary_first_name: object,
-    organisation_id: object,
+    nir: str,
+    beneficiary_first_name: str,
+    organisation_id: int,
     start: date | None = None,
     member_number: str = "",
 ) -> int:
@@ -37,12 +37,6 @@ def simulate_noemie_flow(
         AffaireRefused: unknown person or organisation, or another CPAM's insured.
     """
     agent = agent_for(session, agent_id)
-    if (
-        not isinstance(nir, str)
-        or not isinstance(beneficiary_first_name, str)
-        or not isinstance(organisation_id, int)
-    ):
-        raise AffaireRefused("Renseignez le NIR, le bénéficiaire et l'organisme.")
     try:
         body = parse_nir(nir).body
     except NirError as error:

@@ -1,0 +1,146 @@
+"""One gate for every event handler that reads or writes private data.
+
+Any websocket client can call any handler with any arguments. The gate:
+
+- refuses arguments that do not fit the handler's signature, before any lookup;
+- asks the database who is behind the session cookie (insured or agent);
+- without a live session: logs `access_refused` with the handler's name, lets the
+  state forget what it showed (`_forget`) and redirects to the right login page;
+- turns a database error into the French "service unavailable" message
+  (`_show_unavailable`), anywhere in the handler.
+
+The gated handler receives the session's account id (insured) or agent id as
+its first argument after `self`; the browser never sends it:
+
+    @rx.event
+    @insured_handler
+    async def load(self, account_id: int):
+        self.payments = await in_session(payments_for, account_id=account_id)
+
+Not gated: the two login forms (no session yet), the two logouts (they end the
+session whatever it is), the selection's `choose` / `next_step`, which touch
+only this tab's state (`confirm` re-checks everything), and the dashboard's
+background `watch_notifications`, which re-reads the session on each round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from rxapp import routes
+from rxapp.db import session_scope
+from rxapp.observability.visitor import visitor_address
+from rxapp.services.audit import ACCESS_REFUSED, security_event
+
+SERVICE_UNAVAILABLE = "Service momentanément indisponible. Réessayez dans quelques instants."
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Handler = Callable[..., Awaitable[Any]]
+
+
+def _in_scope(work: Callable[..., T], arguments: dict[str, Any]) -> T:
+    with session_scope() as session:
+        return work(session=session, **arguments)
+
+
+async def in_session(work: Callable[..., T], /, **arguments: Any) -> T:
+    """Run a service function in a worker thread, in a transaction of its own.
+
+    Args:
+        work: a service function taking a keyword-only `session`.
+        **arguments: its other keyword arguments.
+
+    Returns:
+        What the service returned, once its transaction has committed.
+
+    Raises:
+        SQLAlchemyError: the database did not answer (the gate shows the French message).
+    """
+    return await asyncio.to_thread(_in_scope, work, arguments)
+
+
+def log_refused(state: rx.State, handler: str, *, kind: str, had_session: bool) -> None:
+    """Log a handler refused for want of a live session of the right kind.
+
+    Args:
+        state: the state whose handler was called.
+        handler: the handler's name, as the browser calls it.
+        kind: "insured" or "agent".
+        had_session: whether a (dead or forged) session id was sent at all.
+    """
+    security_event(
+        ACCESS_REFUSED,
+        level=logging.WARNING if had_session else logging.INFO,
+        action=f"{type(state).__name__}.{handler}",
+        kind=kind,
+        reason="invalid_session" if had_session else "no_session",
+        client_ip=visitor_address(state.router) or None,
+    )
+
+
+Outage = Callable[[Any], None]
+
+
+def _gate(login_route: str, owner: Callable[[Any, str], Awaitable[int | None]]):
+    def decorate(handler: Handler, on_outage: Outage | None) -> Handler:
+        name = handler.__name__
+        signature = inspect.signature(handler)
+        self_parameter, identity_parameter, *parameters = signature.parameters.values()
+        public = signature.replace(parameters=[self_parameter, *parameters])
+
+        @functools.wraps(handler)
+        async def gated(self: Any, *args: Any, **kwargs: Any) -> Any:
+            public.bind(self, *args, **kwargs)  # TypeError for forged arguments, before any lookup
+            try:
+                identity = await owner(self, name)
+                if identity is None:
+                    self._forget()
+                    return rx.redirect(login_route)
+                return await handler(self, identity, *args, **kwargs)
+            except SQLAlchemyError as error:
+                logger.warning("%s.%s: database error %s", type(self).__name__, name, type(error).__name__)
+                (on_outage or type(self)._show_unavailable)(self)
+                return None
+
+        # What Reflex (and any client) sees: the handler's own arguments, without the identity.
+        gated.__signature__ = public  # type: ignore[attr-defined]
+        gated.__annotations__ = {
+            key: value for key, value in handler.__annotations__.items() if key != identity_parameter.name
+        }
+        return gated
+
+    def gate(handler: Handler | None = None, *, on_outage: Outage | None = None) -> Any:
+        """Gate a handler (see the module docstring); `@gate` or `@gate(on_outage=...)`.
+
+        Args:
+            handler: the handler; its first argument after `self` receives the session's
+                account id (insured) or agent id.
+            on_outage: what the state shows on a database error, instead of its `_show_unavailable`.
+        """
+        if handler is None:
+            return lambda handler: decorate(handler, on_outage)
+        return decorate(handler, on_outage)
+
+    return gate
+
+
+async def _account_owner(state: Any, handler: str) -> int | None:
+    return await state._current_account_id(handler)
+
+
+async def _agent_owner(state: Any, handler: str) -> int | None:
+    return await state._current_agent_id(handler)
+
+
+insured_handler = _gate(routes.LOGIN, _account_owner)
+agent_handler = _gate(routes.ADMIN_LOGIN, _agent_owner)
