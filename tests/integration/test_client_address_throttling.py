@@ -13,7 +13,6 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from rxapp.settings import VAR_DIR
 from rxapp.state.login import LoginState
 from tests.support.databases import scratch_database
 from tests.support.processes import RunningApp, running_app
-from tests.support.reflex_socket import EVENT_PATH, ROOT_STATE, ReflexTab, Sent, event_name
+from tests.support.reflex_socket import ReflexTab, event_name
 from tests.support.worker import broker_url_for_tests, require_redis
 
 RENALDO = "1741171270102 58"
@@ -41,28 +40,6 @@ def unknown_nirs(count: int) -> list[str]:
         body = f"18001751{serial + 100:03d}01"
         nirs.append(parse_nir(body).body)
     return nirs
-
-
-@dataclass
-class ProxiedTab(ReflexTab):
-    """A tab whose websocket handshake carries extra headers (as set by a reverse proxy)."""
-
-    headers: dict[str, str] = field(default_factory=dict)
-
-    async def connect(self, path: str = "/", *, settle: float = 0.5, timeout: float = 15) -> None:
-        self.path = path
-        hydrate = self._event(f"{ROOT_STATE}.hydrate_and_load", self._storage_payload())
-        self.sent.append(Sent(time.perf_counter(), hydrate["name"]))
-        await self._sio.connect(
-            f"{self.base_url}?token={self.token}",
-            headers=self.headers,
-            namespaces=[EVENT_PATH],
-            socketio_path=EVENT_PATH,
-            transports=["websocket"],
-            auth={"event": hydrate},
-            wait_timeout=timeout,
-        )
-        await self.wait_idle(settle=settle, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +70,7 @@ def _own_address() -> str:
 
 
 async def _login(base_url: str, nir: str, code: str, forwarded_for: str | None) -> dict[str, Any]:
-    tab = ProxiedTab(base_url, headers={"X-Forwarded-For": forwarded_for} if forwarded_for else {})
+    tab = ReflexTab(base_url, headers={"X-Forwarded-For": forwarded_for} if forwarded_for else {})
     try:
         await tab.connect("/", settle=SETTLE)
         await tab.send(
