@@ -3,22 +3,36 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+LOCK_VENV := /tmp/ameli-lock-venv
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CI_REDIS_URL := redis://127.0.0.1:6379/0
+# Unit and integration tests run in parallel (pytest-xdist), one scratch database per worker;
+# tests/conftest.py keeps each module on one worker and the modules serving the app together.
+TEST_WORKERS ?= auto
+PARALLEL := -n $(TEST_WORKERS) --dist loadscope
 
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run test unit integration chaos e2e bench lint typecheck lock migrate seed chromium clean
+.PHONY: install install-dev run test unit integration chaos e2e bench lint typecheck lock migrate seed chromium clean
 
+# `make run` needs only the runtime lock; every other target also installs the dev
+# lock (its own stamp, so `make test` after `make run` adds the dev part).
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(PY) -m pip install --quiet -r requirements.lock -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 ## Serve the app with its demo data and the worker (Ctrl-C stops everything).
 run: install
@@ -39,51 +53,56 @@ chromium:
 ## Every suite, against real PostgreSQL and Redis (defaults: the CI services).
 test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
-test: install chromium
-	$(PY) -m pytest tests/unit tests/integration
+test: install-dev chromium
+	$(PY) -m pytest $(PARALLEL) tests/unit tests/integration
 	$(PY) -m pytest tests/chaos
 	$(PY) -m pytest tests/e2e
 
-unit: install
-	$(PY) -m pytest tests/unit
+unit: install-dev
+	$(PY) -m pytest $(PARALLEL) tests/unit
 
 integration: export DATABASE_URL ?= $(CI_DATABASE_URL)
 integration: export REDIS_URL ?= $(CI_REDIS_URL)
-integration: install
-	$(PY) -m pytest tests/integration
+integration: install-dev
+	$(PY) -m pytest $(PARALLEL) tests/integration
 
 ## Exactly-once under faults; prints and appends its figures to var/chaos/figures.jsonl.
 chaos: export DATABASE_URL ?= $(CI_DATABASE_URL)
 chaos: export REDIS_URL ?= $(CI_REDIS_URL)
-chaos: install chromium
+chaos: install-dev chromium
 	$(PY) -m pytest tests/chaos -s
 
 ## Browser suite alone; VIEWPORT=phone|tablet|desktop narrows it to one size.
 e2e: export DATABASE_URL ?= $(CI_DATABASE_URL)
 e2e: export REDIS_URL ?= $(CI_REDIS_URL)
-e2e: install chromium
+e2e: install-dev chromium
 	$(PY) -m pytest tests/e2e
 
 ## Benchmarks (issue 5): var/bench/results.json and BENCHMARKS.md; PARTS="worker data" narrows them.
 bench: export DATABASE_URL ?= $(CI_DATABASE_URL)
 bench: export REDIS_URL ?= $(CI_REDIS_URL)
-bench: install chromium
+bench: install-dev chromium
 	$(PY) -m bench $(if $(PARTS),--only $(PARTS))
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install
+typecheck: install-dev
 	$(VENV)/bin/mypy
 
-## Re-pin every dependency from pyproject.toml into requirements.lock.
+## Re-pin from pyproject.toml: the runtime closure into requirements.lock, the rest of
+## the dev extra (resolved against those runtime pins) into requirements-dev.lock.
 lock:
-	rm -rf /tmp/ameli-lock-venv && $(PYTHON) -m venv /tmp/ameli-lock-venv
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
 	$(PYTHON) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-	  print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > /tmp/ameli-lock-venv/direct.txt
-	/tmp/ameli-lock-venv/bin/pip install --quiet -r /tmp/ameli-lock-venv/direct.txt
-	/tmp/ameli-lock-venv/bin/pip freeze > requirements.lock
+	  print('\n'.join(p['dependencies']))" > $(LOCK_VENV)/runtime.txt
+	$(PYTHON) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	  print('\n'.join(p['optional-dependencies']['dev']))" > $(LOCK_VENV)/dev.txt
+	$(LOCK_VENV)/bin/pip install --quiet -r $(LOCK_VENV)/runtime.txt
+	$(LOCK_VENV)/bin/pip freeze > requirements.lock
+	$(LOCK_VENV)/bin/pip install --quiet -r $(LOCK_VENV)/dev.txt -c requirements.lock
+	$(LOCK_VENV)/bin/pip freeze | grep -vxFf requirements.lock > requirements-dev.lock
 
 clean:
 	rm -rf var .web

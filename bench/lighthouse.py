@@ -17,22 +17,15 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, SQLModel
-
-import rxapp.models  # noqa: F401 - every table, for the reset
 from bench.stats import budget, summary
 from rxapp import routes
-from rxapp.db import make_engine
-from rxapp.services.demo import AGENT_PASSWORD, AGENTS, DEMO_CODE, PERSONAS, seed_demo_data
+from rxapp.services.demo import AGENT_PASSWORD, AGENTS, DEMO_CODE, PERSONAS
 from rxapp.settings import VAR_DIR
-from tests.support.databases import scratch_database
+from tests.support.databases import reset_demo_data, scratch_database
 from tests.support.processes import running_app, served_reflex_folder
 
 NODE_DIR = Path(__file__).resolve().parent / "lighthouse"
@@ -153,29 +146,6 @@ def measure(base_url: str, preset: str, steps: Sequence[dict]) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def reset_demo_data(database_url: str, attempts: int = 10) -> None:
-    """Empty every table and load the demo data again.
-
-    A deadlock with the worker's scan, or a server out of connections (it is shared), is retried.
-    """
-    engine = make_engine(database_url)
-    tables = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
-    try:
-        for attempt in range(1, attempts + 1):
-            try:
-                with Session(engine) as session:
-                    session.exec(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                    seed_demo_data(session=session)
-                    session.commit()
-                return
-            except OperationalError:
-                if attempt == attempts:
-                    raise
-                time.sleep(min(3 * attempt, 15))
-    finally:
-        engine.dispose()
-
-
 @contextmanager
 def blank_app() -> Iterator[str]:
     """`reflex init --template blank` in a temporary folder, served with `reflex run --env prod`."""
@@ -198,12 +168,12 @@ def blank_app() -> Iterator[str]:
 def _journey(url: str, database_url: str, preset: str, attempts: int = 2) -> list[dict]:
     """One run of the journey from fresh demo data; a run cut short (a timeout under load) is redone."""
     for _ in range(attempts - 1):
-        reset_demo_data(database_url)
+        reset_demo_data(database_url, attempts=10)
         try:
             return measure(url, preset, journey_steps())
         except (RuntimeError, subprocess.TimeoutExpired):
             print(f"Parcours interrompu ({preset}), nouvel essai", flush=True)
-    reset_demo_data(database_url)
+    reset_demo_data(database_url, attempts=10)
     return measure(url, preset, journey_steps())
 
 

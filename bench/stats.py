@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 
@@ -20,11 +21,23 @@ def summary(values: Sequence[float]) -> dict[str, float | int]:
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile (`fraction` in 0..1)."""
+    """Nearest-rank percentile: the smallest sample with at least `fraction` of them at or below it.
+
+    Args:
+        samples: The measurements, in any order.
+        fraction: The percentile as a fraction in 0..1 (0.99 for p99).
+
+    Returns:
+        The sample of rank ceil(fraction * n), 1-based and clamped to 1..n.
+
+    Raises:
+        ValueError: No samples.
+    """
     if not samples:
         raise ValueError("aucune mesure")
     ordered = sorted(samples)
-    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    # The epsilon keeps float noise (0.07 * 100 == 7.000000000000001) from moving up one rank.
+    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered) - 1e-9)))
     return ordered[rank - 1]
 
 

@@ -60,7 +60,7 @@ def wait_for_database(settings: Settings, timeout: float = DB_WAIT_SECONDS) -> N
                 return
             except SQLAlchemyError as error:
                 if time.monotonic() > deadline:
-                    reason = str(error.orig or error).strip().splitlines()[0]
+                    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
                     where = _redact(settings.database_url)
                     message = f"Base de données injoignable (DATABASE_URL={where}) : {reason}"
                     raise StartupError(message) from None

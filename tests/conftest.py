@@ -1,15 +1,78 @@
-"""Shared fixtures: a migrated scratch database and sessions on it."""
+"""Shared fixtures: a migrated scratch database and sessions on it, and the watch on the
+logs of the servers under test (a test fails when one of them logged an ERROR during it)."""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from rxapp.db import make_engine
+from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
+
+# Under pytest-xdist (`make test` runs `-n auto --dist loadscope`), each module runs on one worker
+# (its module-scoped servers and databases start once), and the modules that serve the Reflex app
+# run one after the other on one worker: they build and serve the same `.web` folder.
+APP_GROUP = "reflex_app"
+SERVES_THE_APP = re.compile(r"^from tests\.support\.processes import .*\brunning_app\b", re.MULTILINE)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadscope`, with every module that imports `running_app` in one scope.
+
+    (xdist's `loadgroup` marks do not take effect with pytest 9, whose node ids are no
+    longer the `_nodeid` attribute that xdist rewrites.)
+    """
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = Path(str(config.rootpath))
+
+    @functools.cache
+    def serves_the_app(module: str) -> bool:
+        try:
+            return bool(SERVES_THE_APP.search((root / module).read_text()))
+        except OSError:
+            return False
+
+    class AppAwareScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return APP_GROUP if serves_the_app(module) else module
+
+    return AppAwareScheduling(config, log)
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test when a server it ran against logged an ERROR or a traceback meanwhile.
+
+    The app, its worker and the chaos suite's processes register their log files
+    (tests/support/server_logs.py). A test that provokes server errors on purpose opts out
+    with `@pytest.mark.server_errors_expected("why")`; the reason is mandatory.
+    """
+    marker = request.node.get_closest_marker(server_logs.MARKER)
+    if marker is not None and not (marker.args or marker.kwargs.get("reason")):
+        pytest.fail(f"@pytest.mark.{server_logs.MARKER} needs a reason", pytrace=False)
+    start = server_logs.SERVERS.positions()
+    yield
+    if marker is not None:
+        return
+    errors = server_logs.SERVERS.errors_since(start)
+    if errors:
+        pytest.fail(
+            "Le serveur sous test a journalisé des erreurs pendant ce test :\n"
+            + "\n".join(str(error) for error in errors),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from aiosmtpd.controller import Controller
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -33,15 +34,22 @@ from rxapp.db import make_engine
 from rxapp.models import Affaire, AffaireOutbox, Notification, OverlapRequest, RequestStatus
 from rxapp.services.medialog import CLOSURE_TITLE
 from rxapp.settings import PROJECT_ROOT, VAR_DIR
+from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
 from tests.support.population import Population, create_population, submit_choices
 from tests.support.processes import free_port, stop_process_group
 from tests.support.smtp import Inbox
+from tests.support.worker import wait_for
 
 FIGURES_PATH = VAR_DIR / "chaos" / "figures.jsonl"
 BATCH = 200
 SETTLE_TIMEOUT = 150.0
-LATE_DUPLICATE_GRACE = 4.0
+IDLE_TIMEOUT = 60.0
+# kombu's Redis transport: one list per priority step, and the delivered, unacknowledged
+# messages of every queue in one hash (as JSON: [message, exchange, routing key]).
+PRIORITY_SEPARATOR = "\x06\x16"
+PRIORITY_STEPS = (0, 3, 6, 9)
+UNACKED_KEY = "unacked"
 # The worker and its beat, as `make run` starts them, with more pool processes: the
 # Medialog+ calls wait on I/O.
 WORKER_COMMAND = (
@@ -173,6 +181,7 @@ class Scenario:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        server_logs.watch(log_path, "worker")
         deadline = time.monotonic() + 60
         while " ready." not in log_path.read_text(errors="replace"):
             if self.worker.poll() is not None or time.monotonic() > deadline:
@@ -188,6 +197,37 @@ class Scenario:
         os.killpg(self.worker.pid, signal.SIGKILL)
         self.worker.wait()
         self.worker = None
+
+    def worker_log(self) -> str:
+        """Everything the scenario's workers have logged so far."""
+        return "".join(path.read_text(errors="replace") for path in sorted(self.log_dir.glob("worker-*.log")))
+
+    def retries(self, task: str, because: str) -> int:
+        """How many times the workers retried `task` (a name fragment) for an error naming `because`."""
+        return sum(
+            line.count(because)
+            for line in self.worker_log().splitlines()
+            if task in line and "retry: Retry in" in line
+        )
+
+    def in_flight(self) -> int:
+        """The scenario's tasks still waiting in its queue, or delivered and not acknowledged yet
+        (running, or held for a retry): late duplicates could only come from these."""
+        queue = self.worker_env["CELERY_QUEUE"]
+        client = redis.Redis.from_url(self.worker_env["REDIS_URL"], socket_connect_timeout=3)
+        try:
+            waiting = sum(
+                client.llen(queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}")
+                for step in PRIORITY_STEPS
+            )
+            delivered = sum(
+                1
+                for raw in client.hvals(UNACKED_KEY)
+                if queue in json.loads(raw)[1:]  # exchange or routing key: the queue's name
+            )
+        finally:
+            client.close()
+        return waiting + delivered
 
     # --- the insured's side -------------------------------------------------------
 
@@ -242,15 +282,20 @@ class Scenario:
         )
 
     def wait_until_settled(self, since: float, timeout: float = SETTLE_TIMEOUT) -> tuple[Outcome, float]:
-        """Poll until every request went through; returns the outcome (after a short grace
-        for late duplicates) and the recovery time in seconds counted from `since`."""
+        """Poll until every request went through; returns the outcome (read again once no task
+        is left in flight, so that a late duplicate is counted) and the recovery time in seconds
+        counted from `since`."""
         expected = len(self.population.account_ids)
         deadline = time.monotonic() + timeout
         while True:
             outcome = self.outcome()
             if outcome.settled(expected):
                 recovery = time.monotonic() - since
-                time.sleep(LATE_DUPLICATE_GRACE)
+                wait_for(
+                    lambda: self.in_flight() == 0,
+                    timeout=IDLE_TIMEOUT,
+                    message="la fin des tâches encore en file ou en cours",
+                )
                 return self.outcome(), recovery
             if time.monotonic() > deadline:
                 return outcome, time.monotonic() - since
@@ -296,6 +341,7 @@ def _serve_api(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    server_logs.watch(log_path, "Medialog+ API")
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -361,7 +407,7 @@ def scenario(
             yield world, direct_api_url
         finally:
             if world is not None and world.worker is not None:
-                stop_process_group(world.worker)
+                stop_process_group(world.worker, warm=True)
             # The broker may be a private Redis already stopped.
             with suppress(Exception), celery_module.app.connection_for_write() as connection:
                 connection.default_channel.queue_delete(queue)

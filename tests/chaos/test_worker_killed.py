@@ -9,7 +9,10 @@ import pytest
 from tests.chaos.harness import scenario
 from tests.support.worker import broker_url_for_tests, require_redis, wait_for
 
-pytestmark = pytest.mark.chaos
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.server_errors_expected("the worker is SIGKILLed mid-batch on purpose"),
+]
 
 
 def test_worker_killed_mid_batch_loses_and_doubles_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,15 +10,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, SQLModel
 
-import rxapp.models  # noqa: F401 - the tables to reset
-from rxapp.db import make_engine
-from rxapp.services.demo import seed_demo_data
 from rxapp.settings import VAR_DIR
-from tests.support.databases import scratch_database
+from tests.support.databases import reset_demo_data, scratch_database
 from tests.support.processes import RunningApp, running_app
 from tests.support.worker import require_redis
 
@@ -82,33 +76,6 @@ def app(app_database_url: str) -> Iterator[RunningApp]:
     }
     with running_app(overrides, ARTIFACTS / "server.log") as running:
         yield running
-
-
-def reset_demo_data(database_url: str, attempts: int = 3) -> None:
-    """Empty every table and load the demo data again.
-
-    The running worker's periodic scan may hold row locks at that moment; a
-    deadlock is retried.
-    """
-    engine = make_engine(database_url)
-    tables = [table.name for table in SQLModel.metadata.sorted_tables]
-    try:
-        for attempt in range(1, attempts + 1):
-            try:
-                with Session(engine) as session:
-                    if engine.dialect.name == "postgresql":
-                        session.exec(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-                    else:
-                        for table in reversed(tables):
-                            session.exec(text(f"DELETE FROM {table}"))
-                    seed_demo_data(session=session)
-                    session.commit()
-                return
-            except OperationalError:
-                if attempt == attempts:
-                    raise
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -135,6 +135,8 @@ def test_in_production_the_cookie_is_secure(client: TestClient, monkeypatch) -> 
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("MEDIALOG_API_TOKEN", "t" * 40)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")  # production refuses the embedded broker
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:25")  # and demands an SMTP server
     get_settings.cache_clear()
     try:
         response = client.get(routes.open_session_url(ticket))

@@ -280,6 +280,7 @@ async def _to_recap(tab: ReflexTab) -> None:
     assert tab.path == "/complementaire/recapitulatif", tab.received[-3:]
 
 
+@pytest.mark.server_errors_expected("the forged setvar fails in the handler: the app logs its traceback")
 def test_a_choice_naming_another_insureds_contract_is_refused_and_nothing_is_recorded(
     app: RunningApp, engine, security_log: Path
 ) -> None:
@@ -655,6 +656,7 @@ junk_packets = st.one_of(
 )
 
 
+@pytest.mark.server_errors_expected("forged arguments make handlers fail: the app logs each traceback")
 @settings(
     max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -672,7 +674,9 @@ def test_every_handler_answers_any_arguments_without_a_traceback_or_a_foreign_wr
         for tab in (insured, anonymous):
             tab.follow_events = False  # only what the forged events themselves cause
             for event in events:
-                await tab.send(event["name"], event["payload"], settle=0.05)
+                # Not `send`: a forged event that changes nothing gets no answer, and waiting
+                # for one cost its whole timeout. The tab's events are handled in order.
+                await tab.post(event["name"], event["payload"])
             for packet in junk:
                 await tab.emit_raw(packet)
             await tab.wait_idle(settle=0.8)

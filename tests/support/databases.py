@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,3 +94,40 @@ def migrate_and_seed(url: str) -> None:
         seed_demo_data(session=session)
         session.commit()
     engine.dispose()
+
+
+def reset_demo_data(database_url: str, attempts: int = 3) -> None:
+    """Empty every table of `database_url` and load the demo data again.
+
+    A running worker's periodic scan may hold row locks at that moment, and the shared server
+    may be out of connections: an OperationalError (a deadlock) is retried, after a short wait.
+
+    Args:
+        database_url: A database migrated to head (PostgreSQL or SQLite).
+        attempts: How many times to try before the error is raised.
+    """
+    from sqlmodel import Session, SQLModel
+
+    import rxapp.models  # noqa: F401 - every table, for the reset
+    from rxapp.services.demo import seed_demo_data
+
+    engine = make_engine(database_url)
+    tables = [table.name for table in SQLModel.metadata.sorted_tables]
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                with Session(engine) as session:
+                    if engine.dialect.name == "postgresql":
+                        session.exec(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                    else:
+                        for table in reversed(tables):
+                            session.exec(text(f"DELETE FROM {table}"))
+                    seed_demo_data(session=session)
+                    session.commit()
+                return
+            except OperationalError:
+                if attempt == attempts:
+                    raise
+                time.sleep(min(3 * attempt, 15))
+    finally:
+        engine.dispose()

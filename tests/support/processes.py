@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from rxapp.settings import PROJECT_ROOT
+from tests.support import server_logs
 
 FIRST_BUILD_TIMEOUT = 900  # the very first build installs the npm packages
 
@@ -27,11 +28,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def stop_process_group(process: subprocess.Popen, timeout: float = 20) -> None:
-    """SIGTERM the process group, then SIGKILL what is left after `timeout`."""
+def stop_process_group(process: subprocess.Popen, timeout: float = 20, *, warm: bool = False) -> None:
+    """SIGTERM the process group, then SIGKILL what is left after `timeout`.
+
+    With `warm`, only the main process gets the SIGTERM: a Celery worker then lets its running
+    tasks finish and stops its pool itself (a TERM to the whole group kills the pool processes
+    mid-task, and the worker logs WorkerLostError).
+    """
     if process.poll() is None:
         try:
-            os.killpg(process.pid, signal.SIGTERM)
+            if warm:
+                os.kill(process.pid, signal.SIGTERM)
+            else:
+                os.killpg(process.pid, signal.SIGTERM)
         except ProcessLookupError:
             return
         with suppress(subprocess.TimeoutExpired):
@@ -82,6 +91,7 @@ def running_app(env_overrides: dict[str, str | None], log_path: Path) -> Iterato
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    server_logs.watch(log_path, "app")
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(process, url, log_path)

@@ -25,7 +25,6 @@ class RedisServer:
         self.folder = folder
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
-        self.restarts = 0
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
@@ -59,13 +58,6 @@ class RedisServer:
         if self.process is not None:
             stop_process_group(self.process, timeout=5)
             self.process = None
-
-    def restart(self, down_for: float = 0) -> None:
-        """Stop, wait `down_for` seconds, start again on the same port (empty)."""
-        self.stop()
-        time.sleep(down_for)
-        self.start()
-        self.restarts += 1
 
 
 @contextmanager

@@ -94,14 +94,14 @@ class ReflexTab:
     errors: list[str] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     """Every event emitted, followed ones included, with its `time.perf_counter()`."""
-    headers: dict[str, str] = field(default_factory=dict)
-    """Extra handshake headers (e.g. `X-Forwarded-For`, as a reverse proxy sets it)."""
     frames: list[str] = field(default_factory=list)
     """Every Engine.IO packet the server sent after the handshakes, as received."""
     page_loads: list[str] = field(default_factory=list)
     """The URLs the server asked this tab to load as whole pages (a `page_load` var set)."""
     origin: str | None = None
     """The Origin header of the handshake (a browser sends the page's own); none when None."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """More handshake headers, such as the `X-Forwarded-For` a reverse proxy adds."""
 
     def __post_init__(self) -> None:
         self._sio = self._new_socket()
@@ -214,6 +214,11 @@ class ReflexTab:
         await self._emit(self._event(name, payload or {}))
         first = await self._wait(mark, until=until, settle=settle, timeout=timeout)
         return first - start if first is not None else float("nan")
+
+    async def post(self, name: str, payload: dict[str, Any] | None = None) -> None:
+        """Send one event without waiting for an answer (an event that changes nothing gets
+        none). The server handles a tab's events in order: `wait_idle` afterwards."""
+        await self._emit(self._event(name, payload or {}))
 
     async def emit_raw(self, data: Any) -> None:
         """Send anything as an `event` packet (for fuzzing the deserialisation)."""

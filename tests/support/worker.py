@@ -14,6 +14,7 @@ from pathlib import Path
 from celery import Celery
 
 from rxapp.settings import PROJECT_ROOT
+from tests.support import server_logs
 from tests.support.processes import stop_process_group
 
 CI_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -105,6 +106,7 @@ def running_worker(
     process = start_celery_worker(
         "backoffice_worker.celery_app", queue=queue, env=env, log_path=log_path, loglevel="INFO"
     )
+    server_logs.watch(log_path, "worker")
     try:
         deadline = time.monotonic() + 60
         while "ready." not in log_path.read_text(errors="replace"):
@@ -115,7 +117,7 @@ def running_worker(
             time.sleep(0.2)
         yield RunningWorker(process, queue, broker, log_path)
     finally:
-        stop_process_group(process)
+        stop_process_group(process, warm=True)
         Celery("cleanup", broker=broker).connection_for_write().default_channel.queue_delete(queue)
 
 
