@@ -37,6 +37,14 @@ EVENT_HANDLER_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
 
+EVENTS_REFUSED = Counter(
+    "ameli_events_refused", "Websocket events dropped before any state was loaded", ["reason"]
+)
+SOCKETS_CLOSED = Counter(
+    "ameli_sockets_closed", "Websockets closed or refused by the event budgets", ["reason"]
+)
+SECRET_VERIFICATIONS = Counter("ameli_secret_verifications", "argon2 verifications (logins, real or dummy)")
+
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 

@@ -11,6 +11,7 @@ from reflex.event import EventHandler
 
 import rxapp.models  # noqa: F401 - every table registered before anything queries
 from rxapp import routes
+from rxapp.abuse import install_event_guard
 from rxapp.api import build_api
 from rxapp.api.attestation import attestation_routes
 from rxapp.api.franceconnect import franceconnect_routes
@@ -145,6 +146,7 @@ NOT_FOUND = Page(
 )
 
 configure_security_log(get_settings().security_log)
+install_event_guard()  # the event budgets, in front of Reflex's socket.io namespace (issue 15)
 
 app = rx.App(
     stylesheets=["/styles.css"],

@@ -98,6 +98,20 @@ class Settings(BaseSettings):
     # Port of the local provider; 0: a free port chosen by `serve`.
     franceconnect_local_port: int = Field(default=0, ge=0, le=65535)
 
+    # --- Abuse resistance: websocket event budgets (checked before any state is loaded) ---
+    # Per connection: a token bucket, `EVENT_RATE` events a second sustained, bursts of `EVENT_BURST`.
+    event_rate: float = Field(default=20.0, gt=0)
+    event_burst: int = Field(default=60, ge=1)
+    # A connection whose events go over its budget this many times in a minute is closed.
+    event_overruns_before_close: int = Field(default=60, ge=1)
+    # Login handlers (argon2 behind them): their own bucket per connection, and a budget per address.
+    login_rate: float = Field(default=0.2, gt=0)
+    login_burst: int = Field(default=10, ge=1)
+    # Per client address (behind TRUSTED_PROXIES), per minute; shared through Redis when REDIS_URL is set.
+    address_sockets_per_minute: int = Field(default=60, ge=1)
+    address_events_per_minute: int = Field(default=2400, ge=1)
+    address_logins_per_minute: int = Field(default=30, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:

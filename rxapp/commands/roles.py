@@ -18,6 +18,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Final
@@ -164,6 +165,12 @@ def run_web(settings: Settings) -> None:
         f"run_backend_prod('0.0.0.0', {settings.app_port}, LogLevel.ERROR, mount_frontend_compiled_app=True)\n"
     )
     env = child_env(settings)
+    if not env.get("PROMETHEUS_MULTIPROC_DIR"):
+        # One metrics directory for all the backend workers, made before exec (which keeps the
+        # pid): each worker then sees its parent named as the owner and adds to it, instead of
+        # making one of its own that /metrics, answered by any worker, would not add up.
+        env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ameli-web-metrics-")
+        env["AMELI_WEB_METRICS_OWNER"] = str(os.getpid())
     os.chdir(PROJECT_ROOT)
     os.execve(sys.executable, [sys.executable, "-c", code], env)
 

@@ -45,7 +45,11 @@ from rxapp.observability.tracking import install_tracking  # noqa: E402
 from rxapp.settings import get_settings  # noqa: E402
 
 # In case prometheus_client was imported before this module: values made from now on use the files.
-values.ValueClass = values.get_value_class()
+# Only when it is not already: a second MultiProcessValue would open this process's files a second
+# time, and two writers with their own idea of the file's end overwrite each other's series (the
+# web role's workers get the directory before prometheus_client is first imported, rxapp/commands/roles.py).
+if values.ValueClass.__name__ != "MmapedValue":
+    values.ValueClass = values.get_value_class()
 
 
 def operations_routes() -> list[BaseRoute]:

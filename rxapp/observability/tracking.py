@@ -22,6 +22,7 @@ from rxapp import metrics
 from rxapp.models import Affaire, AffaireStatus, Notification, OverlapRequest, WebSession
 from rxapp.services.audit import LOGGER as SECURITY_LOGGER
 from rxapp.services.audit import LOGIN_FAILED, LOGIN_LOCKED
+from rxapp.services.security import VERIFICATION_LISTENERS
 
 logger = logging.getLogger("rxapp.journey")
 _PENDING = "ameli_journey_pending"
@@ -132,5 +133,6 @@ def install_tracking() -> None:
     event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_rollback", _after_rollback)
     SECURITY_LOGGER.addHandler(SecurityEventCounter())
+    VERIFICATION_LISTENERS.append(metrics.SECRET_VERIFICATIONS.inc)
     if SECURITY_LOGGER.level == logging.NOTSET or SECURITY_LOGGER.level > logging.INFO:
         SECURITY_LOGGER.setLevel(logging.INFO)

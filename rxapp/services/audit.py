@@ -24,6 +24,9 @@ SESSION_REFUSED: Final = "session_refused"
 ACCESS_REFUSED: Final = "access_refused"
 INPUT_REFUSED: Final = "input_refused"
 FRANCECONNECT_REFUSED: Final = "franceconnect_refused"
+EVENT_REFUSED: Final = "event_refused"
+CONNECTION_REFUSED: Final = "connection_refused"
+CONNECTION_CLOSED: Final = "connection_closed"
 TICKET_REFUSED: Final = "ticket_refused"
 
 FieldValue = str | int | float | bool | None | list[int] | list[str]
