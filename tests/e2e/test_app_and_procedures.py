@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,7 +63,14 @@ def test_the_app_is_installable_and_shows_the_french_offline_page_without_networ
             "standalone",
         )
         # The service worker registers, then takes control of the page.
-        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+        # Polled with evaluate: wait_for_function compiles its predicate in the page, which our CSP
+        # (no 'unsafe-eval') refuses whenever the first check is false.
+        deadline = time.monotonic() + 30
+        while not page.evaluate(
+            "() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)"
+        ):
+            assert time.monotonic() < deadline, "the service worker never took control of the page"
+            page.wait_for_timeout(100)
         assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith(routes.SERVICE_WORKER)
 
         offline = True
