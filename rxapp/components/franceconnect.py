@@ -20,7 +20,7 @@ FRANCECONNECT_BLUE_HOVER = "#1212ff"
 def franceconnect_button() -> rx.Component:
     """The "S'identifier avec FranceConnect" button, as a link to the login route."""
     return rx.el.a(
-        rx.el.span("S'identifier avec", style={"display": "block", "font_size": "0.95rem"}),
+        rx.el.span("S'identifier avec ", style={"display": "block", "font_size": "0.95rem"}),
         rx.el.span("FranceConnect", style={"display": "block", "font_size": "1.15rem", "font_weight": "700"}),
         href=routes.FRANCECONNECT_LOGIN,
         reload_document=True,  # rx.el.a is a router link: this makes it a real page load
