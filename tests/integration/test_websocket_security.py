@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import os
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -40,7 +39,6 @@ from rxapp.services import medialog, teleservice
 from rxapp.services.audit import read_security_log
 from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE
 from rxapp.services.security import session_id_hash
-from rxapp.settings import VAR_DIR
 from rxapp.state.admin import (
     NO_AFFAIRE,
     AdminAffaireState,
@@ -60,9 +58,9 @@ from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import SelectionState
 from tests.support.databases import scratch_database
 from tests.support.fingerprint import fingerprint, fingerprint_table
-from tests.support.processes import RunningApp, running_app
+from tests.support.processes import RunningApp
 from tests.support.reflex_socket import ReflexTab, event_name, state_path
-from tests.support.worker import broker_url_for_tests, require_redis
+from tests.support.served import served_app
 
 RENALDO, LUCIE = "1741171270102 58", "2851201053118 12"
 SETTLE = 1.0
@@ -83,14 +81,7 @@ def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(database_url: str, security_log: Path) -> Iterator[RunningApp]:
-    require_redis(broker_url_for_tests())
-    overrides = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker_url_for_tests(),
-        "CELERY_QUEUE": f"wsattack-{os.getpid()}",
-        "SECURITY_LOG": str(security_log),
-    }
-    with running_app(overrides, VAR_DIR / "tests" / "wsattack-server.log") as running:
+    with served_app("wsattack", database_url, SECURITY_LOG=str(security_log)) as running:
         yield running
 
 
