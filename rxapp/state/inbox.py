@@ -11,7 +11,8 @@ from rxapp.services import inbox
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.state.auth import AuthState
 from rxapp.state.forms import is_item_id, refuse_input
-from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
+from rxapp.state.gate import insured_handler
+from rxapp.state.page import InsuredPage
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +40,7 @@ def inbox_row(item: inbox.InboxItem) -> InboxRow:
     )
 
 
-class InboxMixin(rx.State, mixin=True):
+class InboxMixin(InsuredPage, mixin=True):
     """A list of the account's items, newest first; each state below names its services.
 
     A mixin, so that each page gets its own vars and handlers; the states mix
@@ -47,8 +48,6 @@ class InboxMixin(rx.State, mixin=True):
     """
 
     items: list[InboxRow] = []
-    loaded: bool = False
-    unavailable: str = ""
 
     @staticmethod
     def _lister(session: Session, account_id: int) -> list[inbox.InboxItem]:
@@ -60,17 +59,13 @@ class InboxMixin(rx.State, mixin=True):
 
     def _forget(self) -> None:
         self.items = []
-        self.loaded = False
-
-    def _show_unavailable(self) -> None:
-        self.unavailable = SERVICE_UNAVAILABLE
+        super()._forget()
 
     @rx.event
     @insured_handler
     async def load(self, account_id: int):
         """on_load: re-check the session, then read the items."""
-        items = await in_session(self._lister, account_id=account_id)
-        self.unavailable = ""
+        items = await self._read(self._lister, account_id=account_id)
         self.items = [inbox_row(item) for item in items]
         self.loaded = True
 
@@ -98,11 +93,10 @@ class InboxMixin(rx.State, mixin=True):
         row = self.items[index]
         if row.expanded:
             updated = dataclasses.replace(row, expanded=False)
-        elif await in_session(self._marker, account_id=account_id, item_id=item_id):
+        elif await self._read(self._marker, account_id=account_id, item_id=item_id):
             updated = dataclasses.replace(row, expanded=True, unread=False)
         else:
             return
-        self.unavailable = ""
         self.items = [updated if i == index else other for i, other in enumerate(self.items)]
 
 
