@@ -4,6 +4,7 @@ those that never reached a complementary insurer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -17,13 +18,13 @@ NOT_TRANSMITTED = "non transmis à votre organisme complémentaire"
 
 @dataclass(frozen=True)
 class PaymentLine:
-    """One payment as the insured's pages show it."""
+    """One payment of the account (the pages format its date and amount)."""
 
     payment_id: int
-    paid_on: str
+    paid_on: date
     label: str
     beneficiary: str
-    amount: str
+    amount_cents: int
     transmitted_to_oc: bool
 
 
@@ -52,10 +53,10 @@ def payments_for(*, session: Session, account_id: int, limit: int | None = None)
     return [
         PaymentLine(
             payment_id=int(payment.id or 0),
-            paid_on=format_day(payment.paid_on),
+            paid_on=payment.paid_on,
             label=payment.label,
             beneficiary=person_name(first_name, last_name),
-            amount=format_amount(payment.amount_cents),
+            amount_cents=payment.amount_cents,
             transmitted_to_oc=payment.transmitted_to_oc,
         )
         for payment, first_name, last_name in session.exec(statement).all()

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from rxapp.services import inbox
 from rxapp.services.audit import ACCESS_REFUSED, security_event
+from rxapp.services.formatting import format_day, format_short_day
 from rxapp.state.auth import AuthState
 from rxapp.state.forms import is_item_id, refuse_input
 from rxapp.state.gate import insured_handler
@@ -32,8 +33,8 @@ def inbox_row(item: inbox.InboxItem) -> InboxRow:
     """The row a page shows of one notification or message (its page, the dashboard)."""
     return InboxRow(
         item_id=item.item_id,
-        day=item.day,
-        short_day=item.short_day,
+        day=format_day(item.created_at),
+        short_day=format_short_day(item.created_at),
         title=item.title,
         body=item.body,
         unread=item.unread,

@@ -7,6 +7,7 @@ import dataclasses
 import reflex as rx
 
 from rxapp import routes
+from rxapp.services.formatting import format_amount, format_day
 from rxapp.services.payments import PaymentLine, payments_for
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import insured_handler
@@ -33,10 +34,10 @@ class PaymentRow:
 def payment_row(line: PaymentLine) -> PaymentRow:
     """The row a page shows of one payment (the payments page, the dashboard's latest ones)."""
     return PaymentRow(
-        paid_on=line.paid_on,
+        paid_on=format_day(line.paid_on),
         beneficiary=line.beneficiary,
         label=line.label,
-        amount=line.amount,
+        amount=format_amount(line.amount_cents),
         status=TRANSMITTED if line.transmitted_to_oc else NOT_TRANSMITTED,
         transmitted=line.transmitted_to_oc,
         statement_url="" if line.transmitted_to_oc else routes.statement_url(line.payment_id),
