@@ -42,11 +42,6 @@ def unknown_nirs(count: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("security") / "security.jsonl"
-
-
-@pytest.fixture(scope="module")
 def app(security_log: Path) -> Iterator[RunningApp]:
     with (
         scratch_database("proxied") as database_url,

@@ -47,11 +47,6 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("security") / "security.jsonl"
-
-
-@pytest.fixture(scope="module")
 def app(database_url: str, security_log: Path) -> Iterator[RunningApp]:
     with served_app(
         "wsflood", database_url, SECURITY_LOG=str(security_log), TRUSTED_PROXIES="127.0.0.1"

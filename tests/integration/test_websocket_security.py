@@ -24,7 +24,6 @@ from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
 from rxapp.db import make_engine
 from rxapp.models import (
     Account,
-    Affaire,
     Beneficiary,
     ComplementaryContract,
     InsuredPerson,
@@ -35,7 +34,7 @@ from rxapp.models import (
     WebSession,
     utcnow,
 )
-from rxapp.services import medialog, teleservice
+from rxapp.services import teleservice
 from rxapp.services.audit import read_security_log
 from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE
 from rxapp.services.security import session_id_hash
@@ -56,6 +55,7 @@ from rxapp.state.information import InformationState
 from rxapp.state.login import LoginState
 from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import SelectionState
+from tests.support.affaires import submitted_affaire
 from tests.support.databases import scratch_database
 from tests.support.fingerprint import fingerprint, fingerprint_table
 from tests.support.processes import RunningApp
@@ -72,11 +72,6 @@ run = asyncio.run
 def database_url() -> Iterator[str]:
     with scratch_database("wsattack") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("security") / "security.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -370,16 +365,7 @@ def test_an_agent_cannot_open_or_act_on_another_cpams_affaire(
     app: RunningApp, engine, security_log: Path
 ) -> None:
     with Session(engine) as session:
-        account_id = session.exec(
-            select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == LUCIE[:13])
-        ).one()
-        situation = teleservice.overlap_situation(session=session, account_id=account_id)
-        choices = {str(b.beneficiary_id): str(b.options[0].contract_id) for b in situation.beneficiaries}
-        request = teleservice.submit_request(session=session, account_id=account_id, choices=choices)
-        session.commit()
-        created = medialog.create_affaire_for_request(session=session, request_id=request.request_id)
-        session.commit()
-        affaire = session.get(Affaire, created.affaire_id)
+        affaire = submitted_affaire(session, LUCIE[:13])
         reference = affaire.reference
     assert affaire.is_complex  # Lucie's case goes to Digne, not to the Ain
 
