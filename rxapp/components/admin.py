@@ -8,7 +8,7 @@ from rxapp import routes
 from rxapp.components.layout import shell, site_nav
 from rxapp.components.notice import callout
 from rxapp.state.auth import AgentAuthState
-from rxapp.theme import BORDER, BRAND_BLUE, TEXT
+from rxapp.theme import BORDER, BOX_PADDING, BRAND_BLUE, CONTENT_WIDTH, TEXT
 
 AGENT_NAV = (
     ("File des affaires", routes.ADMIN_QUEUE),
@@ -59,9 +59,9 @@ def agent_header(*, signed_in: bool) -> rx.Component:
             wrap="wrap",
             gap="12px",
             width="100%",
-            max_width="1200px",
+            max_width=CONTENT_WIDTH,
             margin_x="auto",
-            padding="12px 16px",
+            padding=BOX_PADDING,
         ),
         border_bottom=BORDER,
         background="white",

@@ -10,9 +10,10 @@ import asyncio
 import inspect
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -66,6 +67,7 @@ RENALDO, LUCIE = "1741171270102 58", "2851201053118 12"
 SETTLE = 1.0
 INSURED_COOKIE, AGENT_COOKIE = SESSION_COOKIE, AGENT_SESSION_COOKIE
 run = asyncio.run
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,19 @@ def engine(app: RunningApp, database_url: str):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+def attack_changes_nothing(engine, security_log: Path, attack: Callable[[], Awaitable[T]]) -> tuple[T, int]:
+    """Run `attack`; the business tables must be as they were.
+
+    Returns:
+        What the attack returned, and the security log's mark before it (for `events_since`).
+    """
+    before = fingerprint(engine)
+    mark = log_mark(security_log)
+    result = run(attack())
+    assert fingerprint(engine) == before
+    return result, mark
 
 
 def events_since(path: Path, mark: int, *, wanted: int = 1, timeout: float = 5) -> list[dict]:
@@ -197,10 +212,7 @@ def test_admin_handlers_refuse_no_session_an_insured_session_and_its_id_in_the_a
             await tab.close()
         return [anonymous, insured, smuggled]
 
-    before = fingerprint(engine)
-    mark = log_mark(security_log)
-    tabs = run(attack())
-    assert fingerprint(engine) == before
+    tabs, mark = attack_changes_nothing(engine, security_log, attack)
     for tab in tabs:
         # Nothing from the back office reached any of them: no queue row, no affaire.
         assert not tab.var(AdminQueueState, "rows"), tab.state
@@ -268,10 +280,7 @@ def test_a_choice_naming_another_insureds_contract_is_refused_and_nothing_is_rec
         await tab.close()
         return tab
 
-    before = fingerprint(engine)
-    mark = log_mark(security_log)
-    tab = run(attack())
-    assert fingerprint(engine) == before
+    tab, mark = attack_changes_nothing(engine, security_log, attack)
     assert all(not b["chosen"] for b in tab.var(SelectionState, "beneficiaries"))
     assert not tab.var(SelectionState, "reference")
     assert "Sélectionnez un organisme" in tab.var(SelectionState, "refusal")
@@ -301,10 +310,7 @@ def test_confirming_with_another_accounts_session_is_refused_and_nothing_is_reco
         await tab.close()
         return tab
 
-    before = fingerprint(engine)
-    mark = log_mark(security_log)
-    tab = run(attack())
-    assert fingerprint(engine) == before
+    tab, mark = attack_changes_nothing(engine, security_log, attack)
     assert not tab.var(SelectionState, "reference")
     assert tab.var(SelectionState, "refusal") == teleservice.NOT_YOUR_SITUATION
     events = events_since(security_log, mark)
@@ -383,10 +389,7 @@ def test_an_agent_cannot_open_or_act_on_another_cpams_affaire(
         await tab.close()
         return tab
 
-    before = fingerprint(engine)
-    mark = log_mark(security_log)
-    tab = run(attack())
-    assert fingerprint(engine) == before
+    tab, mark = attack_changes_nothing(engine, security_log, attack)
     assert tab.var(AdminAffaireState, "error") == NO_AFFAIRE
     assert not tab.var(AdminAffaireState, "reference")
     # Nothing of the affaire reached the agent: neither the insured's name nor the CPAM's data.

@@ -31,10 +31,10 @@ from tests.support.affaires import submitted_affaire
 from tests.support.handlers import (
     agent_session,
     app_database,
+    assert_refused_without_session,
     business_fingerprint,
     in_tab,
     redeem,
-    redirects_to,
     run,
     substate,
     with_agent_cookie,
@@ -115,15 +115,10 @@ def test_without_a_session_every_handler_redirects_logs_and_changes_nothing(
     if cls is AdminQueueState:
         state.status_filter = "en_cours"
     with_agent_cookie(state, session_id)
-    before = business_fingerprint()
-    with caplog.at_level(logging.INFO, logger="rxapp.security"):
-        events = run(getattr(cls, name), state, *args)
-    assert redirects_to(events, routes.ADMIN_LOGIN)
-    assert business_fingerprint() == before
-    assert sent_tasks == []
+    assert_refused_without_session(
+        state, name, args, login_route=routes.ADMIN_LOGIN, sent_tasks=sent_tasks, caplog=caplog
+    )
     assert state.agent_name == ""
-    refused = [r for r in caplog.records if "access_refused" in r.getMessage()]
-    assert [f"{cls.__name__}.{name}" in r.getMessage() for r in refused] == [True]
     if cls is AdminQueueState:
         assert state.status_filter == "en_cours"
         assert state.rows == []
