@@ -36,6 +36,9 @@ BOX_PADDING = "12px 16px"
 CONTENT_COLUMN = {"max_width": CONTENT_WIDTH, "margin_x": "auto"}
 HEADER_BAR = {"width": "100%", **CONTENT_COLUMN, "padding": BOX_PADDING}
 
+# A list without bullets or indent (cards, rows).
+BARE_LIST = {"list_style": "none", "padding": "0", "margin": "0"}
+
 # Borders.
 BORDER = f"1px solid {BORDER_COLOUR}"
 DIVIDER = f"1px solid {DIVIDER_COLOUR}"

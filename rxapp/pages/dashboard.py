@@ -11,6 +11,7 @@ from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_no
 from rxapp.pages.procedures import QUICK_PROCEDURES
 from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
 from rxapp.theme import (
+    BARE_LIST,
     BORDER,
     BOX_PADDING,
     BUTTON_RADIUS,
@@ -66,7 +67,7 @@ def _inbox(row: InboxRow) -> rx.Component:
 
 
 def _list(items, render) -> rx.Component:
-    return rx.el.ul(rx.foreach(items, render), list_style="none", padding="0", margin="0")
+    return rx.el.ul(rx.foreach(items, render), **BARE_LIST)
 
 
 def _inbox_card(

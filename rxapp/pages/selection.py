@@ -18,6 +18,7 @@ from rxapp.state.selection import (
     SelectionState,
 )
 from rxapp.theme import (
+    BARE_LIST,
     BORDER,
     BOX_PADDING,
     BRAND_BLUE,
@@ -228,9 +229,7 @@ def recap_page() -> rx.Component:
         rx.heading("Confirmez votre choix de complémentaire :", as_="h3", size="4"),
         rx.el.ul(
             rx.foreach(SelectionState.recap, _recap_line),
-            list_style="none",
-            padding="0",
-            margin="0",
+            **BARE_LIST,
             display="flex",
             flex_direction="column",
             gap="12px",
