@@ -29,34 +29,23 @@ SECURITY_BYTES_PER_CONNECTION = 10 * 1024
 
 
 def run() -> dict[str, Any]:
-    from rxapp.state.login import LoginState
     from tests.support.databases import base_database_url, scratch_database
     from tests.support.flood_scenario import measure_flood, milliseconds
-    from tests.support.processes import running_app
-    from tests.support.reflex_socket import event_name
-    from tests.support.worker import broker_url_for_tests
+    from tests.support.served import served_app
 
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     security_log = Path(tempfile.mkdtemp(prefix="flood-security-")) / "security.jsonl"
-    with scratch_database("flood", base_database_url()) as database_url:
-        env = {
-            "DATABASE_URL": database_url,
-            "REDIS_URL": broker_url_for_tests(),
-            "CELERY_QUEUE": f"flood-{os.getpid()}",
-            "SECURITY_LOG": str(security_log),
-            "TRUSTED_PROXIES": "127.0.0.1",
-        }
-        with running_app(env, LOG_DIR / "app.log") as app:
-            figures = asyncio.run(
-                measure_flood(
-                    app,
-                    security_log,
-                    name=event_name(LoginState, "setvar"),
-                    payload={"var_name": "no_such_var", "value": 1},
-                    samples=SAMPLES,
-                    sockets=SOCKETS,
-                )
-            )
+    with (
+        scratch_database("flood", base_database_url()) as database_url,
+        served_app(
+            "flood",
+            database_url,
+            log_path=LOG_DIR / "app.log",
+            SECURITY_LOG=str(security_log),
+            TRUSTED_PROXIES="127.0.0.1",
+        ) as app,
+    ):
+        figures = asyncio.run(measure_flood(app, security_log, samples=SAMPLES, sockets=SOCKETS))
     flood = figures["flood"]
     output = figures["output_span"][1] - figures["output_span"][0]
     security = figures["security_span"][1] - figures["security_span"][0]

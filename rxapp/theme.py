@@ -32,6 +32,13 @@ RADIUS = "8px"  # cards, panels, fieldsets
 BUTTON_RADIUS = "6px"
 BOX_PADDING = "12px 16px"
 
+# The page's centred column (header bars, navigation, main); a header bar also fills it and pads.
+CONTENT_COLUMN = {"max_width": CONTENT_WIDTH, "margin_x": "auto"}
+HEADER_BAR = {"width": "100%", **CONTENT_COLUMN, "padding": BOX_PADDING}
+
+# A list without bullets or indent (cards, rows).
+BARE_LIST = {"list_style": "none", "padding": "0", "margin": "0"}
+
 # Borders.
 BORDER = f"1px solid {BORDER_COLOUR}"
 DIVIDER = f"1px solid {DIVIDER_COLOUR}"

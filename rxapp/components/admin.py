@@ -8,7 +8,7 @@ from rxapp import routes
 from rxapp.components.layout import shell, site_nav
 from rxapp.components.notice import callout
 from rxapp.state.auth import AgentAuthState
-from rxapp.theme import BORDER, BRAND_BLUE, TEXT
+from rxapp.theme import BORDER, BRAND_BLUE, HEADER_BAR, TEXT
 
 AGENT_NAV = (
     ("File des affaires", routes.ADMIN_QUEUE),
@@ -58,10 +58,7 @@ def agent_header(*, signed_in: bool) -> rx.Component:
             align="center",
             wrap="wrap",
             gap="12px",
-            width="100%",
-            max_width="1200px",
-            margin_x="auto",
-            padding="12px 16px",
+            **HEADER_BAR,
         ),
         border_bottom=BORDER,
         background="white",

@@ -9,10 +9,11 @@ from rxapp.components.navigation import page_load
 from rxapp.state.auth import AuthState
 from rxapp.theme import (
     BORDER,
-    BOX_PADDING,
     BRAND_BLUE,
     BUTTON_RADIUS,
+    CONTENT_COLUMN,
     CONTENT_WIDTH,
+    HEADER_BAR,
     SURFACE_MUTED,
     TEXT,
     TEXT_SECONDARY,
@@ -64,10 +65,7 @@ def header(*, signed_in: bool) -> rx.Component:
             if signed_in
             else rx.fragment(),
             align="center",
-            width="100%",
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
-            padding=BOX_PADDING,
+            **HEADER_BAR,
         ),
         border_bottom=BORDER,
         background="white",
@@ -101,8 +99,7 @@ def site_nav(items: tuple[tuple[str, str], ...], current: str | None, label: str
             list_style="none",
             margin="0",
             padding="0 8px",
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
+            **CONTENT_COLUMN,
         ),
         aria_label=label,
         background=SURFACE_MUTED,
@@ -149,8 +146,7 @@ def shell(
             *children,
             id="contenu",
             tab_index=-1,
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
+            **CONTENT_COLUMN,
             padding="24px 16px",
             # The footer starts below the fold on every page: a page whose data arrives shorter
             # than the screen (the recap on a desktop) would otherwise pull it up into view, a

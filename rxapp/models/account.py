@@ -77,30 +77,34 @@ class LoginFailure(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
-class Notification(SQLModel, table=True):
-    __tablename__ = "notification"
-    __table_args__ = (sa.Index("ix_notification_account_created", "account_id", "created_at"),)
+class InboxEntry(SQLModel):
+    """What a notification and a message share: an entry of the account's inbox, read or not.
+
+    Not a table: each subclass is one, indexed on (account_id, created_at).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id")
     created_at: datetime = Field(default_factory=utcnow)
-    title: str = Field(max_length=120)
-    body: str = Field(max_length=2000)
     read_at: datetime | None = None
 
 
-class Message(SQLModel, table=True):
+class Notification(InboxEntry, table=True):
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_account_created", "account_id", "created_at"),)
+
+    title: str = Field(max_length=120)
+    body: str = Field(max_length=2000)
+
+
+class Message(InboxEntry, table=True):
     """A message of the account's messagerie."""
 
     __tablename__ = "message"
     __table_args__ = (sa.Index("ix_message_account_created", "account_id", "created_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="account.id")
-    created_at: datetime = Field(default_factory=utcnow)
     subject: str = Field(max_length=200)
     body: str = Field(max_length=4000)
-    read_at: datetime | None = None
 
 
 class Payment(SQLModel, table=True):

@@ -11,6 +11,7 @@ from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_no
 from rxapp.pages.procedures import QUICK_PROCEDURES
 from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
 from rxapp.theme import (
+    BARE_LIST,
     BORDER,
     BOX_PADDING,
     BUTTON_RADIUS,
@@ -66,7 +67,21 @@ def _inbox(row: InboxRow) -> rx.Component:
 
 
 def _list(items, render) -> rx.Component:
-    return rx.el.ul(rx.foreach(items, render), list_style="none", padding="0", margin="0")
+    return rx.el.ul(rx.foreach(items, render), **BARE_LIST)
+
+
+def _inbox_card(
+    unread: rx.Var[int], words: tuple[str, str], items, link: tuple[str, str], *, label: str
+) -> rx.Component:
+    """The unread count (`words`: singular, plural), the last items, a link to the whole list."""
+    singular, plural = words
+    text, href = link
+    return card(
+        rx.heading(unread, rx.cond(unread > 1, plural, singular), as_="h2", size="4"),
+        _list(items, _inbox),
+        rx.link(text, href=href),
+        label=label,
+    )
 
 
 def dashboard_blocks() -> rx.Component:
@@ -109,26 +124,18 @@ def dashboard_blocks() -> rx.Component:
             rx.link("Prendre un rendez-vous", href=routes.PROCEDURES),
             label="Vos rendez-vous",
         ),
-        card(
-            rx.heading(
-                DashboardState.unread_notifications,
-                rx.cond(DashboardState.unread_notifications > 1, " Notifications", " Notification"),
-                as_="h2",
-                size="4",
-            ),
-            _list(DashboardState.notifications, _inbox),
-            rx.link("Voir vos notifications", href=routes.NOTIFICATIONS),
+        _inbox_card(
+            DashboardState.unread_notifications,
+            (" Notification", " Notifications"),
+            DashboardState.notifications,
+            ("Voir vos notifications", routes.NOTIFICATIONS),
             label="Notifications",
         ),
-        card(
-            rx.heading(
-                DashboardState.unread_messages,
-                rx.cond(DashboardState.unread_messages > 1, " Nouveaux messages", " Nouveau message"),
-                as_="h2",
-                size="4",
-            ),
-            _list(DashboardState.messages, _inbox),
-            rx.link("Voir vos messages", href=routes.MESSAGES),
+        _inbox_card(
+            DashboardState.unread_messages,
+            (" Nouveau message", " Nouveaux messages"),
+            DashboardState.messages,
+            ("Voir vos messages", routes.MESSAGES),
             label="Messages",
         ),
         columns=rx.breakpoints(initial="1", sm="2", lg="3"),

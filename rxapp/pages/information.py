@@ -9,7 +9,7 @@ from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.pages.procedures import QUICK_PROCEDURES
 from rxapp.state.information import InformationState, PersonRow
-from rxapp.theme import BORDER, BOX_PADDING, RADIUS, WARNING_TEXT
+from rxapp.theme import BARE_LIST, BORDER, BOX_PADDING, RADIUS, WARNING_TEXT
 
 PENDING_NOTE = "Votre choix de complémentaire sera traité sous 7 jours à partir de la date de la demande."
 
@@ -101,9 +101,7 @@ def information_page() -> rx.Component:
                 rx.heading("Bénéficiaires", as_="h2", size="5", margin_top="16px"),
                 rx.el.ul(
                     rx.foreach(InformationState.persons, _person),
-                    list_style="none",
-                    padding="0",
-                    margin="0",
+                    **BARE_LIST,
                     display="grid",
                     grid_template_columns=rx.breakpoints(initial="1fr", md="1fr 1fr"),
                     gap="12px",

@@ -18,6 +18,7 @@ from rxapp.state.selection import (
     SelectionState,
 )
 from rxapp.theme import (
+    BARE_LIST,
     BORDER,
     BOX_PADDING,
     BRAND_BLUE,
@@ -157,44 +158,51 @@ def _group(beneficiary: BeneficiaryChoice) -> rx.Component:
     )
 
 
-def _actions(*children: rx.Component) -> rx.Component:
-    return rx.flex(*children, gap="12px", wrap="wrap", align="center", margin_top="24px")
+def _actions(secondary: rx.Component, primary: str, **primary_props) -> rx.Component:
+    """A step's buttons: a way back, the step's own (primary) button, then the help link."""
+    return rx.flex(
+        secondary,
+        rx.button(primary, background=BRAND_BLUE, **primary_props, **WRAPPING_BUTTON),
+        help_link(),
+        gap="12px",
+        wrap="wrap",
+        align="center",
+        margin_top="24px",
+    )
 
 
-def selection_page() -> rx.Component:
+def _step_page(*children: rx.Component) -> rx.Component:
+    """A step of the démarche: `children` while the insured may choose, else why not."""
     return page_shell(
         back_to_dashboard(),
         rx.heading(TITLE, as_="h1", size="7", margin_top="8px"),
         rx.cond(
             SelectionState.status == EligibilityStatus.ELIGIBLE,
-            rx.vstack(
-                stepper(1),
-                error_summary(),
-                rx.text(INSTRUCTION),
-                rx.text(FOOTNOTE, size="2", color=TEXT_SECONDARY),
-                rx.vstack(rx.foreach(SelectionState.beneficiaries, _group), spacing="4", width="100%"),
-                callout(OTHER_OC_NOTE, icon="info", color_scheme="blue", width="100%"),
-                _actions(
-                    rx.link(
-                        rx.button("Retourner au tableau de bord", variant="outline", **WRAPPING_BUTTON),
-                        href=routes.DASHBOARD,
-                        tab_index=-1,
-                    ),
-                    rx.button(
-                        "Passer à l'étape suivante",
-                        on_click=SelectionState.next_step,
-                        background=BRAND_BLUE,
-                        **WRAPPING_BUTTON,
-                    ),
-                    help_link(),
-                ),
-                spacing="4",
-                width="100%",
-            ),
+            rx.vstack(*children, spacing="4", width="100%"),
             rx.vstack(status_panel(), back_to_dashboard(), spacing="4", margin_top="16px"),
         ),
         signed_in=True,
         current=routes.PROCEDURES,
+    )
+
+
+def selection_page() -> rx.Component:
+    return _step_page(
+        stepper(1),
+        error_summary(),
+        rx.text(INSTRUCTION),
+        rx.text(FOOTNOTE, size="2", color=TEXT_SECONDARY),
+        rx.vstack(rx.foreach(SelectionState.beneficiaries, _group), spacing="4", width="100%"),
+        callout(OTHER_OC_NOTE, icon="info", color_scheme="blue", width="100%"),
+        _actions(
+            rx.link(
+                rx.button("Retourner au tableau de bord", variant="outline", **WRAPPING_BUTTON),
+                href=routes.DASHBOARD,
+                tab_index=-1,
+            ),
+            "Passer à l'étape suivante",
+            on_click=SelectionState.next_step,
+        ),
     )
 
 
@@ -212,50 +220,31 @@ def _recap_line(line: RecapLine) -> rx.Component:
 
 
 def recap_page() -> rx.Component:
-    return page_shell(
-        back_to_dashboard(),
-        rx.heading(TITLE, as_="h1", size="7", margin_top="8px"),
+    return _step_page(
+        stepper(2),
         rx.cond(
-            SelectionState.status == EligibilityStatus.ELIGIBLE,
-            rx.vstack(
-                stepper(2),
-                rx.cond(
-                    SelectionState.refusal,
-                    callout(SelectionState.refusal, color_scheme="red", role="alert", width="100%"),
-                ),
-                rx.heading("Confirmez votre choix de complémentaire :", as_="h3", size="4"),
-                rx.el.ul(
-                    rx.foreach(SelectionState.recap, _recap_line),
-                    list_style="none",
-                    padding="0",
-                    margin="0",
-                    display="flex",
-                    flex_direction="column",
-                    gap="12px",
-                    width="100%",
-                ),
-                rx.text(
-                    "Rien n'est transmis tant que vous n'avez pas confirmé. "
-                    "Vous pouvez encore revenir à l'étape précédente pour modifier votre choix."
-                ),
-                _actions(
-                    button_link("Retourner à l'étape précédente", routes.SELECTION),
-                    rx.button(
-                        "Confirmer",
-                        on_click=SelectionState.confirm,
-                        loading=SelectionState.submitting,
-                        background=BRAND_BLUE,
-                        **WRAPPING_BUTTON,
-                    ),
-                    help_link(),
-                ),
-                spacing="4",
-                width="100%",
-            ),
-            rx.vstack(status_panel(), back_to_dashboard(), spacing="4", margin_top="16px"),
+            SelectionState.refusal,
+            callout(SelectionState.refusal, color_scheme="red", role="alert", width="100%"),
         ),
-        signed_in=True,
-        current=routes.PROCEDURES,
+        rx.heading("Confirmez votre choix de complémentaire :", as_="h3", size="4"),
+        rx.el.ul(
+            rx.foreach(SelectionState.recap, _recap_line),
+            **BARE_LIST,
+            display="flex",
+            flex_direction="column",
+            gap="12px",
+            width="100%",
+        ),
+        rx.text(
+            "Rien n'est transmis tant que vous n'avez pas confirmé. "
+            "Vous pouvez encore revenir à l'étape précédente pour modifier votre choix."
+        ),
+        _actions(
+            button_link("Retourner à l'étape précédente", routes.SELECTION),
+            "Confirmer",
+            on_click=SelectionState.confirm,
+            loading=SelectionState.submitting,
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, InsuredPerson, SessionKind
+from rxapp.services.account_holder import account_holder
 from rxapp.services.auth import resolve_session
 from rxapp.services.formatting import format_moment
 from rxapp.services.inbox import InboxItem, messages_for, notifications_for, unread_counts
@@ -28,12 +29,7 @@ class Greeting:
 
 def greeting_for(*, session: Session, account_id: int) -> Greeting:
     """The name and previous connection of the account's insured person."""
-    account = session.get(Account, account_id)
-    if account is None:
-        raise LookupError(account_id)
-    insured = session.get(InsuredPerson, account.insured_id)
-    if insured is None:
-        raise LookupError(account.insured_id)
+    account, insured = account_holder(session, account_id)
     return Greeting(
         insured.first_name,
         insured.last_name,

@@ -10,13 +10,11 @@ import hashlib
 import hmac
 from datetime import date
 
-from fpdf import FPDF
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Beneficiary, Cpam, InsuredPerson
 from rxapp.services.formatting import format_day
-from rxapp.services.nir import format_nir
-from rxapp.services.payments import pdf_text
+from rxapp.services.pdf_document import captioned_lines, insured_document, pdf_text, person_name, printed_nir
 from rxapp.services.references import REFERENCE_ALPHABET
 
 ATTESTATION_TITLE = "Attestation de droits à l'assurance maladie"
@@ -35,10 +33,6 @@ def verification_reference(*, nir: str, issued_on: date, secret: str) -> str:
     digest = hmac.new(secret.encode(), f"{nir}|{issued_on.isoformat()}".encode(), hashlib.sha256).digest()
     characters = "".join(REFERENCE_ALPHABET[byte % len(REFERENCE_ALPHABET)] for byte in digest[:8])
     return f"ATT-{issued_on:%Y}-{characters}"
-
-
-def _name(first_name: str, last_name: str) -> str:
-    return f"{first_name} {last_name}".upper()
 
 
 def rights_attestation_pdf(
@@ -79,31 +73,16 @@ def rights_attestation_pdf(
     )
     reference = verification_reference(nir=insured.nir, issued_on=issued_on, secret=secret)
 
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = "cp1252"
-    pdf.set_title(ATTESTATION_TITLE)
-    pdf.set_author("l'Assurance Maladie")
-    pdf.set_lang("fr-FR")
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 11)
-    pdf.cell(text="l'Assurance Maladie - Compte ameli", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    pdf.set_font("helvetica", "B", 16)
-    pdf.multi_cell(w=0, h=8, text=ATTESTATION_TITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
+    pdf = insured_document(ATTESTATION_TITLE, title_size=16)
     lines = (
-        ("Assuré", _name(insured.first_name, insured.last_name)),
-        ("Numéro de sécurité sociale", f"{format_nir(insured.nir)} {insured.nir_key}"),
+        ("Assuré", person_name(insured.first_name, insured.last_name)),
+        ("Numéro de sécurité sociale", printed_nir(insured)),
         ("Droits", RIGHTS_OPEN if insured.rights_open else RIGHTS_CLOSED),
         ("Caisse d'assurance maladie", organisation),
         ("Date de l'attestation", format_day(issued_on)),
         ("Référence de vérification", reference),
     )
-    for caption, value in lines:
-        pdf.set_font("helvetica", "B", 11)
-        pdf.cell(w=62, h=8, text=pdf_text(f"{caption} :"))
-        pdf.set_font("helvetica", "", 11)
-        pdf.multi_cell(w=0, h=8, text=pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+    captioned_lines(pdf, lines, caption_width=62)
     pdf.ln(6)
     pdf.set_font("helvetica", "B", 12)
     pdf.cell(text="Bénéficiaires", new_x="LMARGIN", new_y="NEXT")
@@ -114,7 +93,7 @@ def rights_attestation_pdf(
         pdf.cell(
             h=7,
             text=pdf_text(
-                f"{_name(beneficiary.first_name, beneficiary.last_name)}, né(e) le "
+                f"{person_name(beneficiary.first_name, beneficiary.last_name)}, né(e) le "
                 f"{format_day(beneficiary.birth_date)} ({role})"
             ),
             new_x="LMARGIN",

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from rxapp.models import Message, Notification, utcnow
-from rxapp.services.formatting import format_day, format_short_day
 from rxapp.services.medialog.closure import CLOSURE_TITLE
 
 _Item = TypeVar("_Item", Notification, Message)
@@ -20,11 +19,10 @@ _Item = TypeVar("_Item", Notification, Message)
 
 @dataclass(frozen=True)
 class InboxItem:
-    """A notification or a message as the insured's pages show it."""
+    """A notification or a message of the account (the pages format its date)."""
 
     item_id: int
-    day: str
-    short_day: str
+    created_at: datetime
     title: str
     body: str
     unread: bool
@@ -43,8 +41,7 @@ def _items(
     return [
         InboxItem(
             item_id=int(row.id or 0),
-            day=format_day(row.created_at),
-            short_day=format_short_day(row.created_at),
+            created_at=row.created_at,
             title=row.title if isinstance(row, Notification) else row.subject,
             body=row.body,
             unread=row.read_at is None,
@@ -128,19 +125,7 @@ def mark_notification_read(
 def mark_message_read(
     *, session: Session, account_id: int, item_id: int, now: datetime | None = None
 ) -> bool:
-    """Mark one of the account's messages read (idempotent).
-
-    Args:
-        session: the database session.
-        account_id: the account of the live session.
-        item_id: the message.
-        now: the reading time (defaults to the current time); a second call
-            keeps the first reading time.
-
-    Returns:
-        True when the message belongs to the account (now read); False
-        otherwise, and nothing is written.
-    """
+    """Mark one of the account's messages read: as `mark_notification_read`, for a message."""
     return _mark_read(session, Message, account_id, item_id, now)
 
 

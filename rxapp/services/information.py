@@ -8,18 +8,17 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from rxapp.models import (
-    Account,
     Beneficiary,
     ComplementaryContract,
     ComplementaryOrganisation,
     Cpam,
-    InsuredPerson,
     NoemieLink,
     OverlapRequest,
     OverlapRequestLine,
     RequestStatus,
 )
 from rxapp.models._types import persisted_id
+from rxapp.services.account_holder import account_holder
 from rxapp.services.formatting import format_day
 from rxapp.services.nir import format_nir
 
@@ -54,12 +53,7 @@ class InformationView:
 def information_for(*, session: Session, account_id: int, today: date | None = None) -> InformationView:
     """Everything the page shows, in four queries whatever the family size."""
     today = today or date.today()
-    account = session.get(Account, account_id)
-    if account is None:
-        raise LookupError(account_id)
-    insured = session.get(InsuredPerson, account.insured_id)
-    if insured is None:
-        raise LookupError(account.insured_id)
+    _, insured = account_holder(session, account_id)
     cpam = session.get(Cpam, insured.cpam_id) if insured.cpam_id else None
     beneficiaries = session.exec(
         select(Beneficiary)

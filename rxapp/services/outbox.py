@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -31,25 +32,27 @@ def stale_outbox(
     return [row.request_id for row in rows]
 
 
+def _affaire_ids(session: Session, *conditions: Any, oldest_first_by: Any, limit: int) -> list[int]:
+    """The ids of the affaires meeting `conditions`, oldest first, at most `limit`."""
+    ids = session.exec(
+        select(Affaire.id).where(*conditions).order_by(col(oldest_first_by)).limit(limit)
+    ).all()
+    return [affaire_id for affaire_id in ids if affaire_id is not None]
+
+
 def closures_to_deliver(
     *, session: Session, older_than: timedelta, limit: int = 500, now: datetime | None = None
 ) -> list[int]:
     """Closed affaires whose notification or email is still missing after `older_than`."""
     now = now or utcnow()
-    return [
-        affaire_id
-        for affaire_id in session.exec(
-            select(Affaire.id)
-            .where(
-                col(Affaire.status) == AffaireStatus.CLOSED,
-                col(Affaire.closed_at) < now - older_than,
-                col(Affaire.notified_at).is_(None) | col(Affaire.avis_sent_at).is_(None),
-            )
-            .order_by(col(Affaire.closed_at))
-            .limit(limit)
-        ).all()
-        if affaire_id is not None
-    ]
+    return _affaire_ids(
+        session,
+        col(Affaire.status) == AffaireStatus.CLOSED,
+        col(Affaire.closed_at) < now - older_than,
+        col(Affaire.notified_at).is_(None) | col(Affaire.avis_sent_at).is_(None),
+        oldest_first_by=Affaire.closed_at,
+        limit=limit,
+    )
 
 
 def affaires_to_auto_process(
@@ -57,17 +60,11 @@ def affaires_to_auto_process(
 ) -> list[int]:
     """Simple, new affaires older than `delay`: the worker plays the agent for them."""
     now = now or utcnow()
-    return [
-        affaire_id
-        for affaire_id in session.exec(
-            select(Affaire.id)
-            .where(
-                col(Affaire.status) == AffaireStatus.NEW,
-                col(Affaire.is_complex).is_(False),
-                col(Affaire.created_at) < now - delay,
-            )
-            .order_by(col(Affaire.created_at))
-            .limit(limit)
-        ).all()
-        if affaire_id is not None
-    ]
+    return _affaire_ids(
+        session,
+        col(Affaire.status) == AffaireStatus.NEW,
+        col(Affaire.is_complex).is_(False),
+        col(Affaire.created_at) < now - delay,
+        oldest_first_by=Affaire.created_at,
+        limit=limit,
+    )

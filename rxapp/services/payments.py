@@ -4,13 +4,13 @@ those that never reached a complementary insurer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from fpdf import FPDF
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Beneficiary, InsuredPerson, Payment
 from rxapp.services.formatting import format_amount, format_day
-from rxapp.services.nir import format_nir
+from rxapp.services.pdf_document import captioned_lines, insured_document, person_name, printed_nir
 
 STATEMENT_TITLE = "Relevé de paiement"
 NOT_TRANSMITTED = "non transmis à votre organisme complémentaire"
@@ -18,18 +18,14 @@ NOT_TRANSMITTED = "non transmis à votre organisme complémentaire"
 
 @dataclass(frozen=True)
 class PaymentLine:
-    """One payment as the insured's pages show it."""
+    """One payment of the account (the pages format its date and amount)."""
 
     payment_id: int
-    paid_on: str
+    paid_on: date
     label: str
     beneficiary: str
-    amount: str
+    amount_cents: int
     transmitted_to_oc: bool
-
-
-def _full_name(first_name: str, last_name: str) -> str:
-    return f"{first_name} {last_name}".upper()
 
 
 def payments_for(*, session: Session, account_id: int, limit: int | None = None) -> list[PaymentLine]:
@@ -57,20 +53,14 @@ def payments_for(*, session: Session, account_id: int, limit: int | None = None)
     return [
         PaymentLine(
             payment_id=int(payment.id or 0),
-            paid_on=format_day(payment.paid_on),
+            paid_on=payment.paid_on,
             label=payment.label,
-            beneficiary=_full_name(first_name, last_name),
-            amount=format_amount(payment.amount_cents),
+            beneficiary=person_name(first_name, last_name),
+            amount_cents=payment.amount_cents,
             transmitted_to_oc=payment.transmitted_to_oc,
         )
         for payment, first_name, last_name in session.exec(statement).all()
     ]
-
-
-def pdf_text(text: str) -> str:
-    """Text the PDF core fonts can print (Windows-1252): plain spaces for the
-    narrow and ordinary no-break spaces of the French number format."""
-    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def statement_pdf(*, session: Session, account_id: int, payment_id: int) -> tuple[str, bytes]:
@@ -106,33 +96,16 @@ def statement_pdf(*, session: Session, account_id: int, payment_id: int) -> tupl
         raise LookupError(payment_id)
     payment, beneficiary, insured = row
 
-    pdf = FPDF(format="A4")
-    # The core fonts print Windows-1252, which has the French accents and "€".
-    pdf.core_fonts_encoding = "cp1252"
-    pdf.set_title(STATEMENT_TITLE)
-    pdf.set_author("l'Assurance Maladie")
-    pdf.set_lang("fr-FR")
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 11)
-    pdf.cell(text="l'Assurance Maladie - Compte ameli", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    pdf.set_font("helvetica", "B", 18)
-    pdf.cell(text=STATEMENT_TITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-
+    pdf = insured_document(STATEMENT_TITLE, title_size=18)
     lines = (
-        ("Assuré", _full_name(insured.first_name, insured.last_name)),
-        ("Numéro de sécurité sociale", f"{format_nir(insured.nir)} {insured.nir_key}"),
+        ("Assuré", person_name(insured.first_name, insured.last_name)),
+        ("Numéro de sécurité sociale", printed_nir(insured)),
         ("Date du paiement", format_day(payment.paid_on)),
         ("Acte", payment.label),
-        ("Bénéficiaire", _full_name(beneficiary.first_name, beneficiary.last_name)),
+        ("Bénéficiaire", person_name(beneficiary.first_name, beneficiary.last_name)),
         ("Montant remboursé", format_amount(payment.amount_cents)),
     )
-    for caption, value in lines:
-        pdf.set_font("helvetica", "B", 11)
-        pdf.cell(w=70, h=8, text=pdf_text(f"{caption} :"))
-        pdf.set_font("helvetica", "", 11)
-        pdf.cell(h=8, text=pdf_text(value), new_x="LMARGIN", new_y="NEXT")
+    captioned_lines(pdf, lines, caption_width=70)
     pdf.ln(6)
     pdf.set_font("helvetica", "B", 11)
     pdf.cell(text=f"Paiement {NOT_TRANSMITTED}.", new_x="LMARGIN", new_y="NEXT")

@@ -10,12 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from rxapp.models import (
-    Account,
     AffaireOutbox,
     Beneficiary,
     ComplementaryContract,
     ComplementaryOrganisation,
-    InsuredPerson,
     Message,
     OverlapRequest,
     OverlapRequestLine,
@@ -25,6 +23,7 @@ from rxapp.models import (
     utcnow,
 )
 from rxapp.models._types import persisted_id
+from rxapp.services.account_holder import account_holder
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.auth import resolve_session
 from rxapp.services.eligibility import Eligibility, EligibilityStatus, eligibility_for
@@ -116,12 +115,7 @@ def overlap_situation(*, session: Session, account_id: int, now: datetime | None
     Two queries for the contracts whatever the family size, plus the account
     and its pending request.
     """
-    account = session.get(Account, account_id)
-    if account is None:
-        raise LookupError(account_id)
-    insured = session.get(InsuredPerson, account.insured_id)
-    if insured is None:
-        raise LookupError(account.insured_id)
+    account, insured = account_holder(session, account_id)
     rows = session.exec(
         select(Beneficiary, ComplementaryContract, ComplementaryOrganisation)
         .join(ComplementaryContract, col(ComplementaryContract.beneficiary_id) == Beneficiary.id)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
+from typing import TypeVar
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +25,7 @@ from rxapp.services import auth, medialog
 from rxapp.state.gate import in_session, log_refused
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def handshake_cookie(state: rx.State, name: str) -> str:
@@ -54,6 +57,18 @@ def _account_id_for(*, session: Session, session_id: str) -> int | None:
     return account.id if account else None
 
 
+async def _session_owner(
+    state: rx.State, session_id: object, lookup: Callable[..., T | None], handler: str, *, kind: str
+) -> T | None:
+    """Who is behind the session cookie (`lookup` in the database), or None, logged as refused."""
+    owner = None
+    if isinstance(session_id, str) and session_id:
+        owner = await in_session(lookup, session_id=session_id)
+    if owner is None:
+        log_refused(state, handler, kind=kind, had_session=bool(session_id))
+    return owner
+
+
 class AuthState(rx.State):
     """Holds no session id: every handler asks the database who is behind the tab's cookie."""
 
@@ -72,13 +87,7 @@ class AuthState(rx.State):
         Raises:
             SQLAlchemyError: the database did not answer; the gate shows a French message.
         """
-        session_id = self._session_id()
-        account_id = None
-        if isinstance(session_id, str) and session_id:
-            account_id = await in_session(_account_id_for, session_id=session_id)
-        if account_id is None:
-            log_refused(self, handler, kind="insured", had_session=bool(session_id))
-        return account_id
+        return await _session_owner(self, self._session_id(), _account_id_for, handler, kind="insured")
 
     def _forget(self) -> None:
         """What a state forgets when its session is gone; each page state says what."""
@@ -156,14 +165,11 @@ class AgentAuthState(rx.State):
         Raises:
             SQLAlchemyError: the database did not answer; the gate shows a French message.
         """
-        session_id = self._agent_session_id()
-        identity = None
-        if isinstance(session_id, str) and session_id:
-            identity = await in_session(_agent_identity_for, session_id=session_id)
+        identity = await _session_owner(
+            self, self._agent_session_id(), _agent_identity_for, handler, kind="agent"
+        )
         self.agent_name = identity.name if identity else ""
         self.agent_cpam = identity.cpam if identity else ""
-        if identity is None:
-            log_refused(self, handler, kind="agent", had_session=bool(session_id))
         return identity.agent_id if identity else None
 
     def _forget(self) -> None:

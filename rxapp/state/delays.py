@@ -8,7 +8,8 @@ import reflex as rx
 
 from rxapp.services.delays import DelayFigures, delays_for_account, format_days
 from rxapp.state.auth import AuthState
-from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
+from rxapp.state.gate import insured_handler
+from rxapp.state.page import InsuredPage
 
 
 @dataclasses.dataclass
@@ -40,9 +41,7 @@ def _block(figures: DelayFigures) -> FiguresBlock:
     )
 
 
-class DelaysState(AuthState):
-    loaded: bool = False
-    unavailable: str = ""
+class DelaysState(InsuredPage, AuthState):
     partner_regime: bool = False
     cpam_name: str = ""
     complex_cpam_name: str = ""
@@ -50,18 +49,11 @@ class DelaysState(AuthState):
     ordinary: FiguresBlock = FiguresBlock()
     complex_cases: FiguresBlock = FiguresBlock()
 
-    def _forget(self) -> None:
-        self.loaded = False
-
-    def _show_unavailable(self) -> None:
-        self.unavailable = SERVICE_UNAVAILABLE
-
     @rx.event
     @insured_handler
     async def load(self, account_id: int):
         """on_load: re-check the session, then compute the figures of the insured's CPAM."""
-        delays = await in_session(delays_for_account, account_id=account_id)
-        self.unavailable = ""
+        delays = await self._read(delays_for_account, account_id=account_id)
         self.partner_regime = delays is None
         if delays is not None:
             self.cpam_name = delays.cpam_name

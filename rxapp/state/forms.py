@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-import reflex as rx
-
 from rxapp.services import medialog
 from rxapp.services.audit import INPUT_REFUSED, security_event
 
@@ -26,7 +24,7 @@ MAX_CHOICES = 10  # well above the 4 beneficiaries the teleservice accepts
 REFERENCE_PATTERN = re.compile(r"AFF-\d{4}-[A-Z0-9]{8}")
 
 
-def refuse_input(state: rx.State, handler: str, reason: str, *, forged: bool = True) -> None:
+def refuse_input(state: object, handler: str, reason: str, *, forged: bool = True) -> None:
     """Log an argument a handler refused.
 
     Args:

@@ -9,9 +9,11 @@ from sqlmodel import Session
 
 from rxapp.services import inbox
 from rxapp.services.audit import ACCESS_REFUSED, security_event
+from rxapp.services.formatting import format_day, format_short_day
 from rxapp.state.auth import AuthState
 from rxapp.state.forms import is_item_id, refuse_input
-from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
+from rxapp.state.gate import insured_handler
+from rxapp.state.page import InsuredPage
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,15 +33,15 @@ def inbox_row(item: inbox.InboxItem) -> InboxRow:
     """The row a page shows of one notification or message (its page, the dashboard)."""
     return InboxRow(
         item_id=item.item_id,
-        day=item.day,
-        short_day=item.short_day,
+        day=format_day(item.created_at),
+        short_day=format_short_day(item.created_at),
         title=item.title,
         body=item.body,
         unread=item.unread,
     )
 
 
-class InboxMixin(rx.State, mixin=True):
+class InboxMixin(InsuredPage, mixin=True):
     """A list of the account's items, newest first; each state below names its services.
 
     A mixin, so that each page gets its own vars and handlers; the states mix
@@ -47,8 +49,6 @@ class InboxMixin(rx.State, mixin=True):
     """
 
     items: list[InboxRow] = []
-    loaded: bool = False
-    unavailable: str = ""
 
     @staticmethod
     def _lister(session: Session, account_id: int) -> list[inbox.InboxItem]:
@@ -60,17 +60,13 @@ class InboxMixin(rx.State, mixin=True):
 
     def _forget(self) -> None:
         self.items = []
-        self.loaded = False
-
-    def _show_unavailable(self) -> None:
-        self.unavailable = SERVICE_UNAVAILABLE
+        super()._forget()
 
     @rx.event
     @insured_handler
     async def load(self, account_id: int):
         """on_load: re-check the session, then read the items."""
-        items = await in_session(self._lister, account_id=account_id)
-        self.unavailable = ""
+        items = await self._read(self._lister, account_id=account_id)
         self.items = [inbox_row(item) for item in items]
         self.loaded = True
 
@@ -98,11 +94,10 @@ class InboxMixin(rx.State, mixin=True):
         row = self.items[index]
         if row.expanded:
             updated = dataclasses.replace(row, expanded=False)
-        elif await in_session(self._marker, account_id=account_id, item_id=item_id):
+        elif await self._read(self._marker, account_id=account_id, item_id=item_id):
             updated = dataclasses.replace(row, expanded=True, unread=False)
         else:
             return
-        self.unavailable = ""
         self.items = [updated if i == index else other for i, other in enumerate(self.items)]
 
 

@@ -8,7 +8,8 @@ import reflex as rx
 
 from rxapp.services.information import information_for
 from rxapp.state.auth import AuthState
-from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
+from rxapp.state.gate import insured_handler
+from rxapp.state.page import InsuredPage
 
 
 @dataclasses.dataclass
@@ -20,9 +21,7 @@ class PersonRow:
     transmission_blocked: bool
 
 
-class InformationState(AuthState):
-    loaded: bool = False
-    unavailable: str = ""
+class InformationState(InsuredPage, AuthState):
     full_name: str = ""
     nir: str = ""
     rights_open: bool = True
@@ -33,18 +32,11 @@ class InformationState(AuthState):
     doctor_declared_on: str = ""
     persons: list[PersonRow] = []
 
-    def _forget(self) -> None:
-        self.loaded = False
-
-    def _show_unavailable(self) -> None:
-        self.unavailable = SERVICE_UNAVAILABLE
-
     @rx.event
     @insured_handler
     async def load(self, account_id: int):
         """on_load: re-check the session, then read the account's information."""
-        view = await in_session(information_for, account_id=account_id)
-        self.unavailable = ""
+        view = await self._read(information_for, account_id=account_id)
         self.full_name = view.full_name
         self.nir = view.nir
         self.rights_open = view.rights_open

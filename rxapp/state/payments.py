@@ -7,9 +7,11 @@ import dataclasses
 import reflex as rx
 
 from rxapp import routes
+from rxapp.services.formatting import format_amount, format_day
 from rxapp.services.payments import PaymentLine, payments_for
 from rxapp.state.auth import AuthState
-from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
+from rxapp.state.gate import insured_handler
+from rxapp.state.page import InsuredPage
 
 TRANSMITTED = "Transmis à votre complémentaire"
 NOT_TRANSMITTED = "Non transmis"
@@ -32,20 +34,18 @@ class PaymentRow:
 def payment_row(line: PaymentLine) -> PaymentRow:
     """The row a page shows of one payment (the payments page, the dashboard's latest ones)."""
     return PaymentRow(
-        paid_on=line.paid_on,
+        paid_on=format_day(line.paid_on),
         beneficiary=line.beneficiary,
         label=line.label,
-        amount=line.amount,
+        amount=format_amount(line.amount_cents),
         status=TRANSMITTED if line.transmitted_to_oc else NOT_TRANSMITTED,
         transmitted=line.transmitted_to_oc,
         statement_url="" if line.transmitted_to_oc else routes.statement_url(line.payment_id),
     )
 
 
-class PaymentsState(AuthState):
+class PaymentsState(InsuredPage, AuthState):
     payments: list[PaymentRow] = []
-    loaded: bool = False
-    unavailable: str = ""
 
     @rx.var
     def has_untransmitted(self) -> bool:
@@ -54,16 +54,12 @@ class PaymentsState(AuthState):
 
     def _forget(self) -> None:
         self.payments = []
-        self.loaded = False
-
-    def _show_unavailable(self) -> None:
-        self.unavailable = SERVICE_UNAVAILABLE
+        super()._forget()
 
     @rx.event
     @insured_handler
     async def load(self, account_id: int):
         """on_load: re-check the session, then read the account's payments."""
-        lines = await in_session(payments_for, account_id=account_id)
-        self.unavailable = ""
+        lines = await self._read(payments_for, account_id=account_id)
         self.payments = [payment_row(line) for line in lines]
         self.loaded = True

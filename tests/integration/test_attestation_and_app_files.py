@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 from PIL import Image
-from pypdf import PdfReader
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -25,11 +24,12 @@ from rxapp import routes
 from rxapp.db import make_engine
 from rxapp.models import Affaire
 from rxapp.services.attestation import verification_reference
-from rxapp.services.auth import end_session, login_insured
+from rxapp.services.auth import login_insured
 from rxapp.services.demo import DEMO_CODE
 from rxapp.services.demo_history import HISTORY_AFFAIRE_PREFIX
 from rxapp.services.formatting import PARIS
 from rxapp.settings import VAR_DIR, get_settings
+from tests.support.documents import assert_closed_without_a_live_session, pdf_text
 from tests.support.processes import RunningApp, running_app
 
 RENALDO_NIR = "1 74 11 71 270 102"
@@ -63,10 +63,6 @@ def _head_tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
-def _text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
 def test_the_attestation_holds_the_insureds_rights_and_opens_only_with_a_live_session(
     served: tuple[RunningApp, str],
 ) -> None:
@@ -87,7 +83,7 @@ def test_the_attestation_holds_the_insureds_rights_and_opens_only_with_a_live_se
         assert response.headers["content-type"] == "application/pdf"
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["content-disposition"].startswith("attachment;")
-        text = _text(response.content)
+        text = pdf_text(response.content)
         for expected in (
             "Attestation de droits",
             "RENALDO ZOVI",
@@ -103,20 +99,9 @@ def test_the_attestation_holds_the_insureds_rights_and_opens_only_with_a_live_se
         ):
             assert expected in text, expected
 
-        assert client.get(routes.ATTESTATION_PDF).status_code == 401
-        forged = {"Cookie": "ameli_session=" + "x" * 43}
-        response = client.get(routes.ATTESTATION_PDF, headers=forged)
-        assert response.status_code == 401
-        assert "Connectez-vous" in response.text
-
-        engine = make_engine(database_url)
-        try:
-            with Session(engine) as session:
-                end_session(session=session, session_id=session_id)
-                session.commit()
-        finally:
-            engine.dispose()
-        assert client.get(routes.ATTESTATION_PDF, headers=signed_in).status_code == 401
+        assert_closed_without_a_live_session(
+            client, routes.ATTESTATION_PDF, database_url=database_url, session_id=session_id
+        )
 
 
 def test_the_manifest_is_valid_and_linked_and_the_service_worker_is_served(

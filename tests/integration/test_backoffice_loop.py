@@ -3,7 +3,6 @@ request → outbox → task → Medialog+ API → affaire → agent → closure 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 
@@ -35,9 +34,10 @@ from rxapp.services.mail import AVIS_SUBJECT
 from rxapp.settings import VAR_DIR
 from tests.support.databases import scratch_database
 from tests.support.faulty_proxy import faulty_proxy
-from tests.support.processes import RunningApp, running_app
+from tests.support.processes import RunningApp
+from tests.support.served import served_app
 from tests.support.smtp import Inbox, smtp_server
-from tests.support.worker import broker_url_for_tests, require_redis, running_worker, wait_for
+from tests.support.worker import running_worker, wait_for
 
 RENALDO, LUCIE, CHANTAL, MARC, JULIE = (
     "1741171270102",
@@ -63,14 +63,7 @@ def database_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def app(database_url: str, smtp: tuple[str, Inbox]) -> Iterator[RunningApp]:
     """The app and its worker, as `make run` starts them, on Redis and PostgreSQL."""
-    require_redis(broker_url_for_tests())
-    overrides = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker_url_for_tests(),
-        "CELERY_QUEUE": f"loop-{os.getpid()}",
-        "SMTP_URL": smtp[0],
-    }
-    with running_app(overrides, VAR_DIR / "tests" / "loop-server.log") as running:
+    with served_app("loop", database_url, SMTP_URL=smtp[0]) as running:
         yield running
 
 

@@ -9,7 +9,6 @@ forged header must be ignored.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import time
 from collections.abc import Iterator
@@ -23,12 +22,11 @@ from rxapp.services import auth
 from rxapp.services.audit import read_security_log
 from rxapp.services.demo import DEMO_CODE
 from rxapp.services.nir import parse_nir
-from rxapp.settings import VAR_DIR
 from rxapp.state.login import LoginState
 from tests.support.databases import scratch_database
-from tests.support.processes import RunningApp, running_app
+from tests.support.processes import RunningApp
 from tests.support.reflex_socket import ReflexTab, event_name
-from tests.support.worker import broker_url_for_tests, require_redis
+from tests.support.served import served_app
 
 RENALDO = "1741171270102 58"
 SETTLE = 0.5
@@ -44,23 +42,14 @@ def unknown_nirs(count: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("security") / "security.jsonl"
-
-
-@pytest.fixture(scope="module")
 def app(security_log: Path) -> Iterator[RunningApp]:
-    require_redis(broker_url_for_tests())
-    with scratch_database("proxied") as database_url:
-        overrides = {
-            "DATABASE_URL": database_url,
-            "REDIS_URL": broker_url_for_tests(),
-            "CELERY_QUEUE": f"proxied-{os.getpid()}",
-            "SECURITY_LOG": str(security_log),
-            "TRUSTED_PROXIES": "127.0.0.1",
-        }
-        with running_app(overrides, VAR_DIR / "tests" / "proxied-server.log") as running:
-            yield running
+    with (
+        scratch_database("proxied") as database_url,
+        served_app(
+            "proxied", database_url, SECURITY_LOG=str(security_log), TRUSTED_PROXIES="127.0.0.1"
+        ) as running,
+    ):
+        yield running
 
 
 def _own_address() -> str:

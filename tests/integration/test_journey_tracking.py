@@ -12,10 +12,11 @@ from prometheus_client import REGISTRY
 from sqlmodel import Session, select
 
 from rxapp.logging_setup import JsonFormatter
-from rxapp.models import Account, InsuredPerson
+from rxapp.models import Account, InsuredPerson, OverlapRequest
 from rxapp.observability.tracking import install_tracking
 from rxapp.services import auth, medialog, teleservice
 from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE, seed_demo_data
+from tests.support.affaires import submitted_affaire
 
 LUCIE = "2851201053118"
 
@@ -63,25 +64,19 @@ def test_a_request_is_followed_from_confirmation_to_the_email(
         auth.login_insured(session=db_session, nir=LUCIE, code="Mauvais1!", client_ip="192.0.2.1")
     db_session.commit()
 
-    account_id = db_session.exec(
-        select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == LUCIE)
-    ).one()
-    situation = teleservice.overlap_situation(session=db_session, account_id=account_id)
-    choices = {str(b.beneficiary_id): str(b.options[0].contract_id) for b in situation.beneficiaries}
-    request = teleservice.submit_request(session=db_session, account_id=account_id, choices=choices)
-    db_session.commit()
-    created = medialog.create_affaire_for_request(session=db_session, request_id=request.request_id)
-    db_session.commit()
+    created = submitted_affaire(db_session, LUCIE)
+    request = db_session.get(OverlapRequest, created.request_id)
+    assert request is not None
     digne = auth.login_agent(session=db_session, login="agent.digne", password=AGENT_PASSWORD)
     db_session.commit()
     agent_id = auth.agent_for_session(session=db_session, session_id=digne.session_id).id
-    medialog.take_charge(session=db_session, agent_id=agent_id, affaire_id=created.affaire_id)
-    medialog.update_progres(session=db_session, agent_id=agent_id, affaire_id=created.affaire_id)
-    medialog.close_affaire(session=db_session, agent_id=agent_id, affaire_id=created.affaire_id)
+    medialog.take_charge(session=db_session, agent_id=agent_id, affaire_id=created.id)
+    medialog.update_progres(session=db_session, agent_id=agent_id, affaire_id=created.id)
+    medialog.close_affaire(session=db_session, agent_id=agent_id, affaire_id=created.id)
     db_session.commit()
-    medialog.apply_closure(session=db_session, affaire_id=created.affaire_id)
+    medialog.apply_closure(session=db_session, affaire_id=created.id)
     db_session.commit()
-    medialog.mark_avis_sent(session=db_session, affaire_id=created.affaire_id)
+    medialog.mark_avis_sent(session=db_session, affaire_id=created.id)
     db_session.commit()
 
     for name, value in before.items():

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from rxapp.settings import VAR_DIR
 from tests.support.databases import scratch_database
-from tests.support.processes import RunningApp, free_port, running_app
-from tests.support.worker import broker_url_for_tests, require_redis
+from tests.support.processes import RunningApp, free_port
+from tests.support.served import served_app
 
 from .test_client_address_throttling import _own_address
 
@@ -23,18 +21,17 @@ TOKEN = "m" * 40
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[RunningApp]:
-    require_redis(broker_url_for_tests())
-    with scratch_database("operations") as database_url:
-        overrides = {
-            "DATABASE_URL": database_url,
-            "REDIS_URL": broker_url_for_tests(),
-            "CELERY_QUEUE": f"operations-{os.getpid()}",
-            "METRICS_TOKEN": TOKEN,
-            "WORKER_METRICS_PORT": str(free_port()),
-            "LOG_FORMAT": "json",
-        }
-        with running_app(overrides, VAR_DIR / "tests" / "operations-server.log") as running:
-            yield running
+    with (
+        scratch_database("operations") as database_url,
+        served_app(
+            "operations",
+            database_url,
+            METRICS_TOKEN=TOKEN,
+            WORKER_METRICS_PORT=str(free_port()),
+            LOG_FORMAT="json",
+        ) as running,
+    ):
+        yield running
 
 
 def wait_until(condition, *, timeout: float = 60, interval: float = 0.5):

@@ -14,6 +14,8 @@ from rxapp.models import Account, InsuredPerson, Message, Notification, Payment
 from rxapp.services import inbox
 from rxapp.services.demo import seed_demo_data
 from rxapp.services.payments import PaymentLine, payments_for, statement_pdf
+from rxapp.state.inbox import inbox_row
+from rxapp.state.payments import payment_row
 from tests.support.statements import counted_statements
 
 TODAY = date(2026, 1, 7)
@@ -67,7 +69,12 @@ def test_payments_are_listed_newest_first_with_beneficiaries_in_capitals(
 ) -> None:
     lines = payments_for(session=session, account_id=renaldo)
 
-    assert [line.paid_on for line in lines] == ["01/01/2026", "23/12/2025", "14/12/2025", "05/12/2025"]
+    assert [line.paid_on for line in lines] == [
+        date(2026, 1, 1),
+        date(2025, 12, 23),
+        date(2025, 12, 14),
+        date(2025, 12, 5),
+    ]
     assert [line.beneficiary for line in lines] == [
         "RENALDO ZOVI",
         "NOEMIE ZOVI",
@@ -77,10 +84,10 @@ def test_payments_are_listed_newest_first_with_beneficiaries_in_capitals(
     assert [line.transmitted_to_oc for line in lines] == [False, False, True, True]
     assert lines[0] == PaymentLine(
         payment_id=lines[0].payment_id,
-        paid_on="01/01/2026",
+        paid_on=date(2026, 1, 1),
         label="Consultation médecin généraliste",
         beneficiary="RENALDO ZOVI",
-        amount="30,00\u00a0€",
+        amount_cents=3000,
         transmitted_to_oc=False,
     )
 
@@ -100,7 +107,8 @@ def test_same_day_payments_come_newest_row_first(session: Session, renaldo: int)
     lines = payments_for(session=session, account_id=renaldo, limit=2)
 
     assert [line.payment_id for line in lines] == [twin.id, newest.id]
-    assert lines[0].amount == "1\u202f120,00\u00a0€"
+    assert lines[0].amount_cents == 112000
+    assert payment_row(lines[0]).amount == "1\u202f120,00\u00a0€"
 
 
 def test_limit_keeps_the_newest(session: Session, renaldo: int) -> None:
@@ -228,12 +236,13 @@ def test_notifications_are_listed_newest_first(session: Session, renaldo: int, l
     assert [item.item_id for item in items] == [same_time.id, newer.id, older.id]
     assert items[2] == inbox.InboxItem(
         item_id=older.id,
-        day="19/11/2025",
-        short_day="19 nov.",
+        created_at=older.created_at,
         title="Ma complémentaire santé",
         body="Ma complémentaire santé : détail",
         unread=True,
     )
+    row = inbox_row(items[2])
+    assert (row.day, row.short_day) == ("19/11/2025", "19 nov.")
     assert [
         item.item_id for item in inbox.notifications_for(session=session, account_id=renaldo, limit=1)
     ] == [same_time.id]

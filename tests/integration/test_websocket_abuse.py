@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -22,14 +21,14 @@ import pytest
 
 from rxapp.db import make_engine
 from rxapp.services.nir import parse_nir
-from rxapp.settings import VAR_DIR, Settings
+from rxapp.settings import Settings
 from rxapp.state.login import LoginState
 from tests.support.databases import scratch_database
 from tests.support.fingerprint import fingerprint
 from tests.support.flood_scenario import measure_flood, metric, milliseconds
-from tests.support.processes import RunningApp, running_app
+from tests.support.processes import RunningApp
 from tests.support.reflex_socket import ReflexTab, event_name
-from tests.support.worker import broker_url_for_tests, require_redis
+from tests.support.served import served_app
 
 SAMPLES = 100
 # The flood was 16 sockets x 3,000 events on a bigger server; here 8 at a time, until stopped.
@@ -48,21 +47,10 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("security") / "security.jsonl"
-
-
-@pytest.fixture(scope="module")
 def app(database_url: str, security_log: Path) -> Iterator[RunningApp]:
-    require_redis(broker_url_for_tests())
-    overrides = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker_url_for_tests(),
-        "CELERY_QUEUE": f"wsflood-{os.getpid()}",
-        "SECURITY_LOG": str(security_log),
-        "TRUSTED_PROXIES": "127.0.0.1",
-    }
-    with running_app(overrides, VAR_DIR / "tests" / "wsflood-server.log") as running:
+    with served_app(
+        "wsflood", database_url, SECURITY_LOG=str(security_log), TRUSTED_PROXIES="127.0.0.1"
+    ) as running:
         yield running
 
 
@@ -80,15 +68,7 @@ def test_a_flood_of_failing_events_is_dropped_closed_and_costs_bounded_logs(
 ) -> None:
     fingerprint_before = business_fingerprint(database_url)
     figures = asyncio.run(
-        measure_flood(
-            app,
-            security_log,
-            name=event_name(LoginState, "setvar"),
-            payload={"var_name": "no_such_var", "value": 1},
-            samples=SAMPLES,
-            sockets=FLOOD_SOCKETS,
-            events=FLOOD_EVENTS,
-        )
+        measure_flood(app, security_log, samples=SAMPLES, sockets=FLOOD_SOCKETS, events=FLOOD_EVENTS)
     )
     flood, processed = figures["flood"], figures["processed"]
     output = app.log_path.read_bytes()[slice(*figures["output_span"])]

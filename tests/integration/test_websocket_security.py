@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import os
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -25,7 +25,6 @@ from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
 from rxapp.db import make_engine
 from rxapp.models import (
     Account,
-    Affaire,
     Beneficiary,
     ComplementaryContract,
     InsuredPerson,
@@ -36,11 +35,10 @@ from rxapp.models import (
     WebSession,
     utcnow,
 )
-from rxapp.services import medialog, teleservice
+from rxapp.services import teleservice
 from rxapp.services.audit import read_security_log
 from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE
 from rxapp.services.security import session_id_hash
-from rxapp.settings import VAR_DIR
 from rxapp.state.admin import (
     NO_AFFAIRE,
     AdminAffaireState,
@@ -58,16 +56,18 @@ from rxapp.state.information import InformationState
 from rxapp.state.login import LoginState
 from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import SelectionState
+from tests.support.affaires import submitted_affaire
 from tests.support.databases import scratch_database
 from tests.support.fingerprint import fingerprint, fingerprint_table
-from tests.support.processes import RunningApp, running_app
+from tests.support.processes import RunningApp
 from tests.support.reflex_socket import ReflexTab, event_name, state_path
-from tests.support.worker import broker_url_for_tests, require_redis
+from tests.support.served import served_app
 
 RENALDO, LUCIE = "1741171270102 58", "2851201053118 12"
 SETTLE = 1.0
 INSURED_COOKIE, AGENT_COOKIE = SESSION_COOKIE, AGENT_SESSION_COOKIE
 run = asyncio.run
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -77,20 +77,8 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def security_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("security") / "security.jsonl"
-
-
-@pytest.fixture(scope="module")
 def app(database_url: str, security_log: Path) -> Iterator[RunningApp]:
-    require_redis(broker_url_for_tests())
-    overrides = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker_url_for_tests(),
-        "CELERY_QUEUE": f"wsattack-{os.getpid()}",
-        "SECURITY_LOG": str(security_log),
-    }
-    with running_app(overrides, VAR_DIR / "tests" / "wsattack-server.log") as running:
+    with served_app("wsattack", database_url, SECURITY_LOG=str(security_log)) as running:
         yield running
 
 
@@ -99,6 +87,19 @@ def engine(app: RunningApp, database_url: str):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+def attack_changes_nothing(engine, security_log: Path, attack: Callable[[], Awaitable[T]]) -> tuple[T, int]:
+    """Run `attack`; the business tables must be as they were.
+
+    Returns:
+        What the attack returned, and the security log's mark before it (for `events_since`).
+    """
+    before = fingerprint(engine)
+    mark = log_mark(security_log)
+    result = run(attack())
+    assert fingerprint(engine) == before
+    return result, mark
 
 
 def events_since(path: Path, mark: int, *, wanted: int = 1, timeout: float = 5) -> list[dict]:
@@ -211,10 +212,7 @@ def test_admin_handlers_refuse_no_session_an_insured_session_and_its_id_in_the_a
             await tab.close()
         return [anonymous, insured, smuggled]
 
-    before = fingerprint(engine)
-    mark = log_mark(security_log)
-    tabs = run(attack())
-    assert fingerprint(engine) == before
+    tabs, mark = attack_changes_nothing(engine, security_log, attack)
     for tab in tabs:
         # Nothing from the back office reached any of them: no queue row, no affaire.
         assert not tab.var(AdminQueueState, "rows"), tab.state
@@ -282,10 +280,7 @@ def test_a_choice_naming_another_insureds_contract_is_refused_and_nothing_is_rec
         await tab.close()
         return tab
 
-    before = fingerprint(engine)
-    mark = log_mark(security_log)
-    tab = run(attack())
-    assert fingerprint(engine) == before
+    tab, mark = attack_changes_nothing(engine, security_log, attack)
     assert all(not b["chosen"] for b in tab.var(SelectionState, "beneficiaries"))
     assert not tab.var(SelectionState, "reference")
     assert "Sélectionnez un organisme" in tab.var(SelectionState, "refusal")
@@ -315,10 +310,7 @@ def test_confirming_with_another_accounts_session_is_refused_and_nothing_is_reco
         await tab.close()
         return tab
 
-    before = fingerprint(engine)
-    mark = log_mark(security_log)
-    tab = run(attack())
-    assert fingerprint(engine) == before
+    tab, mark = attack_changes_nothing(engine, security_log, attack)
     assert not tab.var(SelectionState, "reference")
     assert tab.var(SelectionState, "refusal") == teleservice.NOT_YOUR_SITUATION
     events = events_since(security_log, mark)
@@ -379,16 +371,7 @@ def test_an_agent_cannot_open_or_act_on_another_cpams_affaire(
     app: RunningApp, engine, security_log: Path
 ) -> None:
     with Session(engine) as session:
-        account_id = session.exec(
-            select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == LUCIE[:13])
-        ).one()
-        situation = teleservice.overlap_situation(session=session, account_id=account_id)
-        choices = {str(b.beneficiary_id): str(b.options[0].contract_id) for b in situation.beneficiaries}
-        request = teleservice.submit_request(session=session, account_id=account_id, choices=choices)
-        session.commit()
-        created = medialog.create_affaire_for_request(session=session, request_id=request.request_id)
-        session.commit()
-        affaire = session.get(Affaire, created.affaire_id)
+        affaire = submitted_affaire(session, LUCIE[:13])
         reference = affaire.reference
     assert affaire.is_complex  # Lucie's case goes to Digne, not to the Ain
 
@@ -406,10 +389,7 @@ def test_an_agent_cannot_open_or_act_on_another_cpams_affaire(
         await tab.close()
         return tab
 
-    before = fingerprint(engine)
-    mark = log_mark(security_log)
-    tab = run(attack())
-    assert fingerprint(engine) == before
+    tab, mark = attack_changes_nothing(engine, security_log, attack)
     assert tab.var(AdminAffaireState, "error") == NO_AFFAIRE
     assert not tab.var(AdminAffaireState, "reference")
     # Nothing of the affaire reached the agent: neither the insured's name nor the CPAM's data.

@@ -17,7 +17,9 @@ from rxapp.models import (
     RequestStatus,
 )
 from rxapp.models._types import persisted_id
+from rxapp.services import medialog, teleservice
 from rxapp.services.nir import parse_nir
+from tests.support.population import choices_for
 
 _numbers = itertools.count(1)
 
@@ -68,4 +70,20 @@ def add_affaire(
     )
     session.add(affaire)
     session.flush()
+    return affaire
+
+
+def submitted_affaire(session: Session, nir: str) -> Affaire:
+    """The persona with this NIR (13 characters, or as the README prints it) keeps the first
+    option for every beneficiary through the teleservice's own rules; the request is committed,
+    then Medialog+ creates its affaire (committed too)."""
+    account_id = account_id_of(session, nir)
+    request = teleservice.submit_request(
+        session=session, account_id=account_id, choices=choices_for(session=session, account_id=account_id)
+    )
+    session.commit()
+    created = medialog.create_affaire_for_request(session=session, request_id=request.request_id)
+    session.commit()
+    affaire = session.get(Affaire, created.affaire_id)
+    assert affaire is not None
     return affaire

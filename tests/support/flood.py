@@ -23,7 +23,7 @@ from typing import Any
 
 import socketio
 
-from tests.support.reflex_socket import EVENT_PATH, ROOT_STATE
+from tests.support.reflex_socket import EVENT_PATH, ROOT_STATE, open_socket
 
 YIELD_EVERY = 25  # let the writer task flush now and then
 MAX_QUEUED = 100  # packets waiting in the client's engine.io queue
@@ -54,14 +54,8 @@ async def _one_socket(
         "router_data": {"pathname": "/", "asPath": "/"},
     }
     try:
-        await client.connect(
-            f"{base_url}?token={uuid.uuid4()}",
-            headers=headers,
-            namespaces=[EVENT_PATH],
-            socketio_path=EVENT_PATH,
-            transports=["websocket"],
-            auth={"event": hydrate},
-            wait_timeout=10,
+        await open_socket(
+            client, base_url, token=str(uuid.uuid4()), headers=headers, hydrate=hydrate, timeout=10
         )
     except socketio.exceptions.ConnectionError:
         result.refused += 1

@@ -20,7 +20,7 @@ import httpx
 
 from rxapp.settings import PROJECT_ROOT
 from tests.support.processes import RunningApp
-from tests.support.reflex_socket import ReflexTab
+from tests.support.reflex_socket import ReflexTab, event_name
 
 VICTIM_ADDRESS = "198.51.100.10"
 ATTACKER_ADDRESS = "203.0.113.9"
@@ -106,17 +106,22 @@ async def until(condition, *, timeout: float = 30) -> None:
         await asyncio.sleep(0.1)
 
 
+def setvar_attack() -> tuple[str, dict]:
+    """The issue's flood: `LoginState.setvar` of a var that does not exist (a public handler; the call fails)."""
+    from rxapp.state.login import LoginState  # the app's states: imported only when a flood is measured
+
+    return event_name(LoginState, "setvar"), {"var_name": "no_such_var", "value": 1}
+
+
 async def measure_flood(
     app: RunningApp,
     security_log: Path,
     *,
-    name: str,
-    payload: dict,
     samples: int = 60,
     sockets: int = 8,
     events: int = 400_000,
 ) -> dict:
-    """Page loads of a well-behaved tab before, during and after a flood, and what the flood cost.
+    """Page loads of a well-behaved tab before, during and after a flood (`setvar_attack`), and what it cost.
 
     Returns:
         `before`, `during`, `after` (page-load seconds), `flood` (the attacker's own
@@ -133,6 +138,7 @@ async def measure_flood(
     output_from, security_from = _size(app.log_path), _size(security_log)
     processed = processed_events(app)
     closed = metric(app, "ameli_sockets_closed_total")
+    name, payload = setvar_attack()
     attacker = await start_flood(
         app, forwarded_for=ATTACKER_ADDRESS, name=name, payload=payload, events=events, sockets=sockets
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,3 +161,19 @@ def unique_name() -> str:
 def business_fingerprint() -> dict[str, str]:
     """An md5 of every row of each business table of the app's database: equal, nothing changed."""
     return fingerprint(get_engine())
+
+
+def assert_refused_without_session(
+    state: rx.State, name: str, args: tuple, *, login_route: str, sent_tasks: list, caplog: Any
+) -> None:
+    """Handler `name` of `state` (whose cookie is absent or dead) redirects to `login_route`,
+    writes nothing, queues no task and logs exactly one `access_refused` naming itself."""
+    cls = type(state)
+    before = business_fingerprint()
+    with caplog.at_level(logging.INFO, logger="rxapp.security"):
+        events = run(getattr(cls, name), state, *args)
+    assert redirects_to(events, login_route)
+    assert business_fingerprint() == before
+    assert sent_tasks == []
+    refused = [r.getMessage() for r in caplog.records if "access_refused" in r.getMessage()]
+    assert len(refused) == 1 and f"{cls.__name__}.{name}" in refused[0], refused

@@ -36,6 +36,30 @@ import socketio
 
 ROOT_STATE = "reflex___state____state"
 EVENT_PATH = "/_event"
+
+
+async def open_socket(
+    sio: socketio.AsyncClient,
+    base_url: str,
+    *,
+    token: str,
+    headers: dict[str, str],
+    hydrate: dict[str, Any],
+    timeout: float,
+) -> None:
+    """Connect as the frontend does: websocket only, the tab's token in the URL and the
+    hydrate event in the CONNECT packet."""
+    await sio.connect(
+        f"{base_url}?token={token}",
+        headers=headers,
+        namespaces=[EVENT_PATH],
+        socketio_path=EVENT_PATH,
+        transports=["websocket"],
+        auth={"event": hydrate},
+        wait_timeout=timeout,
+    )
+
+
 PAGE_LOAD_VAR = "page_load_rx_state_"
 FRONTEND_ONLY = (
     "_redirect",
@@ -132,14 +156,8 @@ class ReflexTab:
             headers["Cookie"] = self.cookie_header
         if self.origin is not None:
             headers["Origin"] = self.origin
-        await self._sio.connect(
-            f"{self.base_url}?token={self.token}",
-            headers=headers,
-            namespaces=[EVENT_PATH],
-            socketio_path=EVENT_PATH,
-            transports=["websocket"],
-            auth={"event": hydrate},
-            wait_timeout=timeout,
+        await open_socket(
+            self._sio, self.base_url, token=self.token, headers=headers, hydrate=hydrate, timeout=timeout
         )
         await self.wait_idle(settle=settle, timeout=timeout)
 

@@ -14,9 +14,8 @@ from sqlmodel import Session, select
 
 from rxapp import routes
 from rxapp.db import get_engine
-from rxapp.models import Affaire, AffaireStatus, Agent, InsuredPerson, SessionKind
-from rxapp.models.account import Account
-from rxapp.services import auth, medialog, teleservice
+from rxapp.models import Affaire, AffaireStatus, Agent, SessionKind
+from rxapp.services import auth, medialog
 from rxapp.settings import get_settings
 from rxapp.state import admin as admin_state
 from rxapp.state.admin import (
@@ -28,13 +27,14 @@ from rxapp.state.admin import (
 )
 from rxapp.state.auth import AgentAuthState
 from rxapp.state.gate import SERVICE_UNAVAILABLE
+from tests.support.affaires import submitted_affaire
 from tests.support.handlers import (
     agent_session,
     app_database,
+    assert_refused_without_session,
     business_fingerprint,
     in_tab,
     redeem,
-    redirects_to,
     run,
     substate,
     with_agent_cookie,
@@ -57,18 +57,7 @@ pytestmark = pytest.mark.usefixtures("sent_tasks")
 def renaldo_affaire(demo_app) -> Affaire:
     """Renaldo's request and its affaire, routed to the CPAM de l'Ain."""
     with Session(get_engine()) as session:
-        account_id = session.exec(
-            select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == RENALDO)
-        ).one()
-        situation = teleservice.overlap_situation(session=session, account_id=account_id)
-        choices = {str(b.beneficiary_id): str(b.options[0].contract_id) for b in situation.beneficiaries}
-        request = teleservice.submit_request(session=session, account_id=account_id, choices=choices)
-        session.commit()
-        created = medialog.create_affaire_for_request(session=session, request_id=request.request_id)
-        session.commit()
-        affaire = session.get(Affaire, created.affaire_id)
-        assert affaire is not None
-        return affaire
+        return submitted_affaire(session, RENALDO)
 
 
 def _affaire(affaire_id: int) -> Affaire:
@@ -126,15 +115,10 @@ def test_without_a_session_every_handler_redirects_logs_and_changes_nothing(
     if cls is AdminQueueState:
         state.status_filter = "en_cours"
     with_agent_cookie(state, session_id)
-    before = business_fingerprint()
-    with caplog.at_level(logging.INFO, logger="rxapp.security"):
-        events = run(getattr(cls, name), state, *args)
-    assert redirects_to(events, routes.ADMIN_LOGIN)
-    assert business_fingerprint() == before
-    assert sent_tasks == []
+    assert_refused_without_session(
+        state, name, args, login_route=routes.ADMIN_LOGIN, sent_tasks=sent_tasks, caplog=caplog
+    )
     assert state.agent_name == ""
-    refused = [r for r in caplog.records if "access_refused" in r.getMessage()]
-    assert [f"{cls.__name__}.{name}" in r.getMessage() for r in refused] == [True]
     if cls is AdminQueueState:
         assert state.status_filter == "en_cours"
         assert state.rows == []

@@ -22,6 +22,7 @@ from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import BeneficiaryChoice, OptionView, SelectionState
 from tests.support.handlers import (
     app_database,
+    assert_refused_without_session,
     business_fingerprint,
     insured_session,
     redirects_to,
@@ -116,14 +117,9 @@ def test_without_a_session_every_handler_redirects_logs_and_writes_nothing(
         state.reference = "DEM-2026-AAAAAAAA"
     if cls is DashboardState:
         state.display_name, state.show_dialog = "RENALDO", True
-    before = business_fingerprint()
-    with caplog.at_level(logging.INFO, logger="rxapp.security"):
-        events = run(getattr(cls, name), state, *args)
-    assert redirects_to(events, routes.LOGIN)
-    assert business_fingerprint() == before
-    assert sent_tasks == []
-    refused = [r.getMessage() for r in caplog.records if "access_refused" in r.getMessage()]
-    assert len(refused) == 1 and f"{cls.__name__}.{name}" in refused[0]
+    assert_refused_without_session(
+        state, name, args, login_route=routes.LOGIN, sent_tasks=sent_tasks, caplog=caplog
+    )
     if cls is DashboardState:
         assert state.display_name == "" and state.show_dialog is False
 

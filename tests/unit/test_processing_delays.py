@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rxapp.models import utcnow
 from rxapp.services.attestation import verification_reference
 from rxapp.services.delays import LONGER, delay_figures, format_days, percentile
 from rxapp.services.inbox import PROCESSED_NOTICE, InboxItem, processed_request_notice
@@ -68,7 +69,7 @@ def test_verification_reference_is_stable_and_keyed() -> None:
 
 
 def _item(title: str, *, unread: bool) -> InboxItem:
-    return InboxItem(item_id=1, day="", short_day="", title=title, body="", unread=unread)
+    return InboxItem(item_id=1, created_at=utcnow(), title=title, body="", unread=unread)
 
 
 def test_the_notification_courte_shows_while_the_newest_closure_notification_is_unread() -> None:

@@ -21,6 +21,15 @@ QUEUE_HEADERS = (
 )
 
 
+def _check_filter(text: str, checked: rx.Var[bool], on_change) -> rx.Component:
+    """A checkbox filter, its text as its label."""
+    return rx.el.label(
+        rx.el.input(type="checkbox", checked=checked, on_change=on_change, class_name="admin-checkbox"),
+        text,
+        class_name="admin-check-label",
+    )
+
+
 def _filters() -> rx.Component:
     return rx.el.fieldset(
         rx.el.legend("Filtrer les affaires", font_weight="700", padding_x="4px"),
@@ -39,25 +48,11 @@ def _filters() -> rx.Component:
                 ),
                 spacing="1",
             ),
-            rx.el.label(
-                rx.el.input(
-                    type="checkbox",
-                    checked=AdminQueueState.complex_only,
-                    on_change=AdminQueueState.filter_complex,
-                    class_name="admin-checkbox",
-                ),
-                "Cas complexes uniquement",
-                class_name="admin-check-label",
+            _check_filter(
+                "Cas complexes uniquement", AdminQueueState.complex_only, AdminQueueState.filter_complex
             ),
-            rx.el.label(
-                rx.el.input(
-                    type="checkbox",
-                    checked=AdminQueueState.overdue_only,
-                    on_change=AdminQueueState.filter_overdue,
-                    class_name="admin-checkbox",
-                ),
-                "En retard uniquement",
-                class_name="admin-check-label",
+            _check_filter(
+                "En retard uniquement", AdminQueueState.overdue_only, AdminQueueState.filter_overdue
             ),
             gap="16px",
             align="end",

@@ -40,11 +40,9 @@ from rxapp.services.medialog.detail import (
     agent_profile,
 )
 from rxapp.services.medialog.queue import (
-    ACTION_LABELS,
     PER_PAGE,
     PROCESSING_BUCKETS,
     QUEUE_STATUSES,
-    STATUS_LABELS,
     QueuePage,
     QueueRow,
     Supervision,
@@ -54,7 +52,6 @@ from rxapp.services.medialog.queue import (
 from rxapp.services.medialog.simulation import organisations_for_simulation, simulate_noemie_flow
 
 __all__ = [
-    "ACTION_LABELS",
     "ALREADY_DIGNE",
     "CLOSED",
     "CLOSURE_BODY",
@@ -66,7 +63,6 @@ __all__ = [
     "PROCESSING_TARGET",
     "QUEUE_STATUSES",
     "REASON_NEEDED",
-    "STATUS_LABELS",
     "UPDATE_FIRST",
     "AffaireCreated",
     "AffaireDetail",

@@ -1,8 +1,13 @@
-"""Read models of one affaire and of the agent: the detail page, a reference lookup, the header profile."""
+"""Read models of one affaire and of the agent: the detail page, a reference lookup, the header profile.
+
+Plain values only (statuses, dates, action codes): the agent pages word and format them
+(`rxapp.state.admin.views`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -21,32 +26,29 @@ from rxapp.models import (
     OverlapRequestLine,
 )
 from rxapp.models._types import persisted_id
-from rxapp.services.formatting import format_day, format_moment
 from rxapp.services.medialog.access import NOT_YOURS, AffaireRefused, affaire_for_agent, agent_for
-from rxapp.services.medialog.queue import ACTION_LABELS, STATUS_LABELS
-from rxapp.services.nir import format_nir
 
 
 @dataclass(frozen=True)
 class ContractSummary:
     organisation: str
     member_number: str
-    start: str
+    start: date
 
 
 @dataclass(frozen=True)
 class DetailLine:
-    beneficiary: str
-    birth_date: str
+    beneficiary: str  # "first last", as recorded
+    birth_date: date
     chosen: ContractSummary
     rejected: ContractSummary
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    at: str
-    agent: str
-    action: str
+    at: datetime
+    agent: str | None  # None: done by Medialog+ itself
+    action: str  # the AffaireEvent code: CREATION, PRISE_EN_CHARGE, ...
     detail: str
 
 
@@ -54,14 +56,14 @@ class HistoryEntry:
 class AffaireDetail:
     affaire_id: int
     reference: str
-    insured: str
-    nir: str
+    insured: str  # "first last", as recorded
+    nir: str  # the 13 characters, ungrouped
     cpam: str
-    status: str
-    owner: str
+    status: AffaireStatus
+    owner: str  # "" when nobody has taken it
     is_complex: bool
-    created: str
-    due: str
+    created: datetime
+    due: datetime
     progres_updated: bool
     closed: bool
     lines: list[DetailLine]
@@ -94,9 +96,7 @@ def affaire_detail(*, session: Session, agent_id: int, affaire_id: int) -> Affai
         line.rejected_contract_id for line, _ in lines
     ]
     contracts = {
-        contract.id: ContractSummary(
-            organisation.name, contract.member_number, format_day(contract.start_date)
-        )
+        contract.id: ContractSummary(organisation.name, contract.member_number, contract.start_date)
         for contract, organisation in session.exec(
             select(ComplementaryContract, ComplementaryOrganisation)
             .join(
@@ -115,34 +115,26 @@ def affaire_detail(*, session: Session, agent_id: int, affaire_id: int) -> Affai
     return AffaireDetail(
         affaire_id=persisted_id(affaire),
         reference=affaire.reference,
-        insured=f"{insured.first_name} {insured.last_name}".upper(),
-        nir=format_nir(insured.nir),
+        insured=f"{insured.first_name} {insured.last_name}",
+        nir=insured.nir,
         cpam=cpam.name if cpam else "",
-        status=STATUS_LABELS[affaire.status],
+        status=affaire.status,
         owner=owner.display_name if owner else "",
         is_complex=affaire.is_complex,
-        created=format_moment(affaire.created_at),
-        due=format_day(affaire.due_at),
+        created=affaire.created_at,
+        due=affaire.due_at,
         progres_updated=affaire.progres_updated_at is not None,
         closed=affaire.status is AffaireStatus.CLOSED,
         lines=[
             DetailLine(
-                f"{beneficiary.first_name} {beneficiary.last_name}".upper(),
-                format_day(beneficiary.birth_date),
+                f"{beneficiary.first_name} {beneficiary.last_name}",
+                beneficiary.birth_date,
                 contracts[line.chosen_contract_id],
                 contracts[line.rejected_contract_id],
             )
             for line, beneficiary in lines
         ],
-        history=[
-            HistoryEntry(
-                format_moment(event.at),
-                name or "Medialog+ (automatique)",
-                ACTION_LABELS.get(event.action, event.action),
-                event.detail,
-            )
-            for event, name in history
-        ],
+        history=[HistoryEntry(event.at, name, event.action, event.detail) for event, name in history],
     )
 
 

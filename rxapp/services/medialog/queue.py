@@ -1,4 +1,8 @@
-"""Read models of the agent's work: the queue and the supervision dashboard."""
+"""Read models of the agent's work: the queue and the supervision dashboard.
+
+Plain values only (statuses, moments, counts): the agent pages word and format them
+(`rxapp.state.admin.views`).
+"""
 
 from __future__ import annotations
 
@@ -22,36 +26,22 @@ from rxapp.models import (
     utcnow,
 )
 from rxapp.models._types import persisted_id
-from rxapp.services.formatting import format_day
 from rxapp.services.medialog.access import agent_for, visible_scope
+from rxapp.services.medialog.creation import PROCESSING_TARGET
 
 PER_PAGE = 20
-STATUS_LABELS = {
-    AffaireStatus.NEW: "Nouvelle",
-    AffaireStatus.IN_PROGRESS: "En cours",
-    AffaireStatus.CLOSED: "Clôturée",
-}
-ACTION_LABELS = {
-    "CREATION": "Création de l'affaire",
-    "PRISE_EN_CHARGE": "Prise en charge",
-    "MAJ_PROGRES": "Mise à jour de Progrès",
-    "CLOTURE": "Clôture de l'affaire",
-    "TRANSFERT": "Transfert à la CPAM de Digne",
-    "NOTIFICATION": "Notification déposée dans le compte",
-    "AVIS_DE_DEPOT": "Avis de dépôt envoyé par e-mail",
-}
 
 
 @dataclass(frozen=True)
 class QueueRow:
     affaire_id: int
     reference: str
-    insured: str
+    insured: str  # "first last", as recorded
     beneficiaries: int
-    created: str
-    due: str
-    status: str
-    owner: str
+    created: datetime
+    due: datetime
+    status: AffaireStatus
+    owner: str  # "" when nobody has taken it
     is_complex: bool
     overdue: bool
 
@@ -134,11 +124,11 @@ def affaire_queue(
             QueueRow(
                 affaire_id=persisted_id(affaire),
                 reference=affaire.reference,
-                insured=f"{first} {last}".upper(),
+                insured=f"{first} {last}",
                 beneficiaries=count or 0,
-                created=format_day(affaire.created_at),
-                due=format_day(affaire.due_at),
-                status=STATUS_LABELS[affaire.status],
+                created=affaire.created_at,
+                due=affaire.due_at,
+                status=affaire.status,
                 owner=owner or "",
                 is_complex=affaire.is_complex,
                 overdue=affaire.status is not AffaireStatus.CLOSED and affaire.due_at < now,
@@ -153,8 +143,8 @@ def affaire_queue(
 
 @dataclass(frozen=True)
 class Supervision:
-    backlog: dict[str, int]
-    processing_days: list[tuple[str, int]]
+    backlog: dict[AffaireStatus, int]  # every status, in declaration order
+    processing_days: list[tuple[int | None, int]]  # (bucket's upper bound in days, None beyond), count
     within_target: int
     closed: int
     satisfaction_rate: float | None
@@ -162,7 +152,9 @@ class Supervision:
     overdue: list[QueueRow]
 
 
-PROCESSING_BUCKETS = (("≤ 1 j", 1), ("2-3 j", 3), ("4-5 j", 5), ("6-7 j", 7))
+# The upper bounds, in days, of the processing-time buckets within the 7-day target; a last
+# bucket (None) holds the affaires closed beyond it.
+PROCESSING_BUCKETS: tuple[int, ...] = (1, 3, 5, PROCESSING_TARGET.days)
 
 
 def supervision_for(*, session: Session, agent_id: int, now: datetime | None = None) -> Supervision:
@@ -170,21 +162,20 @@ def supervision_for(*, session: Session, agent_id: int, now: datetime | None = N
     now = now or utcnow()
     agent = agent_for(session, agent_id)
     scope = visible_scope(session, agent)
-    backlog = {label: 0 for label in STATUS_LABELS.values()}
+    backlog = dict.fromkeys(AffaireStatus, 0)
     for status, count in session.exec(
         select(Affaire.status, func.count()).where(scope).group_by(col(Affaire.status))
     ).all():
-        backlog[STATUS_LABELS[AffaireStatus(status)]] = count
+        backlog[AffaireStatus(status)] = count
     durations = session.exec(
         select(Affaire.created_at, Affaire.closed_at).where(scope, col(Affaire.closed_at).is_not(None))
     ).all()
-    buckets = {label: 0 for label, _ in PROCESSING_BUCKETS} | {"> 7 j": 0}
+    buckets: dict[int | None, int] = dict.fromkeys([*PROCESSING_BUCKETS, None], 0)
     for created_at, closed_at in durations:
         if closed_at is None:  # excluded by the query; keeps the type checker informed
             continue
         days = (closed_at - created_at).total_seconds() / 86400
-        label = next((name for name, limit in PROCESSING_BUCKETS if days <= limit), "> 7 j")
-        buckets[label] += 1
+        buckets[next((limit for limit in PROCESSING_BUCKETS if days <= limit), None)] += 1
     answers = session.exec(
         select(SatisfactionAnswer.satisfied)
         .join(Affaire, col(Affaire.request_id) == SatisfactionAnswer.request_id)
@@ -194,7 +185,7 @@ def supervision_for(*, session: Session, agent_id: int, now: datetime | None = N
     return Supervision(
         backlog=backlog,
         processing_days=list(buckets.items()),
-        within_target=len(durations) - buckets["> 7 j"],
+        within_target=len(durations) - buckets[None],
         closed=len(durations),
         satisfaction_rate=(sum(answers) / len(answers)) if answers else None,
         satisfaction_answers=len(answers),

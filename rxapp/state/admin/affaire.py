@@ -10,6 +10,9 @@ import reflex as rx
 
 from rxapp import queue as task_queue
 from rxapp.services import medialog
+from rxapp.services.formatting import format_day, format_moment
+from rxapp.services.nir import format_nir
+from rxapp.state.admin import views
 from rxapp.state.admin.views import DetailLineView, HistoryView
 from rxapp.state.auth import AgentAuthState
 from rxapp.state.forms import affaire_reference, refuse_input, transfer_reason
@@ -61,25 +64,17 @@ class AdminAffaireState(AgentAuthState):
     def _show(self, detail: medialog.AffaireDetail) -> None:
         self._affaire_id = detail.affaire_id
         self.reference = detail.reference
-        self.insured, self.nir, self.cpam = detail.insured, detail.nir, detail.cpam
-        self.status = detail.status
-        self.owner = detail.owner or "Non attribuée"
-        self.complex_label = "Oui" if detail.is_complex else "Non"
-        self.created, self.due = detail.created, detail.due
-        self.lines = [
-            DetailLineView(
-                line.beneficiary,
-                line.birth_date,
-                line.chosen.organisation,
-                line.chosen.member_number,
-                line.chosen.start,
-                line.rejected.organisation,
-                line.rejected.member_number,
-                line.rejected.start,
-            )
-            for line in detail.lines
-        ]
-        self.history = [HistoryView(h.at, h.agent, h.action, h.detail) for h in detail.history]
+        self.insured, self.nir, self.cpam = (
+            views.person_name(detail.insured),
+            format_nir(detail.nir),
+            detail.cpam,
+        )
+        self.status = views.STATUS_LABELS[detail.status]
+        self.owner = views.owner_label(detail.owner)
+        self.complex_label = views.complex_label(detail.is_complex)
+        self.created, self.due = format_moment(detail.created), format_day(detail.due)
+        self.lines = [views.line_view(line) for line in detail.lines]
+        self.history = [views.history_view(entry) for entry in detail.history]
         self.loaded = True
 
     def _show_unavailable(self) -> None:

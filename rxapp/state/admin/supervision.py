@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp.services import medialog
-from rxapp.state.admin.views import CountView, QueueRowView, plural, row_view
+from rxapp.state.admin import views
+from rxapp.state.admin.views import CountView, QueueRowView
 from rxapp.state.auth import AgentAuthState
 from rxapp.state.gate import SERVICE_UNAVAILABLE, agent_handler, in_session
 
@@ -37,23 +38,10 @@ class AdminSupervisionState(AgentAuthState):
         """on_load: re-check the session, then read the figures of the agent's scope."""
         self.error = ""
         figures = await in_session(medialog.supervision_for, agent_id=agent_id)
-        self.backlog = [CountView(label, str(count)) for label, count in figures.backlog.items()]
-        over_target = len(medialog.PROCESSING_BUCKETS)  # the last bucket is beyond 7 days
-        self.processing = [
-            {"label": label, "affaires": count, "fill": "#b91c1c" if index >= over_target else "#0c419a"}
-            for index, (label, count) in enumerate(figures.processing_days)
-        ]
-        self.processing_rows = [CountView(label, str(count)) for label, count in figures.processing_days]
-        closed_word = "affaire clôturée" if figures.within_target == 1 else "affaires clôturées"
-        self.within_target = (
-            f"{figures.within_target} {closed_word} sur {figures.closed} dans le délai de 7 jours"
-        )
-        if figures.satisfaction_rate is None:
-            self.satisfaction = "Aucune réponse"
-        else:
-            answers = plural(figures.satisfaction_answers, "réponse", "réponses")
-            self.satisfaction = (
-                f"Taux de satisfaction : {round(figures.satisfaction_rate * 100)} % ({answers})"
-            )
-        self.overdue = [row_view(row) for row in figures.overdue]
+        self.backlog = views.backlog_view(figures.backlog)
+        self.processing = views.processing_bars(figures.processing_days)
+        self.processing_rows = views.processing_views(figures.processing_days)
+        self.within_target = views.within_target_text(figures.within_target, figures.closed)
+        self.satisfaction = views.satisfaction_text(figures.satisfaction_rate, figures.satisfaction_answers)
+        self.overdue = [views.row_view(row) for row in figures.overdue]
         self.loaded = True
