@@ -1,0 +1,154 @@
+"""What the built frontend can put on a page at run time, read from its JavaScript.
+
+PurgeCSS keeps a rule when its class names appear in the prerendered pages or the
+bundles. Radix Themes builds some class names only at run time, from a prop's class
+prefix and its value (`rt-r-size` and `"2"` give `rt-r-size-2`, or `md:rt-r-size-2`
+for a responsive value), and paints accent colours through `data-accent-color`: a
+dialog, a toast or a conditional badge that is not in the prerendered HTML would lose
+its style. This module reads the bundles for the prop definitions (class prefix and
+default), for the values the code passes to those props, and for the colours it
+names, and returns the class names to keep and the accent colours that no code uses.
+Plain functions over text: no reflex, no node.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Radix Themes 3 accent colours (its `accentColor` prop values, "gray" aside: always kept).
+ACCENT_COLOURS = (
+    "tomato red ruby crimson pink plum purple violet iris indigo blue cyan teal jade green grass "
+    "brown orange sky mint lime yellow amber gold bronze"
+).split()
+BREAKPOINTS = ("xs", "sm", "md", "lg", "xl")
+# Radix Themes' `parseValue` functions turn a few prop values into other class suffixes.
+PARSED_VALUES = {
+    "between": ("space-between",),
+    "around": ("space-around",),
+    "evenly": ("space-evenly",),
+    "start": ("top", "left"),
+    "center": ("middle",),
+    "end": ("bottom", "right"),
+    "left": ("start",),
+    "right": ("end",),
+    "initial": ("flex", "block"),
+    "current": ("inset",),
+}
+# The props that paint through `data-accent-color` (Reflex's `color_scheme` becomes `color`).
+COLOUR_KEYS = ("color", "accentColor")
+
+_PROP_DEF = re.compile(r"\b(\w+):\{type:`[^`]*`([^{}]*)\}")
+_CLASS_NAME = re.compile(r"className:`([\w-]+)`")
+_DEFAULT = re.compile(r"default:`([^`$]*)`")
+_LITERAL = re.compile(r"`([^`$\\]*)`|\"([^\"\\]*)\"|(?<![\w.$])(-?\d+)(?![\w.])")
+_BREAKPOINT_KEY = re.compile(r"(?<![\w$])(xs|sm|md|lg|xl):")
+_EXPRESSION_LIMIT = 600
+
+
+@dataclass
+class PropDefinitions:
+    """Radix Themes prop definitions found in the bundles: class prefixes and defaults per prop."""
+
+    prefixes: dict[str, set[str]] = field(default_factory=dict)
+    defaults: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuntimeUsage:
+    """What PurgeCSS cannot see in the text: the classes to keep, the accent colours to drop."""
+
+    safelist: frozenset[str]
+    unused_colours: frozenset[str]
+
+
+def prop_definitions(scripts: Iterable[str]) -> PropDefinitions:
+    """The prop definitions (`size:{type:`enum`,className:`rt-r-size`,default:`2`,...}`)."""
+    found = PropDefinitions()
+    for script in scripts:
+        for prop, body in _PROP_DEF.findall(script):
+            prefix = _CLASS_NAME.search(body)
+            if prefix is None or not prefix.group(1).startswith("rt-"):
+                continue
+            found.prefixes.setdefault(prop, set()).add(prefix.group(1))
+            default = _DEFAULT.search(body)
+            if default:
+                found.defaults.setdefault(prop, set()).add(default.group(1))
+    return found
+
+
+def expression_after(script: str, start: int) -> str:
+    """The JavaScript expression starting at `start`, up to its top-level `,`, `}`, `)` or `;`."""
+    depth, index, end = 0, start, min(len(script), start + _EXPRESSION_LIMIT)
+    while index < end:
+        char = script[index]
+        if char in "`\"'":
+            close = script.find(char, index + 1)
+            while close != -1 and script[close - 1] == "\\":
+                close = script.find(char, close + 1)
+            if close == -1:
+                break
+            index = close + 1
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif char in ",;" and depth == 0:
+            break
+        index += 1
+    return script[start:index]
+
+
+def literals(expression: str) -> set[str]:
+    """The string and integer literals of an expression (`a?`amber`:`blue`` gives both)."""
+    return {next(group for group in match if group) for match in _LITERAL.findall(expression) if any(match)}
+
+
+def values_passed(scripts: Iterable[str], props: Iterable[str]) -> tuple[dict[str, set[str]], set[str]]:
+    """Per prop, every literal the code passes to it; and the breakpoints used in responsive values."""
+    names = sorted(set(props), key=len, reverse=True)
+    if not names:
+        return {}, set()
+    key = re.compile(r"(?<![\w$.])(" + "|".join(map(re.escape, names)) + r"):(?!\{type:)")
+    values: dict[str, set[str]] = {}
+    breakpoints: set[str] = set()
+    for script in scripts:
+        for match in key.finditer(script):
+            expression = expression_after(script, match.end())
+            values.setdefault(match.group(1), set()).update(literals(expression))
+            if expression.lstrip("(").startswith("{"):
+                breakpoints.update(_BREAKPOINT_KEY.findall(expression))
+    return values, breakpoints
+
+
+def runtime_classes(definitions: PropDefinitions, values: dict[str, set[str]], breakpoints: set[str]) -> set[str]:
+    """Every class Radix Themes may build from the props' prefixes and the values passed or defaulted."""
+    classes: set[str] = set()
+    for prop, prefixes in definitions.prefixes.items():
+        suffixes = values.get(prop, set()) | definitions.defaults.get(prop, set())
+        suffixes |= {parsed for value in suffixes for parsed in PARSED_VALUES.get(value, ())}
+        for prefix in prefixes:
+            for suffix in suffixes:
+                if not suffix or not re.fullmatch(r"-?[\w-]+", suffix):
+                    continue
+                name = f"-{prefix}-{suffix[1:]}" if suffix.startswith("-") else f"{prefix}-{suffix}"
+                classes.add(name)
+                classes.update(f"{breakpoint}:{name}" for breakpoint in breakpoints)
+    return classes
+
+
+def runtime_usage(scripts: list[str], *, theme_accent: str) -> RuntimeUsage:
+    """The classes to keep although no text names them, and the accent colours no code uses."""
+    definitions = prop_definitions(scripts)
+    values, breakpoints = values_passed(scripts, [*definitions.prefixes, *COLOUR_KEYS])
+    colours = {theme_accent, "gray"}
+    for colour_key in COLOUR_KEYS:
+        colours |= values.get(colour_key, set())
+    return RuntimeUsage(
+        safelist=frozenset(runtime_classes(definitions, values, breakpoints)),
+        unused_colours=frozenset(set(ACCENT_COLOURS) - colours),
+    )

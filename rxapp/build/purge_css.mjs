@@ -1,0 +1,35 @@
+// PurgeCSS over the built global style sheet, run by `rxapp/build/purge.py` in the
+// frontend's folder (`.web`, where Reflex installed purgecss). Reads its plan as JSON on
+// stdin: {css, content, safelist, drop_tokens, variables, output}.
+import {readFileSync, writeFileSync} from 'node:fs';
+
+import {PurgeCSS} from 'purgecss';
+
+const plan = JSON.parse(readFileSync(0, 'utf8'));
+const drop = new Set(plan.drop_tokens);
+
+// PurgeCSS's default extractor, plus whole responsive names (`md:rt-r-size-2`); the
+// accent colours no code uses are left out, so that their `[data-accent-color=…]`
+// rules and colour scales go.
+function extract(content) {
+  const tokens = content.match(/[A-Za-z0-9_:-]+/g) ?? [];
+  const found = new Set();
+  for (const token of tokens) {
+    found.add(token);
+    if (token.includes(':')) token.split(':').forEach((part) => found.add(part));
+  }
+  return [...found].filter((token) => !drop.has(token));
+}
+
+// Read here, not by PurgeCSS's globs, which skip files under a dot folder such as `.web`.
+const raw = (path) => ({raw: readFileSync(path, 'utf8'), extension: path.split('.').pop()});
+const [result] = await new PurgeCSS().purge({
+  css: [raw(plan.css)],
+  content: plan.content.map(raw),
+  extractors: [{extractor: extract, extensions: ['html', 'js']}],
+  safelist: {standard: plan.safelist, variables: plan.variables},
+  variables: true,
+  keyframes: false,
+  fontFace: false,
+});
+writeFileSync(plan.output, result.css);
