@@ -16,6 +16,7 @@ os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("REFLEX_USE_NPM", "1")
 
 ACCENT_COLOUR = "indigo"
+GRAY_COLOUR = "slate"  # the gray Radix Themes pairs with indigo ("auto")
 
 config = rx.Config(
     app_name="rxapp",
@@ -37,10 +38,12 @@ config = rx.Config(
     cors_allowed_origins=settings.allowed_origins,
     plugins=[
         RadixThemesWithoutBundle(
-            theme=rx.theme(accent_color=ACCENT_COLOUR, radius="medium", has_background=True)
+            theme=rx.theme(
+                accent_color=ACCENT_COLOUR, gray_color=GRAY_COLOUR, radius="medium", has_background=True
+            )
         ),
         # The production build keeps only the style rules a page can use (bench/OPTIMISATIONS.md).
-        PurgeUnusedCss(theme_accent=ACCENT_COLOUR),
+        PurgeUnusedCss(theme_accent=ACCENT_COLOUR, theme_gray=GRAY_COLOUR),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
     # No page uses dynamic components: without this, every page loads all of Radix Themes

@@ -39,7 +39,9 @@ def _wait_for_path(page: Page, path: str) -> None:
 def _shot(page: Page, folder: Path, viewport: str, name: str) -> None:
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("Chargement…")).to_have_count(0, timeout=TIMEOUT_MS)
-    page.screenshot(path=folder / f"{viewport}-{name}.png", full_page=True, animations="disabled", caret="hide")
+    page.screenshot(
+        path=folder / f"{viewport}-{name}.png", full_page=True, animations="disabled", caret="hide"
+    )
 
 
 def journey(page: Page, folder: Path, viewport: str) -> None:

@@ -18,11 +18,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Radix Themes 3 accent colours (its `accentColor` prop values, "gray" aside: always kept).
-ACCENT_COLOURS = (
-    "tomato red ruby crimson pink plum purple violet iris indigo blue cyan teal jade green grass "
-    "brown orange sky mint lime yellow amber gold bronze"
-).split()
-BREAKPOINTS = ("xs", "sm", "md", "lg", "xl")
+ACCENT_COLOURS = [
+    "tomato",
+    "red",
+    "ruby",
+    "crimson",
+    "pink",
+    "plum",
+    "purple",
+    "violet",
+    "iris",
+    "indigo",
+    "blue",
+    "cyan",
+    "teal",
+    "jade",
+    "green",
+    "grass",
+    "brown",
+    "orange",
+    "sky",
+    "mint",
+    "lime",
+    "yellow",
+    "amber",
+    "gold",
+    "bronze",
+]
+# Its gray scales (`grayColor`), "gray" aside.
+GRAYS = ("mauve", "slate", "sage", "olive", "sand")
 # Radix Themes' `parseValue` functions turn a few prop values into other class suffixes.
 PARSED_VALUES = {
     "between": ("space-between",),
@@ -108,47 +132,73 @@ def literals(expression: str) -> set[str]:
     return {next(group for group in match if group) for match in _LITERAL.findall(expression) if any(match)}
 
 
-def values_passed(scripts: Iterable[str], props: Iterable[str]) -> tuple[dict[str, set[str]], set[str]]:
-    """Per prop, every literal the code passes to it; and the breakpoints used in responsive values."""
+@dataclass
+class PassedValues:
+    """Per prop, the literals the code passes to it; for responsive values, per breakpoint too."""
+
+    plain: dict[str, set[str]] = field(default_factory=dict)
+    responsive: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+
+def values_passed(scripts: Iterable[str], props: Iterable[str]) -> PassedValues:
+    """Every literal the code passes to `props`; a responsive value (`{initial:`1`,sm:`2`}`)
+    counts for its breakpoints too."""
     names = sorted(set(props), key=len, reverse=True)
+    found = PassedValues()
     if not names:
-        return {}, set()
+        return found
     key = re.compile(r"(?<![\w$.])(" + "|".join(map(re.escape, names)) + r"):(?!\{type:)")
-    values: dict[str, set[str]] = {}
-    breakpoints: set[str] = set()
     for script in scripts:
         for match in key.finditer(script):
             expression = expression_after(script, match.end())
-            values.setdefault(match.group(1), set()).update(literals(expression))
+            values = literals(expression)
+            found.plain.setdefault(match.group(1), set()).update(values)
             if expression.lstrip("(").startswith("{"):
-                breakpoints.update(_BREAKPOINT_KEY.findall(expression))
-    return values, breakpoints
+                for breakpoint in _BREAKPOINT_KEY.findall(expression):
+                    by_breakpoint = found.responsive.setdefault(match.group(1), {})
+                    by_breakpoint.setdefault(breakpoint, set()).update(values)
+    return found
 
 
-def runtime_classes(definitions: PropDefinitions, values: dict[str, set[str]], breakpoints: set[str]) -> set[str]:
+def _suffixes(values: set[str]) -> set[str]:
+    parsed = {result for value in values for result in PARSED_VALUES.get(value, ())}
+    return {suffix for suffix in values | parsed if re.fullmatch(r"-?[\w-]+", suffix)}
+
+
+def _class_name(prefix: str, suffix: str) -> str:
+    """Radix Themes' name for a prop value: a negative value moves its minus to the front."""
+    return f"-{prefix}-{suffix[1:]}" if suffix.startswith("-") else f"{prefix}-{suffix}"
+
+
+def runtime_classes(definitions: PropDefinitions, passed: PassedValues) -> set[str]:
     """Every class Radix Themes may build from the props' prefixes and the values passed or defaulted."""
     classes: set[str] = set()
     for prop, prefixes in definitions.prefixes.items():
-        suffixes = values.get(prop, set()) | definitions.defaults.get(prop, set())
-        suffixes |= {parsed for value in suffixes for parsed in PARSED_VALUES.get(value, ())}
+        plain = _suffixes(passed.plain.get(prop, set()) | definitions.defaults.get(prop, set()))
+        responsive = {bp: _suffixes(values) for bp, values in passed.responsive.get(prop, {}).items()}
         for prefix in prefixes:
-            for suffix in suffixes:
-                if not suffix or not re.fullmatch(r"-?[\w-]+", suffix):
-                    continue
-                name = f"-{prefix}-{suffix[1:]}" if suffix.startswith("-") else f"{prefix}-{suffix}"
-                classes.add(name)
-                classes.update(f"{breakpoint}:{name}" for breakpoint in breakpoints)
+            classes.update(_class_name(prefix, suffix) for suffix in plain)
+            for breakpoint, suffixes in responsive.items():
+                classes.update(f"{breakpoint}:{_class_name(prefix, suffix)}" for suffix in suffixes)
     return classes
 
 
-def runtime_usage(scripts: list[str], *, theme_accent: str) -> RuntimeUsage:
-    """The classes to keep although no text names them, and the accent colours no code uses."""
+def runtime_usage(scripts: list[str], *, theme_accent: str, theme_gray: str) -> RuntimeUsage:
+    """The classes to keep although no text names them, and the colours no code uses.
+
+    Args:
+        scripts: the text of every bundle.
+        theme_accent: the theme's accent colour.
+        theme_gray: the theme's gray (Radix pairs one with each accent: slate for indigo);
+            only the theme sets `data-gray-color`, so the other grays go.
+    """
     definitions = prop_definitions(scripts)
-    values, breakpoints = values_passed(scripts, [*definitions.prefixes, *COLOUR_KEYS])
+    passed = values_passed(scripts, [*definitions.prefixes, *COLOUR_KEYS])
     colours = {theme_accent, "gray"}
     for colour_key in COLOUR_KEYS:
-        colours |= values.get(colour_key, set())
+        colours |= passed.plain.get(colour_key, set())
+    unused = (set(ACCENT_COLOURS) - colours) | (set(GRAYS) - {theme_gray})
     return RuntimeUsage(
-        safelist=frozenset(runtime_classes(definitions, values, breakpoints)),
-        unused_colours=frozenset(set(ACCENT_COLOURS) - colours),
+        safelist=frozenset(runtime_classes(definitions, passed)),
+        unused_colours=frozenset(unused),
     )

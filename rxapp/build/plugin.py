@@ -22,9 +22,10 @@ from rxapp.build.purge import PURGECSS_VERSION, purge_global_styles
 class PurgeUnusedCss(rx.plugins.Plugin):
     """Drop the global style sheet's unused rules (Radix Themes) from the production build."""
 
-    def __init__(self, *, theme_accent: str) -> None:
-        """Args: theme_accent: the theme's accent colour, whose rules are always kept."""
+    def __init__(self, *, theme_accent: str, theme_gray: str) -> None:
+        """Args: theme_accent, theme_gray: the theme's colours, whose rules are always kept."""
         self.theme_accent = theme_accent
+        self.theme_gray = theme_gray
 
     def get_frontend_development_dependencies(self, **context: Unpack[CommonContext]) -> list[str]:
         """purgecss, at the pinned version."""
@@ -35,7 +36,10 @@ class PurgeUnusedCss(rx.plugins.Plugin):
         from reflex.utils.prerequisites import get_web_dir
 
         before, after = purge_global_styles(
-            context["static_dir"], web_dir=get_web_dir(), theme_accent=self.theme_accent
+            context["static_dir"],
+            web_dir=get_web_dir(),
+            theme_accent=self.theme_accent,
+            theme_gray=self.theme_gray,
         )
         print(f"Feuille de style globale : {before // 1024} Ko → {after // 1024} Ko (PurgeCSS).", flush=True)
 

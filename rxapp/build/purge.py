@@ -33,6 +33,8 @@ ALWAYS_KEPT: Final = ("dark", "light", "dark-theme", "light-theme", "radix-theme
 _RUNNER: Final = Path(__file__).with_name("purge_css.mjs")
 _HASHED: Final = re.compile(r"^(?P<stem>.+)-(?P<hash>[A-Za-z0-9_-]{8})\.(?P<ext>js|css)$")
 _CSS_VARIABLE: Final = re.compile(r"var\((--[\w-]+)")
+_CSS_DECLARATION: Final = re.compile(r"(--[\w-]+):")
+_VARIABLE_ROUNDS: Final = 4
 _TEXT_SUFFIXES: Final = (".html", ".js", ".css", ".json", ".webmanifest")
 
 
@@ -62,23 +64,45 @@ def content_files(static_dir: Path) -> list[Path]:
     return sorted(path for pattern in ("**/*.html", "**/*.js") for path in static_dir.glob(pattern))
 
 
-def purge_global_styles(static_dir: Path, *, web_dir: Path, theme_accent: str) -> tuple[int, int]:
+def purge_global_styles(
+    static_dir: Path, *, web_dir: Path, theme_accent: str, theme_gray: str
+) -> tuple[int, int]:
     """Purge the global style sheet in place and rename it; returns its size before and after."""
     static_dir = static_dir.resolve()  # node runs in `web_dir`
     sheet = global_style_sheet(static_dir)
+    full = sheet.read_text(encoding="utf-8")
     content = content_files(static_dir)
     scripts = [path.read_text(encoding="utf-8", errors="replace") for path in content if path.suffix == ".js"]
-    usage = runtime_usage(scripts, theme_accent=theme_accent)
-    variables = sorted({name for script in scripts for name in _CSS_VARIABLE.findall(script)})
-    before = sheet.stat().st_size
+    usage = runtime_usage(scripts, theme_accent=theme_accent, theme_gray=theme_gray)
     plan = {
         "css": str(sheet),
         "content": [str(path) for path in content],
         "safelist": sorted({*usage.safelist, *ALWAYS_KEPT}),
         "drop_tokens": sorted(usage.unused_colours),
-        "variables": variables,
+        "variables": sorted({name for script in scripts for name in _CSS_VARIABLE.findall(script)}),
         "output": str(sheet),
     }
+    declared = set(_CSS_DECLARATION.findall(full))
+    for _ in range(_VARIABLE_ROUNDS):
+        purged = _run_purgecss(plan, web_dir)
+        # A safelisted variable's own references (`--accent-8: var(--indigo-8)`) are not
+        # followed by PurgeCSS: keep what the purged sheet still refers to, and purge again.
+        # (A variable declared only in a rule that went, such as `.rt-Skeleton`, stays out.)
+        missing = (set(_CSS_VARIABLE.findall(purged)) - set(_CSS_DECLARATION.findall(purged))) & declared
+        if not missing - set(plan["variables"]):
+            break
+        plan["variables"] = sorted({*plan["variables"], *missing})
+        sheet.write_text(full, encoding="utf-8")
+    else:
+        raise PurgeError(f"Variables CSS encore manquantes après purge : {sorted(missing)}")
+    if ".radix-themes" not in purged:
+        raise PurgeError(f"PurgeCSS a vidé {sheet.name} : la règle .radix-themes manque.")
+    rename_changed(static_dir, [sheet])
+    return len(full.encode()), global_style_sheet(static_dir).stat().st_size
+
+
+def _run_purgecss(plan: dict, web_dir: Path) -> str:
+    """Run `purge_css.mjs` with `plan` in `web_dir` (where purgecss is installed); the purged sheet."""
     done = subprocess.run(
         [node_binary(), "--input-type=module", "-e", _RUNNER.read_text(encoding="utf-8")],
         input=json.dumps(plan),
@@ -89,10 +113,7 @@ def purge_global_styles(static_dir: Path, *, web_dir: Path, theme_accent: str) -
     )
     if done.returncode != 0:
         raise PurgeError(f"PurgeCSS a échoué :\n{done.stderr.strip()}")
-    if ".radix-themes" not in sheet.read_text(encoding="utf-8"):
-        raise PurgeError(f"PurgeCSS a vidé {sheet.name} : la règle .radix-themes manque.")
-    rename_changed(static_dir, [sheet])
-    return before, global_style_sheet(static_dir).stat().st_size
+    return Path(plan["output"]).read_text(encoding="utf-8")
 
 
 def content_name(path: Path, text: str) -> str:

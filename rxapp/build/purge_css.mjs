@@ -8,16 +8,16 @@ import {PurgeCSS} from 'purgecss';
 const plan = JSON.parse(readFileSync(0, 'utf8'));
 const drop = new Set(plan.drop_tokens);
 
-// PurgeCSS's default extractor, plus whole responsive names (`md:rt-r-size-2`); the
-// accent colours no code uses are left out, so that their `[data-accent-color=…]`
-// rules and colour scales go.
+// PurgeCSS's default extractor, plus whole responsive names (`md:rt-r-size-2`) and short
+// quoted strings, for attribute values such as `data-scaling="100%"`; the colours no code
+// uses are left out, so that their `[data-accent-color=…]` rules and colour scales go.
 function extract(content) {
-  const tokens = content.match(/[A-Za-z0-9_:-]+/g) ?? [];
   const found = new Set();
-  for (const token of tokens) {
+  for (const token of content.match(/[A-Za-z0-9_:-]+/g) ?? []) {
     found.add(token);
     if (token.includes(':')) token.split(':').forEach((part) => found.add(part));
   }
+  for (const [, , value] of content.matchAll(/(["'`])([^"'`\s${}<>]{1,40})\1/g)) found.add(value);
   return [...found].filter((token) => !drop.has(token));
 }
 
