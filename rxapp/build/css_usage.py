@@ -60,6 +60,21 @@ PARSED_VALUES = {
     "initial": ("flex", "block"),
     "current": ("inset",),
 }
+# Radix Themes controls that render no other family and that no other family renders: when
+# the compiled pages import none of a family's components, its class names, still in the
+# shared bundle, are not on any page. Family -> the class prefixes of its rules.
+STANDALONE_FAMILIES = {
+    "Switch": ("rt-Switch",),
+    "Slider": ("rt-Slider",),
+    "Checkbox": ("rt-Checkbox", "rt-BaseCheckbox"),
+    "Radio": ("rt-Radio", "rt-BaseRadio"),
+    "SegmentedControl": ("rt-SegmentedControl",),
+    "Progress": ("rt-Progress",),
+    "Avatar": ("rt-Avatar",),
+    "Kbd": ("rt-Kbd",),
+    "Skeleton": ("rt-Skeleton",),
+}
+_THEMES_IMPORT = re.compile(r"import\s*\{([^}]*)\}\s*from\s*[\"']@radix-ui/themes[^\"']*[\"']")
 # The props that paint through `data-accent-color` (Reflex's `color_scheme` becomes `color`).
 COLOUR_KEYS = ("color", "accentColor")
 
@@ -69,6 +84,25 @@ _DEFAULT = re.compile(r"default:`([^`$]*)`")
 _LITERAL = re.compile(r"`([^`$\\]*)`|\"([^\"\\]*)\"|(?<![\w.$])(-?\d+)(?![\w.])")
 _BREAKPOINT_KEY = re.compile(r"(?<![\w$])(xs|sm|md|lg|xl):")
 _EXPRESSION_LIMIT = 600
+
+
+def themes_imports(sources: Iterable[str]) -> set[str]:
+    """The names the compiled pages import from `@radix-ui/themes` (`Dialog`, `TextField`...)."""
+    names: set[str] = set()
+    for source in sources:
+        for group in _THEMES_IMPORT.findall(source):
+            names.update(item.split(" as ")[0].strip() for item in group.split(",") if item.strip())
+    return names
+
+
+def unused_families(imported: set[str]) -> set[str]:
+    """The class prefixes of the standalone families that no imported component belongs to."""
+    return {
+        prefix
+        for family, prefixes in STANDALONE_FAMILIES.items()
+        if not any(name.startswith(family) for name in imported)
+        for prefix in prefixes
+    }
 
 
 @dataclass
@@ -85,6 +119,7 @@ class RuntimeUsage:
 
     safelist: frozenset[str]
     unused_colours: frozenset[str]
+    unused_prefixes: frozenset[str] = frozenset()
 
 
 def prop_definitions(scripts: Iterable[str]) -> PropDefinitions:
@@ -183,7 +218,9 @@ def runtime_classes(definitions: PropDefinitions, passed: PassedValues) -> set[s
     return classes
 
 
-def runtime_usage(scripts: list[str], *, theme_accent: str, theme_gray: str) -> RuntimeUsage:
+def runtime_usage(
+    scripts: list[str], *, theme_accent: str, theme_gray: str, sources: list[str] | None = None
+) -> RuntimeUsage:
     """The classes to keep although no text names them, and the colours no code uses.
 
     Args:
@@ -191,6 +228,8 @@ def runtime_usage(scripts: list[str], *, theme_accent: str, theme_gray: str) -> 
         theme_accent: the theme's accent colour.
         theme_gray: the theme's gray (Radix pairs one with each accent: slate for indigo);
             only the theme sets `data-gray-color`, so the other grays go.
+        sources: the compiled pages (`.web/app`...), for the Radix Themes components they
+            import; None keeps every family.
     """
     definitions = prop_definitions(scripts)
     passed = values_passed(scripts, [*definitions.prefixes, *COLOUR_KEYS])
@@ -201,4 +240,5 @@ def runtime_usage(scripts: list[str], *, theme_accent: str, theme_gray: str) -> 
     return RuntimeUsage(
         safelist=frozenset(runtime_classes(definitions, passed)),
         unused_colours=frozenset(unused),
+        unused_prefixes=frozenset(unused_families(themes_imports(sources)) if sources is not None else ()),
     )

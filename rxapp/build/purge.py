@@ -73,12 +73,18 @@ def purge_global_styles(
     full = sheet.read_text(encoding="utf-8")
     content = content_files(static_dir)
     scripts = [path.read_text(encoding="utf-8", errors="replace") for path in content if path.suffix == ".js"]
-    usage = runtime_usage(scripts, theme_accent=theme_accent, theme_gray=theme_gray)
+    sources = [
+        path.read_text(encoding="utf-8", errors="replace")
+        for folder in ("app", "utils", "components")
+        for path in (web_dir / folder).rglob("*.js*")
+    ]
+    usage = runtime_usage(scripts, theme_accent=theme_accent, theme_gray=theme_gray, sources=sources)
     plan = {
         "css": str(sheet),
         "content": [str(path) for path in content],
         "safelist": sorted({*usage.safelist, *ALWAYS_KEPT}),
         "drop_tokens": sorted(usage.unused_colours),
+        "drop_prefixes": sorted(usage.unused_prefixes),
         "variables": sorted({name for script in scripts for name in _CSS_VARIABLE.findall(script)}),
         "output": str(sheet),
     }

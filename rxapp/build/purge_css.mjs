@@ -1,16 +1,18 @@
 // PurgeCSS over the built global style sheet, run by `rxapp/build/purge.py` in the
 // frontend's folder (`.web`, where Reflex installed purgecss). Reads its plan as JSON on
-// stdin: {css, content, safelist, drop_tokens, variables, output}.
+// stdin: {css, content, safelist, drop_tokens, drop_prefixes, variables, output}.
 import {readFileSync, writeFileSync} from 'node:fs';
 
 import {PurgeCSS} from 'purgecss';
 
 const plan = JSON.parse(readFileSync(0, 'utf8'));
 const drop = new Set(plan.drop_tokens);
+const dropped = (token) => drop.has(token) || plan.drop_prefixes.some((prefix) => token.startsWith(prefix));
 
 // PurgeCSS's default extractor, plus whole responsive names (`md:rt-r-size-2`) and short
 // quoted strings, for attribute values such as `data-scaling="100%"`; the colours no code
-// uses are left out, so that their `[data-accent-color=…]` rules and colour scales go.
+// uses are left out, so that their `[data-accent-color=…]` rules and colour scales go, and
+// so are the class names of the Radix Themes controls no page imports.
 function extract(content) {
   const found = new Set();
   for (const token of content.match(/[A-Za-z0-9_:-]+/g) ?? []) {
@@ -18,12 +20,25 @@ function extract(content) {
     if (token.includes(':')) token.split(':').forEach((part) => found.add(part));
   }
   for (const [, , value] of content.matchAll(/(["'`])([^"'`\s${}<>]{1,40})\1/g)) found.add(value);
-  return [...found].filter((token) => !drop.has(token));
+  return [...found].filter((token) => !dropped(token));
 }
 
 // Read here, not by PurgeCSS's globs, which skip files under a dot folder such as `.web`.
 const raw = (path) => ({raw: readFileSync(path, 'utf8'), extension: path.split('.').pop()});
-const [result] = await new PurgeCSS().purge({
+// PurgeCSS (6 to 8) drops a selector whose `:where()`/`:is()` holds only pseudo-classes,
+// such as Radix's `.rt-BaseButton:where(:focus-visible)` or `:where(:not(.rt-variant-ghost))`:
+// the inner selector names no class, so it counts as unused, and the emptied `:where` takes
+// the whole rule with it (the focus ring and the button padding went). Such an inner
+// selector depends on the outer one only: keep it, and let the outer one decide.
+class Purge extends PurgeCSS {
+  shouldKeepSelector(selector, found) {
+    const inWhereOrIs = selector.parent?.type === 'pseudo' && [':where', ':is'].includes(selector.parent.value);
+    if (inWhereOrIs && selector.nodes.every((node) => node.type === 'pseudo')) return true;
+    return super.shouldKeepSelector(selector, found);
+  }
+}
+
+const [result] = await new Purge().purge({
   css: [raw(plan.css)],
   content: plan.content.map(raw),
   extractors: [{extractor: extract, extensions: ['html', 'js']}],

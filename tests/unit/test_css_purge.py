@@ -87,3 +87,11 @@ def test_a_changed_sheet_and_the_bundles_naming_it_get_new_names(tmp_path: Path)
 def test_a_name_without_vite_hash_is_refused() -> None:
     with pytest.raises(PurgeError):
         content_name(Path("styles.css"), "")
+
+
+def test_a_standalone_control_no_page_imports_loses_its_class_names() -> None:
+    sources = ['import {Flex as RadixThemesFlex,CheckboxCards} from "@radix-ui/themes"']
+    usage = runtime_usage([LIBRARY, PAGE], theme_accent="indigo", theme_gray="slate", sources=sources)
+    assert {"rt-Switch", "rt-Slider"} <= usage.unused_prefixes
+    assert "rt-BaseCheckbox" not in usage.unused_prefixes  # CheckboxCards renders it
+    assert not _usage().unused_prefixes  # without the compiled pages, every family stays
