@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 from bench.lighthouse import CHROMIUM, CHROMIUM_ARGS, WEB_WORKDIR
 from rxapp import routes
@@ -24,7 +24,7 @@ from rxapp.settings import VAR_DIR
 from tests.support.databases import reset_demo_data, scratch_database
 from tests.support.processes import running_app
 
-VIEWPORTS = {
+VIEWPORTS: dict[str, ViewportSize] = {
     "phone": {"width": 390, "height": 844},
     "tablet": {"width": 820, "height": 1180},
     "desktop": {"width": 1440, "height": 900},
@@ -84,7 +84,7 @@ def capture(folder: Path) -> None:
     """Serve the app on a scratch database and walk the journey once per viewport."""
     folder.mkdir(parents=True, exist_ok=True)
     with scratch_database("bench_screens") as database_url:
-        overrides = {
+        overrides: dict[str, str | None] = {
             "DATABASE_URL": database_url,
             "REFLEX_WEB_WORKDIR": os.environ.get("REFLEX_WEB_WORKDIR", WEB_WORKDIR),
             "CELERY_QUEUE": f"bench-screens-{os.getpid()}",
