@@ -25,15 +25,15 @@ function extract(content) {
 
 // Read here, not by PurgeCSS's globs, which skip files under a dot folder such as `.web`.
 const raw = (path) => ({raw: readFileSync(path, 'utf8'), extension: path.split('.').pop()});
-// PurgeCSS (6 to 8) drops a selector whose `:where()`/`:is()` holds only pseudo-classes,
-// such as Radix's `.rt-BaseButton:where(:focus-visible)` or `:where(:not(.rt-variant-ghost))`:
-// the inner selector names no class, so it counts as unused, and the emptied `:where` takes
-// the whole rule with it (the focus ring and the button padding went). Such an inner
-// selector depends on the outer one only: keep it, and let the outer one decide.
+// PurgeCSS (6 to 8) drops a selector made of pseudo-classes only: our own `:focus-visible`
+// focus ring (assets/styles.css), and, inside Radix's `:where()`, the `:focus-visible` of
+// `.rt-BaseButton:where(:focus-visible)` or the `:not(...)` of `:where(:not(.rt-variant-ghost))`,
+// where the emptied `:where` then takes the whole rule with it (the focus rings and the button
+// padding went). Such a selector names no class that could be unused: keep it (inside a
+// `:where`, the outer selector still decides).
 class Purge extends PurgeCSS {
   shouldKeepSelector(selector, found) {
-    const inWhereOrIs = selector.parent?.type === 'pseudo' && [':where', ':is'].includes(selector.parent.value);
-    if (inWhereOrIs && selector.nodes.every((node) => node.type === 'pseudo')) return true;
+    if (selector.nodes.length > 0 && selector.nodes.every((node) => node.type === 'pseudo')) return true;
     return super.shouldKeepSelector(selector, found);
   }
 }
