@@ -109,6 +109,10 @@ def compare(before: Path, after: Path) -> int:
     worst = 0.0
     for old in sorted(before.glob("*.png")):
         new = after / old.name
+        if not new.exists():
+            print(f"{old.stem}: absente de {after}")
+            worst = 1.0
+            continue
         a, b = Image.open(old).convert("RGB"), Image.open(new).convert("RGB")
         if a.size != b.size:
             print(f"{old.stem}: tailles différentes {a.size} → {b.size}")
