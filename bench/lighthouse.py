@@ -41,7 +41,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 RUNS = int(os.environ.get("BENCH_LIGHTHOUSE_RUNS", "3"))
-PRESETS = ("mobile", "desktop")
+# BENCH_LIGHTHOUSE_PRESETS="mobile" narrows a run to the preset the budgets are about.
+PRESETS = tuple(os.environ.get("BENCH_LIGHTHOUSE_PRESETS", "mobile desktop").split())
 WEB_WORKDIR = os.environ.get("REFLEX_WEB_WORKDIR", "/tmp/web-lighthouse")
 LOGS = VAR_DIR / "bench" / "lighthouse"
 
