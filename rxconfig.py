@@ -4,6 +4,7 @@ import os
 
 import reflex as rx
 
+from rxapp.build.plugin import PurgeUnusedCss, RadixThemesWithoutBundle
 from rxapp.settings import ConfigurationError, get_settings
 
 try:
@@ -13,6 +14,9 @@ except ConfigurationError as error:  # one line, never a traceback
 
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("REFLEX_USE_NPM", "1")
+
+ACCENT_COLOUR = "indigo"
+GRAY_COLOUR = "slate"  # the gray Radix Themes pairs with indigo ("auto")
 
 config = rx.Config(
     app_name="rxapp",
@@ -33,9 +37,13 @@ config = rx.Config(
     # elsewhere cannot open a socket that would carry the visitor's session cookie.
     cors_allowed_origins=settings.allowed_origins,
     plugins=[
-        rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="indigo", radius="medium", has_background=True)
-        )
+        RadixThemesWithoutBundle(
+            theme=rx.theme(
+                accent_color=ACCENT_COLOUR, gray_color=GRAY_COLOUR, radius="medium", has_background=True
+            )
+        ),
+        # The production build keeps only the style rules a page can use (bench/OPTIMISATIONS.md).
+        PurgeUnusedCss(theme_accent=ACCENT_COLOUR, theme_gray=GRAY_COLOUR),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
     # No page uses dynamic components: without this, every page loads all of Radix Themes

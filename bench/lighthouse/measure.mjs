@@ -111,7 +111,12 @@ async function act(page, step) {
       );
       break;
     case 'wait_for_path':
-      await page.waitForFunction((path) => window.location.pathname === path, {timeout: ACTION_TIMEOUT}, step.path);
+      // The server's redirects end on the route's trailing-slash form (`/tableau-de-bord/`).
+      await page.waitForFunction(
+        (path) => window.location.pathname.replace(/(.)\/$/, '$1') === path,
+        {timeout: ACTION_TIMEOUT},
+        step.path,
+      );
       break;
     case 'wait_for_selector':
       await page.waitForSelector(step.selector, {timeout: ACTION_TIMEOUT});
