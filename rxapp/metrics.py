@@ -15,6 +15,7 @@ The worker sets it for itself (see `backoffice_worker.celery_app`).
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -43,6 +44,14 @@ EVENTS_REFUSED = Counter(
 SOCKETS_CLOSED = Counter(
     "ameli_sockets_closed", "Websockets closed or refused by the event budgets", ["reason"]
 )
+SQL_STATEMENTS = Counter(
+    "ameli_sql_statements",
+    "SQL statements sent, by source: the event handlers (through the gate's in_session) or anything else",
+    ["source"],
+)
+EVENT_SQL, OTHER_SQL = "events", "other"
+# Which source the statements run in this context belong to (set by rxapp.state.gate; crosses to_thread).
+SQL_SOURCE: ContextVar[str] = ContextVar("ameli_sql_source", default=OTHER_SQL)
 SECRET_VERIFICATIONS = Counter("ameli_secret_verifications", "argon2 verifications (logins, real or dummy)")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"

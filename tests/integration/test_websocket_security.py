@@ -565,7 +565,7 @@ FUZZED_STATES = (
 )
 # Logging out only ends the fuzzing tab's own session; the background watcher polls until the tab
 # closes (it re-checks the session each round, see the dashboard tests).
-NOT_FUZZED = {"logout", "logout_agent", "watch_notifications"}
+NOT_FUZZED = {"logout", "logout_agent"}
 FOREIGN_WRITE_TABLES = (
     "overlap_request",
     "overlap_request_line",
