@@ -88,7 +88,9 @@ def closed_affaire(database_url: str, nir: str) -> tuple[int, int]:
 
 
 def unread(update: dict) -> int | None:
-    return (update.get("delta") or {}).get(state_path(DashboardState), {}).get("unread_notifications_rx_state_")
+    return (
+        (update.get("delta") or {}).get(state_path(DashboardState), {}).get("unread_notifications_rx_state_")
+    )
 
 
 def test_a_closure_reaches_the_open_dashboard_by_push_and_idle_dashboards_cost_no_sql(
