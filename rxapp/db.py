@@ -49,9 +49,18 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Eng
 def get_engine() -> Engine:
     """The process-wide engine for `DATABASE_URL`."""
     settings = get_settings()
-    return make_engine(
+    engine = make_engine(
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
+    event.listen(engine, "before_cursor_execute", _count_statement)
+    return engine
+
+
+def _count_statement(*_arguments: object) -> None:
+    """Count each statement of the process's engine, by source (`/metrics`)."""
+    from rxapp import metrics
+
+    metrics.SQL_STATEMENTS.labels(source=metrics.SQL_SOURCE.get()).inc()
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -214,6 +213,4 @@ async def warm_up() -> None:
 
 app.register_lifespan_task(warm_up)
 # New notifications reach the open dashboards by push (rxapp/live_updates.py).
-app.register_lifespan_task(
-    functools.partial(live_notifications, handler=DashboardState.refresh_notifications)
-)
+app.register_lifespan_task(live_notifications, handler=DashboardState.refresh_notifications)

@@ -4,8 +4,7 @@ The business rules stay free of counters: a SQLAlchemy session hook sees, at eac
 commit, the rows that tell the story (a session opened, a request recorded, its
 affaire created, closed, the notification deposited, the email sent), counts them
 in `rxapp.metrics` and writes one log line each, with the request's reference.
-Failed logins and lockouts are counted from the security log's own records, and
-every SQL statement by source (the event handlers' or another).
+Failed logins and lockouts are counted from the security log's own records.
 Installed once per process, by the app and by the worker.
 """
 
@@ -15,7 +14,6 @@ import logging
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
@@ -125,10 +123,6 @@ class SecurityEventCounter(logging.Handler):
             metrics.LOGIN_LOCKOUTS.labels(scope=str(fields.get("scope", "subject"))).inc()
 
 
-def _count_statement(*_arguments: Any) -> None:
-    metrics.SQL_STATEMENTS.labels(source=metrics.SQL_SOURCE.get()).inc()
-
-
 def install_tracking() -> None:
     """Listen to every ORM session and to the security log (once per process)."""
     global _installed
@@ -138,7 +132,6 @@ def install_tracking() -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_rollback", _after_rollback)
-    event.listen(Engine, "before_cursor_execute", _count_statement)
     SECURITY_LOGGER.addHandler(SecurityEventCounter())
     VERIFICATION_LISTENERS.append(metrics.SECRET_VERIFICATIONS.inc)
     if SECURITY_LOGGER.level == logging.NOTSET or SECURITY_LOGGER.level > logging.INFO:

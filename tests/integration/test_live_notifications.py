@@ -19,14 +19,15 @@ from pathlib import Path
 import httpx
 import pytest
 from celery import Celery
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from rxapp.db import make_engine
-from rxapp.models import Account, Affaire, InsuredPerson
-from rxapp.services import medialog, teleservice
+from rxapp.models import Affaire
+from rxapp.services import medialog
 from rxapp.settings import VAR_DIR
 from rxapp.state.dashboard import DashboardState
 from tests.integration.test_websocket_security import logged_in_insured
+from tests.support.affaires import closed_affaire_of
 from tests.support.databases import scratch_database
 from tests.support.processes import RunningApp, running_app
 from tests.support.reflex_socket import ReflexTab, state_path
@@ -63,26 +64,15 @@ def event_statements(app: RunningApp) -> float:
     return float(found.group(1)) if found else 0.0
 
 
-def closed_affaire(database_url: str, nir: str) -> tuple[int, int]:
-    """Record the account's request, create its affaire and close it as an agent does: (affaire, account)."""
+def closed_affaire(database_url: str, nir: str) -> int:
+    """A closed affaire of the account, its side effects not delivered yet."""
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            account_id = session.exec(
-                select(Account.id).join(InsuredPerson).where(InsuredPerson.nir == nir.replace(" ", "")[:13])
-            ).one()
-            situation = teleservice.overlap_situation(session=session, account_id=account_id)
-            choices = {str(b.beneficiary_id): str(b.options[0].contract_id) for b in situation.beneficiaries}
-            request = teleservice.submit_request(session=session, account_id=account_id, choices=choices)
-            session.commit()
-            created = medialog.create_affaire_for_request(session=session, request_id=request.request_id)
-            session.commit()
-            affaire_id = created.affaire_id
-            for action in (medialog.take_charge, medialog.update_progres, medialog.close_affaire):
-                action(session=session, agent_id=None, affaire_id=affaire_id)
+            affaire_id = closed_affaire_of(session, nir)
             session.commit()
             assert session.get(Affaire, affaire_id).notified_at is None
-        return affaire_id, account_id
+        return affaire_id
     finally:
         engine.dispose()
 
@@ -96,7 +86,7 @@ def unread(update: dict) -> int | None:
 def test_a_closure_reaches_the_open_dashboard_by_push_and_idle_dashboards_cost_no_sql(
     app: RunningApp, database_url: str
 ) -> None:
-    affaire_id, _ = closed_affaire(database_url, RENALDO)
+    affaire_id = closed_affaire(database_url, RENALDO)
 
     async def scenario() -> tuple[ReflexTab, ReflexTab, float, float]:
         renaldo = await logged_in_insured(app, RENALDO)
@@ -154,7 +144,7 @@ def test_the_embedded_default_shows_a_closure_without_redis() -> None:
 
             async def scenario() -> tuple[ReflexTab, float]:
                 renaldo = await logged_in_insured(app, RENALDO)
-                affaire_id, _ = closed_affaire(database_url, RENALDO)
+                affaire_id = closed_affaire(database_url, RENALDO)
                 engine = make_engine(database_url)
                 try:
                     with Session(engine) as session:

@@ -69,3 +69,21 @@ def add_affaire(
     session.add(affaire)
     session.flush()
     return affaire
+
+
+def closed_affaire_of(session: Session, nir: str) -> int:
+    """Record the account's request (first option for each beneficiary), create its affaire and
+    close it as an agent does; the caller commits. The closure's side effects are left to
+    the worker's `deliver_closure`. Returns the affaire id."""
+    from rxapp.services import medialog, teleservice
+
+    account_id = account_id_of(session, nir)
+    situation = teleservice.overlap_situation(session=session, account_id=account_id)
+    choices = {str(b.beneficiary_id): str(b.options[0].contract_id) for b in situation.beneficiaries}
+    request = teleservice.submit_request(session=session, account_id=account_id, choices=choices)
+    affaire_id = medialog.create_affaire_for_request(
+        session=session, request_id=request.request_id
+    ).affaire_id
+    for action in (medialog.take_charge, medialog.update_progres, medialog.close_affaire):
+        action(session=session, agent_id=None, affaire_id=affaire_id)
+    return affaire_id
