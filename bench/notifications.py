@@ -22,6 +22,7 @@ import asyncio
 import os
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,13 @@ def _statements(url: str) -> dict[str, float]:
     return {source: float(value) for source, value in SQL.findall(text)}
 
 
+def _value_of(state: str, var: str) -> Callable[[dict[str, Any]], bool]:
+    """An update setting `var` of `state` to something (the first hydrate sends every default)."""
+    return lambda update: bool((update.get("delta") or {}).get(state, {}).get(f"{var}_rx_state_"))
+
+
 async def _open_dashboards(url: str, nirs: list[str], code: str) -> list[Any]:
+    from rxapp.state.auth import AuthState
     from rxapp.state.dashboard import DashboardState
     from rxapp.state.login import LoginState
     from tests.support.reflex_socket import ReflexTab, event_name, state_path
@@ -55,15 +62,18 @@ async def _open_dashboards(url: str, nirs: list[str], code: str) -> list[Any]:
     async def one(nir: str) -> Any:
         async with gate:
             tab = ReflexTab(url)
-            await tab.connect("/", settle=0.2, timeout=EVENT_TIMEOUT)
+            await tab.connect("/", settle=0.5, timeout=EVENT_TIMEOUT)
             await tab.send(
                 event_name(LoginState, "submit"),
                 {"form_data": {"nir": nir, "code": code}},
-                settle=0.2,
+                until=_value_of(state_path(AuthState), "page_load"),
                 timeout=EVENT_TIMEOUT,
             )
-            await tab.follow_page_load(settle=0.2, timeout=EVENT_TIMEOUT)
-            if not tab.state.get(dashboard, {}).get("display_name_rx_state_"):
+            if not tab.page_loads:
+                raise RuntimeError(f"connexion refusée : {tab.errors[-3:]} {tab.received[-3:]}")
+            await tab.follow_page_load(settle=0, timeout=EVENT_TIMEOUT)
+            shown = await tab.wait_for(_value_of(dashboard, "display_name"), timeout=EVENT_TIMEOUT)
+            if shown is None:
                 raise RuntimeError(f"tableau de bord non chargé : {tab.errors[-3:]}")
             return tab
 
@@ -147,10 +157,23 @@ def run() -> dict[str, Any]:
             async def measure() -> dict[str, Any]:
                 tabs = await _open_dashboards(app.url, population.nirs, population.code)
                 print(f"{len(tabs)} tableaux de bord ouverts", flush=True)
+                # The last on_load events still running would be counted: wait until every tab is idle.
+                await asyncio.gather(*(tab.wait_idle(settle=2.0, timeout=EVENT_TIMEOUT) for tab in tabs))
                 before = _statements(app.url)
                 started = time.perf_counter()
                 await asyncio.sleep(window)  # the quiet window measured
                 after = _statements(app.url)
+                import collections  # DEBUG
+
+                print(
+                    collections.Counter(item.name for tab in tabs for item in tab.sent if item.at > started),
+                    collections.Counter(
+                        str([(k, sorted(v)) for k, v in (item.update.get("delta") or {}).items()])[:300]
+                        for tab in tabs
+                        for item in tab.received
+                        if item.at > started
+                    ),
+                )  # DEBUG
                 minutes = (time.perf_counter() - started) / 60
                 idle = {
                     source: (after.get(source, 0.0) - before.get(source, 0.0)) / minutes
