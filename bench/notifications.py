@@ -163,17 +163,7 @@ def run() -> dict[str, Any]:
                 started = time.perf_counter()
                 await asyncio.sleep(window)  # the quiet window measured
                 after = _statements(app.url)
-                import collections  # DEBUG
-
-                print(
-                    collections.Counter(item.name for tab in tabs for item in tab.sent if item.at > started),
-                    collections.Counter(
-                        str([(k, sorted(v)) for k, v in (item.update.get("delta") or {}).items()])[:300]
-                        for tab in tabs
-                        for item in tab.received
-                        if item.at > started
-                    ),
-                )  # DEBUG
+                updates = sum(1 for tab in tabs for item in tab.received if item.at > started)
                 minutes = (time.perf_counter() - started) / 60
                 idle = {
                     source: (after.get(source, 0.0) - before.get(source, 0.0)) / minutes
@@ -186,7 +176,7 @@ def run() -> dict[str, Any]:
                 )
                 for tab in tabs:
                     await tab.close()
-                return {"idle_per_minute": idle, "latency_ms": latencies}
+                return {"idle_per_minute": idle, "updates_in_window": updates, "latency_ms": latencies}
 
             measured = asyncio.run(measure())
     return report(measured, dashboards=dashboards, window=window, label=label)
@@ -195,7 +185,9 @@ def run() -> dict[str, Any]:
 def report(measured: dict[str, Any], *, dashboards: int, window: float, label: str) -> dict[str, Any]:
     idle = measured["idle_per_minute"]
     events = round(idle.get("events", 0.0))
-    rows: list[list[Any]] = [[label, dashboards, window, events, round(idle.get("other", 0.0))]]
+    rows: list[list[Any]] = [
+        [label, dashboards, window, events, round(idle.get("other", 0.0)), measured["updates_in_window"]]
+    ]
     tables = [
         {
             "caption": f"Instructions SQL par minute, {dashboards} tableaux de bord ouverts sans rien faire",
