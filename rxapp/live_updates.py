@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -114,10 +115,13 @@ async def _listen(app: Any, handler: EventHandler) -> None:
                     if subscribed_before:  # signals sent while we were away are lost: catch up
                         await refresh(app, OPEN_DASHBOARDS.tokens(), handler)
                     subscribed_before, delay = True, 0.5
+                    pruned = time.monotonic()
                     while True:
                         message = await pubsub.get_message(timeout=PRUNE_PERIOD)
-                        if message is None:
+                        if time.monotonic() - pruned >= PRUNE_PERIOD:
                             prune(app)
+                            pruned = time.monotonic()
+                        if message is None:
                             continue
                         account_id = notification_signal.account_of_channel(message.get("channel", b""))
                         if account_id is not None:
