@@ -208,6 +208,21 @@ def run() -> dict[str, Any]:
     return report(measured, before=before)
 
 
+INTRO = (
+    f"{LOGIN_CONCURRENCY} par {LOGIN_CONCURRENCY}, N assurés (200) se connectent puis restent sur leur "
+    "tableau de bord sans rien faire, chacun sur son websocket ; l'app tourne comme en production "
+    "(Redis, PostgreSQL, le worker Celery). **SQL des tableaux de bord inactifs** : les instructions "
+    "envoyées par les gestionnaires d'événements pendant 60 s de calme, lues sur le compteur de l'app "
+    '(`ameli_sql_statements_total{source="events"}` de `/metrics`), par minute ; « autres » : le reste '
+    "(la lecture de `/metrics` elle-même). La ligne « avant » est l'ancienne interrogation toutes les "
+    "3 s, mesurée par le même harnais avec l'ancien `rxapp/state/dashboard.py` remis pour l'occasion "
+    "(`NOTIFYBENCH_LABEL=avant`). **Clôture → tableau de bord** : pour 10 de ces comptes, une affaire "
+    "est clôturée et sa tâche `deliver_closure` envoyée au vrai worker, une à la fois ; la latence va "
+    "de l'écriture de la notification par le worker (`affaire.notified_at`, juste avant son commit) à "
+    "la mise à jour du tableau de bord ouvert de ce compte qui la montre."
+)
+
+
 def _idle_row(measured: dict[str, Any]) -> list[Any]:
     idle = measured["idle_per_minute"]
     return [
@@ -269,7 +284,7 @@ def report(measured: dict[str, Any], *, before: dict[str, Any] | None = None) ->
         )
     return {
         "title": "6. Notifications en direct, poussées par la clôture",
-        "intro": (__doc__ or "").split("\n\n", 1)[1].strip(),
+        "intro": INTRO,
         "tables": tables,
         "budgets": budgets,
         "raw": measured,
