@@ -86,6 +86,7 @@ class DashboardState(AuthState):
         if self.router.url.path.rstrip("/") != routes.DASHBOARD:
             OPEN_DASHBOARDS.forget(self.router.session.client_token)  # the tab left the dashboard
             return
+        OPEN_DASHBOARDS.register(self.router.session.client_token, account_id)  # the tab's session now
         unread, latest = await in_session(_notifications, account_id=account_id)
         self.unavailable = ""
         self.unread_notifications = unread
