@@ -5,12 +5,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from rxapp.settings import get_settings
+
+EVENT_SQL, OTHER_SQL = "events", "other"
+# Which source the statements sent in this context count for (rxapp.state.gate sets it; it crosses
+# asyncio.to_thread). Kept here, not in rxapp.metrics: importing prometheus_client before the web
+# role has chosen its multiprocess directory would keep every counter out of /metrics.
+SQL_SOURCE: ContextVar[str] = ContextVar("ameli_sql_source", default=OTHER_SQL)
 
 
 class DatabaseUnavailable(Exception):
@@ -60,7 +67,7 @@ def _count_statement(*_arguments: object) -> None:
     """Count each statement of the process's engine, by source (`/metrics`)."""
     from rxapp import metrics
 
-    metrics.SQL_STATEMENTS.labels(source=metrics.SQL_SOURCE.get()).inc()
+    metrics.SQL_STATEMENTS.labels(source=SQL_SOURCE.get()).inc()
 
 
 @contextmanager

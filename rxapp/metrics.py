@@ -15,7 +15,6 @@ The worker sets it for itself (see `backoffice_worker.celery_app`).
 from __future__ import annotations
 
 import os
-from contextvars import ContextVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -46,12 +45,10 @@ SOCKETS_CLOSED = Counter(
 )
 SQL_STATEMENTS = Counter(
     "ameli_sql_statements",
-    "SQL statements sent, by source: the event handlers (through the gate's in_session) or anything else",
+    "SQL statements sent, by source: the event handlers (through the gate's in_session) or anything else "
+    "(rxapp.db.SQL_SOURCE)",
     ["source"],
 )
-EVENT_SQL, OTHER_SQL = "events", "other"
-# Which source the statements run in this context belong to (set by rxapp.state.gate; crosses to_thread).
-SQL_SOURCE: ContextVar[str] = ContextVar("ameli_sql_source", default=OTHER_SQL)
 SECRET_VERIFICATIONS = Counter("ameli_secret_verifications", "argon2 verifications (logins, real or dummy)")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"

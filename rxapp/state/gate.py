@@ -35,8 +35,7 @@ import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
 from rxapp import routes
-from rxapp.db import session_scope
-from rxapp.metrics import EVENT_SQL, SQL_SOURCE
+from rxapp.db import EVENT_SQL, SQL_SOURCE, session_scope
 from rxapp.observability.visitor import visitor_address
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 
