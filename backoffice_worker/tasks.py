@@ -13,7 +13,7 @@ from celery.utils.log import get_task_logger
 
 from backoffice_worker.celery_app import app
 from rxapp.db import session_scope
-from rxapp.services import medialog, outbox
+from rxapp.services import medialog, notification_signal, outbox
 from rxapp.services.detection import DetectionBatch, detect_overlaps_batch, scan_in_batches
 from rxapp.services.mail import MailDeliveryError, avis_de_depot, deliver
 from rxapp.settings import VAR_DIR, get_settings
@@ -173,6 +173,9 @@ def deliver_closure(affaire_id: int) -> dict[str, bool]:
     the "avis de dépôt" email. Each side effect happens once; an SMTP refusal is retried."""
     with session_scope() as session:
         notified = medialog.apply_closure(session=session, affaire_id=affaire_id)
+        account_id = medialog.closure_account(session=session, affaire_id=affaire_id) if notified else None
+    if account_id is not None:  # committed: the open dashboards of the account reload (rxapp/live_updates.py)
+        notification_signal.announce(get_settings(), account_id)
     # One transaction holds the affaire's lock from the check to the mark: two
     # deliveries of one closure (a retry redelivered, the sweep) send one email.
     with session_scope() as session:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from rxapp.settings import get_settings
+
+EVENT_SQL, OTHER_SQL = "events", "other"
+# Which source the statements sent in this context count for (rxapp.state.gate sets it; it crosses
+# asyncio.to_thread). Kept here, not in rxapp.metrics: importing prometheus_client before the web
+# role has chosen its multiprocess directory would keep every counter out of /metrics.
+SQL_SOURCE: ContextVar[str] = ContextVar("ameli_sql_source", default=OTHER_SQL)
 
 
 class DatabaseUnavailable(Exception):
@@ -49,9 +56,18 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Eng
 def get_engine() -> Engine:
     """The process-wide engine for `DATABASE_URL`."""
     settings = get_settings()
-    return make_engine(
+    engine = make_engine(
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
+    event.listen(engine, "before_cursor_execute", _count_statement)
+    return engine
+
+
+def _count_statement(*_arguments: object) -> None:
+    """Count each statement of the process's engine, by source (`/metrics`)."""
+    from rxapp import metrics
+
+    metrics.SQL_STATEMENTS.labels(source=SQL_SOURCE.get()).inc()
 
 
 @contextmanager

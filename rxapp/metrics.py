@@ -43,6 +43,12 @@ EVENTS_REFUSED = Counter(
 SOCKETS_CLOSED = Counter(
     "ameli_sockets_closed", "Websockets closed or refused by the event budgets", ["reason"]
 )
+SQL_STATEMENTS = Counter(
+    "ameli_sql_statements",
+    "SQL statements sent, by source: the event handlers (through the gate's in_session) or anything else "
+    "(rxapp.db.SQL_SOURCE)",
+    ["source"],
+)
 SECRET_VERIFICATIONS = Counter("ameli_secret_verifications", "argon2 verifications (logins, real or dummy)")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"

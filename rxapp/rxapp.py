@@ -22,6 +22,7 @@ from rxapp.api.statements import statement_routes
 from rxapp.components.app_wraps import french_app_wraps
 from rxapp.components.layout import AGENT_SITE, INSURED_SITE
 from rxapp.features import demo_features_enabled
+from rxapp.live_updates import live_notifications
 from rxapp.observability.setup import operations_routes
 from rxapp.pages import not_found
 from rxapp.pages.admin import (
@@ -211,3 +212,5 @@ async def warm_up() -> None:
 
 
 app.register_lifespan_task(warm_up)
+# New notifications reach the open dashboards by push (rxapp/live_updates.py).
+app.register_lifespan_task(live_notifications, handler=DashboardState.refresh_notifications)

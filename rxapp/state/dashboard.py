@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 import reflex as rx
@@ -10,9 +9,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from rxapp import routes
+from rxapp.live_updates import OPEN_DASHBOARDS
 from rxapp.services import teleservice
 from rxapp.services.account import dashboard_for
-from rxapp.services.auth import account_for_session
 from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.inbox import InboxItem, notifications_for, processed_request_notice, unread_counts
 from rxapp.state.auth import AuthState
@@ -21,19 +20,13 @@ from rxapp.state.inbox import InboxRow, inbox_row
 from rxapp.state.payments import PaymentRow, payment_row
 from rxapp.state.selection import status_notice
 
-WATCH_PERIOD_SECONDS = 3
 
-
-def _notifications(*, session: Session, session_id: str) -> tuple[int, list[InboxItem]] | None:
-    account = account_for_session(session=session, session_id=session_id)
-    if account is None or account.id is None:
-        return None
-    unread, _ = unread_counts(session=session, account_id=account.id)
-    return unread, notifications_for(session=session, account_id=account.id, limit=2)
+def _notifications(*, session: Session, account_id: int) -> tuple[int, list[InboxItem]]:
+    unread, _ = unread_counts(session=session, account_id=account_id)
+    return unread, notifications_for(session=session, account_id=account_id, limit=2)
 
 
 class DashboardState(AuthState):
-    _watching: bool = False
     display_name: str = ""
     last_connection: str = ""
     unavailable: str = ""
@@ -58,8 +51,9 @@ class DashboardState(AuthState):
 
     @rx.event
     @insured_handler
-    async def load(self, _account_id: int):
-        """on_load: re-check the session, then read what the page shows."""
+    async def load(self, account_id: int):
+        """on_load: re-check the session, then read what the page shows; new notifications
+        are then pushed to it (`refresh_notifications`), never polled."""
         view = await in_session(dashboard_for, session_id=self._session_id())
         self.unavailable = ""
         if view is None:  # the session ended between the gate and the read
@@ -79,37 +73,25 @@ class DashboardState(AuthState):
         shown = status in {EligibilityStatus.PENDING, EligibilityStatus.EXCLUDED}
         self.overlap_status = status if shown else ""
         self.overlap_notice = notice
-        return DashboardState.watch_notifications
+        OPEN_DASHBOARDS.register(self.router.session.client_token, account_id)
 
-    @rx.event(background=True)
-    async def watch_notifications(self):
-        """While the dashboard stays open, show new notifications without a reload."""
-        async with self:
-            if self._watching:
-                return
-            self._watching = True
-        try:
-            while True:
-                await asyncio.sleep(WATCH_PERIOD_SECONDS)
-                async with self:
-                    if self.router.url.path.rstrip("/") != routes.DASHBOARD or not self._session_id():
-                        return
-                    session_id, known = self._session_id(), self.unread_notifications
-                try:
-                    inbox = await in_session(_notifications, session_id=session_id)
-                except SQLAlchemyError:
-                    continue
-                if inbox is None:
-                    return
-                unread, latest = inbox
-                if unread != known:
-                    async with self:
-                        self.unread_notifications = unread
-                        self.notifications = [inbox_row(item) for item in latest]
-                        self.processed_notice = processed_request_notice(latest)
-        finally:
-            async with self:
-                self._watching = False
+    @rx.event
+    @insured_handler(on_outage=lambda _state: None)  # the dashboard keeps what it shows
+    async def refresh_notifications(self, account_id: int):
+        """Sent to the open dashboard when its account got a notification (rxapp/live_updates.py).
+
+        The browser sends it back like a click: the gate re-checks the session, and only
+        that session's account is read, whatever the signal said.
+        """
+        if self.router.url.path.rstrip("/") != routes.DASHBOARD:
+            OPEN_DASHBOARDS.forget(self.router.session.client_token)  # the tab left the dashboard
+            return
+        OPEN_DASHBOARDS.register(self.router.session.client_token, account_id)  # the tab's session now
+        unread, latest = await in_session(_notifications, account_id=account_id)
+        self.unavailable = ""
+        self.unread_notifications = unread
+        self.notifications = [inbox_row(item) for item in latest]
+        self.processed_notice = processed_request_notice(latest)
 
     async def _dismiss(self, prompt: str) -> None:
         # Best effort: on a database error the prompt still closes; it may come back on the next load.

@@ -543,9 +543,8 @@ FUZZED_STATES = (
     AdminSupervisionState,
     AdminSimulationState,
 )
-# Logging out only ends the fuzzing tab's own session; the background watcher polls until the tab
-# closes (it re-checks the session each round, see the dashboard tests).
-NOT_FUZZED = {"logout", "logout_agent", "watch_notifications"}
+# Logging out only ends the fuzzing tab's own session.
+NOT_FUZZED = {"logout", "logout_agent"}
 FOREIGN_WRITE_TABLES = (
     "overlap_request",
     "overlap_request_line",

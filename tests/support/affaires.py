@@ -87,3 +87,19 @@ def submitted_affaire(session: Session, nir: str) -> Affaire:
     affaire = session.get(Affaire, created.affaire_id)
     assert affaire is not None
     return affaire
+
+
+def closed_affaire_of(session: Session, nir: str) -> int:
+    """Record the account's request (first option for each beneficiary), create its affaire and
+    close it as an agent does; the caller commits. The closure's side effects are left to
+    the worker's `deliver_closure`. Returns the affaire id."""
+    account_id = account_id_of(session, nir)
+    request = teleservice.submit_request(
+        session=session, account_id=account_id, choices=choices_for(session=session, account_id=account_id)
+    )
+    affaire_id = medialog.create_affaire_for_request(
+        session=session, request_id=request.request_id
+    ).affaire_id
+    for action in (medialog.take_charge, medialog.update_progres, medialog.close_affaire):
+        action(session=session, agent_id=None, affaire_id=affaire_id)
+    return affaire_id

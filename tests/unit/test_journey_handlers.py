@@ -141,7 +141,7 @@ def test_a_whole_journey_records_one_request_and_one_answer(demo_app, sent_tasks
     dashboard = substate(DashboardState)
     with_insured_cookie(dashboard, insured_session(RENALDO))
     events = run(DashboardState.load, dashboard)
-    assert events == [DashboardState.watch_notifications]
+    assert events == []
     assert dashboard.show_dialog and dashboard.display_name
     assert redirects_to(run(DashboardState.select, dashboard), routes.SELECTION)
     assert dashboard.show_dialog is False

@@ -20,6 +20,7 @@ from rxapp.services.medialog.closure import (
     CLOSURE_TITLE,
     ClosureRecipient,
     apply_closure,
+    closure_account,
     closure_recipient,
     mark_avis_sent,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "agent_profile",
     "apply_closure",
     "close_affaire",
+    "closure_account",
     "closure_recipient",
     "create_affaire_for_request",
     "create_affaires_for_requests",

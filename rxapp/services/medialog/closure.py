@@ -77,6 +77,13 @@ def apply_closure(*, session: Session, affaire_id: int, now: datetime | None = N
     return True
 
 
+def closure_account(*, session: Session, affaire_id: int) -> int | None:
+    """The account an affaire's closure notifies (read from the session's identity map after `apply_closure`)."""
+    affaire = session.get(Affaire, affaire_id)
+    request = session.get(OverlapRequest, affaire.request_id) if affaire else None
+    return request.account_id if request else None
+
+
 def closure_recipient(*, session: Session, affaire_id: int) -> ClosureRecipient | None:
     """Who gets the avis de dépôt, or None when it was already sent.
 
