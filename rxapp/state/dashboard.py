@@ -12,10 +12,10 @@ from sqlmodel import Session
 from rxapp import routes
 from rxapp.services import teleservice
 from rxapp.services.account import dashboard_for
-from rxapp.services.auth import account_for_session
 from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.inbox import InboxItem, notifications_for, processed_request_notice, unread_counts
-from rxapp.state.auth import AuthState
+from rxapp.services.session_expiry import live_account_id
+from rxapp.state.auth import AuthState, idle_timeout
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
 from rxapp.state.inbox import InboxRow, inbox_row
 from rxapp.state.payments import PaymentRow, payment_row
@@ -25,11 +25,12 @@ WATCH_PERIOD_SECONDS = 3
 
 
 def _notifications(*, session: Session, session_id: str) -> tuple[int, list[InboxItem]] | None:
-    account = account_for_session(session=session, session_id=session_id)
-    if account is None or account.id is None:
+    # Read without restarting the idle clock: an open dashboard must not keep an idle session alive.
+    account_id = live_account_id(session=session, session_id=session_id, idle_timeout=idle_timeout())
+    if account_id is None:
         return None
-    unread, _ = unread_counts(session=session, account_id=account.id)
-    return unread, notifications_for(session=session, account_id=account.id, limit=2)
+    unread, _ = unread_counts(session=session, account_id=account_id)
+    return unread, notifications_for(session=session, account_id=account_id, limit=2)
 
 
 class DashboardState(AuthState):
