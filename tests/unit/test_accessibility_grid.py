@@ -4,6 +4,7 @@ statement's figures are what the grid computes."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ GRID = GRID_FILE.read_text(encoding="utf-8")
 
 def _test_functions(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    return {
+        node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
 
 
 def test_the_grid_has_the_106_criteria_of_rgaa_4_1_in_order() -> None:
@@ -98,7 +101,11 @@ def test_a_criterion_non_conforme_on_one_page_is_non_conforme() -> None:
         ('numero = "13.12"', 'numero = "13.11"', "106 critères distincts"),
         ('statut = "conforme"\npreuves', 'statut = "conforme"\nx', "sans preuve"),
         ('"non applicable"\nraison =', '"non applicable"\nx =', "sans raison"),
-        ('pages = { paiements = "non conforme" }', 'pages = { nulle_part = "non conforme" }', "pages inconnues"),
+        (
+            'pages = { paiements = "non conforme" }',
+            'pages = { nulle_part = "non conforme" }',
+            "pages inconnues",
+        ),
         ('statut = "conforme"', 'statut = "conforme partiel"', "statut inconnu"),
     ],
 )
@@ -111,3 +118,43 @@ def test_a_broken_grid_is_refused(old: str, new: str, message: str) -> None:
 @pytest.mark.parametrize(("rate", "text"), [(100.0, "100 %"), (96.875, "96,9 %"), (50.0, "50 %")])
 def test_rate_is_written_the_french_way(rate: float, text: str) -> None:
     assert format_rate(rate) == text
+
+
+# Pages reached only through a step of the journey, the back office behind its login, and files.
+NOT_IN_SITE_MAP = {
+    "RECAP",
+    "CONFIRMATION",
+    "ADMIN_QUEUE",
+    "ADMIN_AFFAIRE",
+    "ADMIN_SUPERVISION",
+    "ADMIN_SIMULATION",
+}
+
+
+def test_the_site_map_lists_every_page() -> None:
+    from rxapp import routes
+    from rxapp.pages.legal import SITE_MAP_SECTIONS
+
+    listed = {href for _, links in SITE_MAP_SECTIONS for _, href in links}
+    pages = {
+        value
+        for name, value in vars(routes).items()
+        if name.isupper()
+        and isinstance(value, str)
+        and value.startswith("/")
+        and not value.startswith(("/api", routes.SITE_MAP))
+        and "." not in value
+        and name not in NOT_IN_SITE_MAP
+    }
+    assert pages - listed == set()
+
+
+def test_no_link_points_to_a_bare_hash() -> None:
+    pattern = re.compile(r"""href\s*=\s*["']#["']""")
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for folder in ("rxapp", "assets")
+        for path in (PROJECT_ROOT / folder).rglob("*")
+        if path.suffix in {".py", ".js", ".html"} and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
