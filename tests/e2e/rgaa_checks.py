@@ -182,7 +182,9 @@ for (const el of document.querySelectorAll('main *, header *, footer *, nav *'))
   if (!['hidden', 'clip'].includes(s.overflowX) && !['hidden', 'clip'].includes(s.overflowY)) continue;
   if (!el.innerText || !el.innerText.trim() || el.closest('.sr-only')) continue;
   const r = el.getBoundingClientRect(); if (r.width <= 1 || r.height <= 1) continue;
-  if (el.scrollWidth > el.clientWidth + 2 || el.scrollHeight > el.clientHeight + 2)
+  // Lost only along an axis that clips: a scroll container (a wide table) keeps its content reachable.
+  const clips = (value) => ['hidden', 'clip'].includes(value);
+  if ((clips(s.overflowX) && el.scrollWidth > el.clientWidth + 2) || (clips(s.overflowY) && el.scrollHeight > el.clientHeight + 2))
     lost.push(el.innerText.trim().slice(0, 40)); }
 const scroll = document.documentElement.scrollWidth - document.documentElement.clientWidth;
 return {lost, scroll};
