@@ -1,8 +1,8 @@
 """The session expiry warning on every signed-in page (RGAA 13.1, 7.5).
 
-Its two live regions are always in the page, empty until needed, so that screen readers
-announce what appears: the warning and the expiry in an assertive one (role=alert), what
-"Prolonger" did in a polite one (role=status).
+The warning and the expiry appear as alerts (role=alert: screen readers announce an alert as
+it is added, and no empty alert sits in the page); what "Prolonger" did goes to a polite live
+region (role=status) that is always in the page, empty until then.
 """
 
 from __future__ import annotations
@@ -23,13 +23,10 @@ def session_expiry_notice(
         "pour protéger vos données."
     )
     return rx.box(
-        rx.el.div(
-            rx.cond(state.expiry_warning, rx.text(warning, weight="bold", color=WARNING_TEXT)),
-            rx.cond(
-                state.session_expired,
-                rx.text("Votre session a expiré : reconnectez-vous pour continuer.", weight="bold"),
-            ),
-            role="alert",
+        rx.cond(state.expiry_warning, rx.text(warning, role="alert", weight="bold", color=WARNING_TEXT)),
+        rx.cond(
+            state.session_expired,
+            rx.text("Votre session a expiré : reconnectez-vous pour continuer.", role="alert", weight="bold"),
         ),
         rx.cond(
             state.expiry_warning,
