@@ -12,6 +12,13 @@ FRANCECONNECT_LOGIN = f"{FRANCECONNECT_PREFIX}/connexion"
 FRANCECONNECT_CALLBACK = f"{FRANCECONNECT_PREFIX}/retour"
 FRANCECONNECT_LOGOUT = f"{FRANCECONNECT_PREFIX}/deconnexion"
 
+# The accessibility statement and the legal pages, public, linked from every page's footer.
+ACCESSIBILITY = "/accessibilite"
+LEGAL_NOTICE = "/mentions-legales"
+TERMS_OF_USE = "/conditions-generales-d-utilisation"
+PERSONAL_DATA = "/donnees-personnelles"
+SITE_MAP = "/plan-du-site"
+
 PAYMENTS = "/frais-de-sante"
 PROCEDURES = "/demarches"
 DOCUMENTS = "/vos-documents"

@@ -25,6 +25,7 @@ from rxapp.features import demo_features_enabled
 from rxapp.live_updates import live_notifications
 from rxapp.observability.setup import operations_routes
 from rxapp.pages import not_found
+from rxapp.pages.accessibility import accessibility_page
 from rxapp.pages.admin import (
     admin_affaire_page,
     admin_login_page,
@@ -37,6 +38,16 @@ from rxapp.pages.delays import delays_page
 from rxapp.pages.help import HELP_PAGES, help_page
 from rxapp.pages.inbox import messages_page, notifications_page
 from rxapp.pages.information import documents_page, information_page, procedures_page
+from rxapp.pages.legal import (
+    LEGAL_NOTICE,
+    PERSONAL_DATA,
+    SITE_MAP,
+    TERMS,
+    legal_notice_page,
+    personal_data_page,
+    site_map_page,
+    terms_page,
+)
 from rxapp.pages.login import login_page
 from rxapp.pages.payments import payments_page
 from rxapp.pages.procedures import (
@@ -117,6 +128,14 @@ INSURED_PAGES = (
         DelaysState.load,
     ),
 )
+# The accessibility statement and the legal pages: public, linked from every page's footer.
+LEGAL_PAGES = (
+    Page(routes.ACCESSIBILITY, accessibility_page, f"Déclaration d'accessibilité | {INSURED_SITE}"),
+    Page(routes.LEGAL_NOTICE, legal_notice_page, f"{LEGAL_NOTICE} | {INSURED_SITE}"),
+    Page(routes.TERMS_OF_USE, terms_page, f"{TERMS} | {INSURED_SITE}"),
+    Page(routes.PERSONAL_DATA, personal_data_page, f"{PERSONAL_DATA} | {INSURED_SITE}"),
+    Page(routes.SITE_MAP, site_map_page, f"{SITE_MAP} | {INSURED_SITE}"),
+)
 AGENT_PAGES = (
     Page(routes.ADMIN_LOGIN, admin_login_page, f"Espace agents | {AGENT_SITE}"),
     Page(routes.ADMIN_QUEUE, admin_queue_page, f"File des affaires | {AGENT_SITE}", AdminQueueState.load),
@@ -173,7 +192,7 @@ app = rx.App(
 # French connection banner and error boundary in place of Reflex's English ones.
 app.app_wraps.update(french_app_wraps())
 demo_pages = DEMO_PAGES if demo_features_enabled(get_settings()) else ()
-for page in (*INSURED_PAGES, *AGENT_PAGES, *demo_pages, NOT_FOUND):
+for page in (*INSURED_PAGES, *LEGAL_PAGES, *AGENT_PAGES, *demo_pages, NOT_FOUND):
     app.add_page(
         page.component, route=page.route, title=page.title, on_load=page.on_load, description=page.description
     )

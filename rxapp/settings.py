@@ -7,6 +7,7 @@ command line) reads its configuration here and nowhere else.
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -88,6 +89,12 @@ class Settings(BaseSettings):
     # `json` (one object per line, the production default) or `text`; unset: by APP_ENV.
     log_format: LogFormat | None = None
     log_level: str = "INFO"
+
+    # --- Session expiry (RGAA 13.1), in seconds ---
+    # A session without activity for this long ends; production keeps 30 min (OWASP ASVS V3.3).
+    session_idle_timeout: float = Field(default=1800.0, ge=20, le=8 * 3600)
+    # How long before that end the page warns and offers "Prolonger".
+    session_expiry_warning: float = Field(default=120.0, ge=5)
 
     # --- FranceConnect (OpenID Connect, v2) ---
     # The provider's issuer, e.g. https://fcp-low.integ01.dev-franceconnect.fr/api/v2 (discovery
@@ -174,6 +181,22 @@ class Settings(BaseSettings):
                 "refusé en production"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_session_expiry(self) -> Settings:
+        if self.session_expiry_warning >= self.session_idle_timeout:
+            raise ValueError("SESSION_EXPIRY_WARNING : moins que SESSION_IDLE_TIMEOUT")
+        return self
+
+    @property
+    def idle_timeout(self) -> timedelta:
+        """SESSION_IDLE_TIMEOUT as a duration."""
+        return timedelta(seconds=self.session_idle_timeout)
+
+    @property
+    def expiry_warning(self) -> timedelta:
+        """SESSION_EXPIRY_WARNING as a duration."""
+        return timedelta(seconds=self.session_expiry_warning)
 
     @model_validator(mode="after")
     def _refuse_the_local_franceconnect_in_production(self) -> Settings:

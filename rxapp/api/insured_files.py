@@ -21,6 +21,7 @@ from rxapp.db import session_scope
 from rxapp.observability.visitor import request_address
 from rxapp.services import auth
 from rxapp.services.audit import ACCESS_REFUSED, FieldValue, security_event
+from rxapp.settings import get_settings
 from rxapp.state.gate import SERVICE_UNAVAILABLE
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -44,7 +45,9 @@ def _file_for(session_id: str, build: FileBuilder) -> tuple[str, bytes] | None:
         _NotSignedIn: the cookie names no live insured session.
     """
     with session_scope() as session:
-        account = auth.account_for_session(session=session, session_id=session_id)
+        account = auth.account_for_session(
+            session=session, session_id=session_id, idle_timeout=get_settings().idle_timeout
+        )
         if account is None or account.id is None:
             raise _NotSignedIn
         return build(session, account.id)

@@ -7,7 +7,9 @@ import reflex as rx
 from rxapp import routes
 from rxapp.components.layout import shell, site_nav
 from rxapp.components.notice import callout
+from rxapp.components.session_expiry import session_expiry_notice
 from rxapp.state.auth import AgentAuthState
+from rxapp.state.session_expiry import AgentExpiryState
 from rxapp.theme import BORDER, BRAND_BLUE, HEADER_BAR, TEXT
 
 AGENT_NAV = (
@@ -84,6 +86,7 @@ def agent_shell(*children: rx.Component, signed_in: bool = True, current: str | 
         *children,
         load=AgentAuthState.page_load,
         kind="agent",
+        notice=session_expiry_notice(AgentExpiryState, routes.ADMIN_LOGIN) if signed_in else None,
     )
 
 

@@ -6,7 +6,10 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.navigation import page_load
+from rxapp.components.session_expiry import session_expiry_notice
+from rxapp.services.accessibility.grid import load_audit
 from rxapp.state.auth import AuthState
+from rxapp.state.session_expiry import InsuredExpiryState
 from rxapp.theme import (
     BORDER,
     BRAND_BLUE,
@@ -34,11 +37,11 @@ NAV_ITEMS = (
 
 
 def skip_link() -> rx.Component:
-    return rx.el.a(
-        "Aller au contenu",
-        href="#contenu",
-        class_name="skip-link",
-    )
+    """ "Aller au contenu": a plain fragment link, followed by the browser itself, which moves the
+    focus to <main> (tabindex -1), as RGAA 12.7 asks. rx.el.a is React Router's Link: it would only
+    change the URL, or (reload_document) resolve "#contenu" against the path without the query
+    and load another page."""
+    return rx.html('<a class="skip-link" href="#contenu">Aller au contenu</a>')
 
 
 def brand() -> rx.Component:
@@ -110,18 +113,41 @@ def insured_nav(current: str | None) -> rx.Component:
     return site_nav(NAV_ITEMS, current, "Navigation principale")
 
 
+def footer_links() -> tuple[tuple[str, str], ...]:
+    """The footer's links, the same on every page; the accessibility one states the audit's result."""
+    return (
+        (f"Accessibilité : {load_audit().compliance}", routes.ACCESSIBILITY),
+        ("Mentions légales", routes.LEGAL_NOTICE),
+        ("Conditions générales d'utilisation", routes.TERMS_OF_USE),
+        ("Données personnelles", routes.PERSONAL_DATA),
+        ("Plan du site", routes.SITE_MAP),
+        ("Site ameli", "https://www.ameli.fr"),
+    )
+
+
 def footer() -> rx.Component:
     return rx.el.footer(
-        rx.hstack(
-            rx.link("Conditions générales d'utilisation", href="#", color=TEXT_SECONDARY),
-            rx.link("Mentions légales", href="#", color=TEXT_SECONDARY),
-            rx.el.span("Accessibilité : partiellement conforme", color=TEXT_SECONDARY),
-            rx.link("Site ameli", href="https://www.ameli.fr", color=TEXT_SECONDARY, is_external=True),
-            spacing="4",
-            wrap="wrap",
+        rx.el.ul(
+            *[
+                rx.el.li(
+                    rx.link(
+                        text,
+                        href=href,
+                        color=TEXT_SECONDARY,
+                        text_decoration="underline",
+                        display="inline-block",
+                        padding_y="10px",
+                    )
+                )
+                for text, href in footer_links()
+            ],
+            display="flex",
+            flex_wrap="wrap",
+            column_gap="24px",
+            list_style="none",
             max_width=CONTENT_WIDTH,
             margin_x="auto",
-            padding="16px",
+            padding="8px 16px",
             font_size="14px",
         ),
         border_top=BORDER,
@@ -130,16 +156,23 @@ def footer() -> rx.Component:
 
 
 def shell(
-    top: rx.Component, nav: rx.Component, *children: rx.Component, load: rx.Var[str], kind: str
+    top: rx.Component,
+    nav: rx.Component,
+    *children: rx.Component,
+    load: rx.Var[str],
+    kind: str,
+    notice: rx.Component | None = None,
 ) -> rx.Component:
-    """The frame every page shares: skip link, `top` (header), `nav`, main, footer.
+    """The frame every page shares: skip link, `notice`, `top` (header), `nav`, main, footer.
 
     `load` is the `page_load` var of the `kind` ("insured" or "agent") of page: a URL set
-    there is loaded as a whole page.
+    there is loaded as a whole page. `notice` is the session expiry warning of signed-in pages:
+    first after the skip link, so that "Prolonger" is the first thing the Tab key reaches.
     """
     return rx.box(
         page_load(load, kind=kind),
         skip_link(),
+        notice if notice is not None else rx.fragment(),
         top,
         nav,
         rx.el.main(
@@ -173,6 +206,7 @@ def page_shell(*children: rx.Component, signed_in: bool = False, current: str | 
         *children,
         load=AuthState.page_load,
         kind="insured",
+        notice=session_expiry_notice(InsuredExpiryState, routes.LOGIN) if signed_in else None,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.forms import text_field
+from rxapp.components.forms import all_required_notice, text_field
 from rxapp.components.franceconnect import franceconnect_button
 from rxapp.components.layout import page_shell
 from rxapp.components.notice import callout
@@ -19,15 +19,19 @@ def login_page() -> rx.Component:
             rx.heading("J'accède à mon compte ameli", as_="h1", size="7"),
             rx.form(
                 rx.vstack(
+                    all_required_notice(),
                     text_field(
                         "Numéro de sécurité sociale",
                         "nir",
+                        required=True,
                         hint="13 chiffres, ou 15 avec la clé (les espaces sont acceptés)",
                         auto_complete="username",
                         placeholder="1 74 11 71 270 102",
                     ),
                     rx.link("Où trouver mon numéro de sécurité sociale ?", href=routes.HELP_NIR),
-                    text_field("Code", "code", type="password", auto_complete="current-password"),
+                    text_field(
+                        "Code", "code", type="password", auto_complete="current-password", required=True
+                    ),
                     rx.link("Code oublié ?", href=routes.HELP_CODE),
                     rx.cond(
                         LoginState.error,

@@ -25,11 +25,16 @@ def _back_link() -> rx.Component:
     return rx.link("Retourner au tableau de bord", href=routes.DASHBOARD, _hover={"color": BRAND_BLUE})
 
 
+# A badge may wrap: with the text spacing a reader may set (WCAG 1.4.12, RGAA 10.12), one line of
+# "Transmis à votre complémentaire" pushed the table past its frame, which clipped the last column.
+BADGE = {"variant": "soft", "size": "2", "high_contrast": True, "white_space": "normal"}
+
+
 def _status(row: PaymentRow) -> rx.Component:
     return rx.cond(
         row.transmitted,
-        rx.badge(row.status, color_scheme="green", variant="soft", size="2", high_contrast=True),
-        rx.badge(row.status, color_scheme="orange", variant="soft", size="2", high_contrast=True),
+        rx.badge(row.status, color_scheme="green", **BADGE),
+        rx.badge(row.status, color_scheme="orange", **BADGE),
     )
 
 

@@ -292,6 +292,8 @@ def confirmation_page() -> rx.Component:
                     rx.heading("Votre choix a bien été transmis.", as_="h1", size="7"),
                     rx.text("Référence de votre demande : ", rx.el.strong(SelectionState.reference)),
                     rx.text("Demande faite le ", SelectionState.request_date),
+                    # Announced as a status message (RGAA 7.5) when the confirmation replaces the recap.
+                    role="status",
                     padding="16px",
                     border_left=f"6px solid {SUCCESS_BORDER}",
                     background=SUCCESS_BACKGROUND,

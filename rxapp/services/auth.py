@@ -183,8 +183,27 @@ def _open_session(
     return OpenedSession(session_id, account_id=account_id, agent_id=agent_id)
 
 
+def idle_clock_resolution(idle_timeout: timedelta) -> timedelta:
+    """How stale the idle clock may be: a minute, or less for a short idle timeout."""
+    return min(IDLE_CLOCK_RESOLUTION, idle_timeout / 30)
+
+
+def find_session(*, session: Session, session_id: str) -> WebSession | None:
+    """The session row for `session_id`, live or not; None for an unknown or malformed id."""
+    if not session_id or not isinstance(session_id, str) or len(session_id) > 128:
+        return None
+    return session.exec(
+        select(WebSession).where(WebSession.token_hash == session_id_hash(session_id))
+    ).first()
+
+
 def resolve_session(
-    *, session: Session, session_id: str, kind: SessionKind, now: datetime | None = None
+    *,
+    session: Session,
+    session_id: str,
+    kind: SessionKind,
+    now: datetime | None = None,
+    idle_timeout: timedelta = IDLE_TIMEOUT,
 ) -> WebSession | None:
     """The live session of this kind for `session_id`, its idle clock restarted (to the minute).
 
@@ -195,29 +214,34 @@ def resolve_session(
     if not isinstance(session_id, str) or len(session_id) > 128:
         security_event(SESSION_REFUSED, kind=kind.value, reason="malformed")
         return None
-    web_session = session.exec(
-        select(WebSession).where(WebSession.token_hash == session_id_hash(session_id))
-    ).first()
+    web_session = find_session(session=session, session_id=session_id)
     now = now or utcnow()
-    reason = _refusal_reason(web_session, kind, now)
+    reason = refusal_reason(web_session, kind, now, idle_timeout=idle_timeout)
     if reason is not None:
         security_event(SESSION_REFUSED, kind=kind.value, reason=reason)
         return None
     assert web_session is not None
-    if now - web_session.last_seen_at >= IDLE_CLOCK_RESOLUTION:
+    if now - web_session.last_seen_at >= idle_clock_resolution(idle_timeout):
         web_session.last_seen_at = now
         session.add(web_session)
     return web_session
 
 
-def _refusal_reason(web_session: WebSession | None, kind: SessionKind, now: datetime) -> str | None:
+def refusal_reason(
+    web_session: WebSession | None,
+    kind: SessionKind,
+    now: datetime,
+    *,
+    idle_timeout: timedelta = IDLE_TIMEOUT,
+) -> str | None:
+    """Why this session cannot be used now, or None when it is live."""
     if web_session is None:
         return "unknown"
     if web_session.kind is not kind:
         return "other_kind"
     if web_session.revoked_at is not None:
         return "revoked"
-    if now - web_session.last_seen_at > IDLE_TIMEOUT:
+    if now - web_session.last_seen_at > idle_timeout:
         return "idle_expired"
     if now - web_session.created_at > ABSOLUTE_TIMEOUT:
         return "absolute_expired"
@@ -243,9 +267,13 @@ def end_session(*, session: Session, session_id: str, now: datetime | None = Non
     return id_token
 
 
-def account_for_session(*, session: Session, session_id: str) -> Account | None:
+def account_for_session(
+    *, session: Session, session_id: str, idle_timeout: timedelta = IDLE_TIMEOUT
+) -> Account | None:
     """The account behind a live insured session."""
-    web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.INSURED)
+    web_session = resolve_session(
+        session=session, session_id=session_id, kind=SessionKind.INSURED, idle_timeout=idle_timeout
+    )
     if web_session is None or web_session.account_id is None:
         return None
     return session.get(Account, web_session.account_id)
@@ -289,9 +317,13 @@ def login_agent(
     return _open_session(session, SessionKind.AGENT, now, agent_id=agent.id)
 
 
-def agent_for_session(*, session: Session, session_id: str) -> Agent | None:
+def agent_for_session(
+    *, session: Session, session_id: str, idle_timeout: timedelta = IDLE_TIMEOUT
+) -> Agent | None:
     """The agent behind a live agent session (an insured session gives None)."""
-    web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.AGENT)
+    web_session = resolve_session(
+        session=session, session_id=session_id, kind=SessionKind.AGENT, idle_timeout=idle_timeout
+    )
     if web_session is None or web_session.agent_id is None:
         return None
     agent = session.get(Agent, web_session.agent_id)

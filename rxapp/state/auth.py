@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import TypeVar
 
@@ -22,6 +23,7 @@ from sqlmodel import Session
 from rxapp import routes
 from rxapp.api.session import AGENT_SESSION_COOKIE, SESSION_COOKIE
 from rxapp.services import auth, medialog
+from rxapp.settings import get_settings
 from rxapp.state.gate import in_session, log_refused
 
 logger = logging.getLogger(__name__)
@@ -52,8 +54,13 @@ def page_load_url(path: str) -> str:
     return f"{path}?n={secrets.token_urlsafe(8)}"
 
 
+def idle_timeout() -> timedelta:
+    """The idle expiry in force (SESSION_IDLE_TIMEOUT)."""
+    return get_settings().idle_timeout
+
+
 def _account_id_for(*, session: Session, session_id: str) -> int | None:
-    account = auth.account_for_session(session=session, session_id=session_id)
+    account = auth.account_for_session(session=session, session_id=session_id, idle_timeout=idle_timeout())
     return account.id if account else None
 
 
@@ -132,7 +139,7 @@ class AgentIdentity:
 
 
 def _agent_identity_for(*, session: Session, session_id: str) -> AgentIdentity | None:
-    agent = auth.agent_for_session(session=session, session_id=session_id)
+    agent = auth.agent_for_session(session=session, session_id=session_id, idle_timeout=idle_timeout())
     if agent is None or agent.id is None:
         return None
     profile = medialog.agent_profile(session=session, agent=agent)

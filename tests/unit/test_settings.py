@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
@@ -312,3 +313,28 @@ def test_production_refuses_the_local_franceconnect(
         **variables,
     )
     assert expected in message
+
+
+def test_session_expiry_defaults_and_short_test_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().idle_timeout == timedelta(minutes=30)
+    assert load_settings().expiry_warning == timedelta(minutes=2)
+    monkeypatch.setenv("SESSION_IDLE_TIMEOUT", "24")
+    monkeypatch.setenv("SESSION_EXPIRY_WARNING", "16")
+    assert (load_settings().idle_timeout, load_settings().expiry_warning) == (
+        timedelta(seconds=24),
+        timedelta(seconds=16),
+    )
+
+
+@pytest.mark.parametrize(
+    ("idle", "warning", "name"),
+    [
+        ("10", "5", "SESSION_IDLE_TIMEOUT"),
+        ("60", "60", "SESSION_EXPIRY_WARNING"),
+        ("60", "1", "SESSION_EXPIRY_WARNING"),
+    ],
+)
+def test_session_expiry_out_of_range_is_refused(
+    monkeypatch: pytest.MonkeyPatch, idle: str, warning: str, name: str
+) -> None:
+    assert name in _refusal(monkeypatch, SESSION_IDLE_TIMEOUT=idle, SESSION_EXPIRY_WARNING=warning)

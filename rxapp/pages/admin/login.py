@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp.components.admin import agent_shell, error_alert
-from rxapp.components.forms import text_field
+from rxapp.components.forms import all_required_notice, text_field
 from rxapp.pages.admin.shared import heading
 from rxapp.state.admin import AgentLoginState
 from rxapp.theme import BRAND_BLUE
@@ -19,13 +19,17 @@ def admin_login_page() -> rx.Component:
             rx.text("Connectez-vous avec l'identifiant et le mot de passe de votre poste."),
             rx.form(
                 rx.vstack(
-                    text_field("Identifiant", "identifiant", name="login", auto_complete="username"),
+                    all_required_notice(),
+                    text_field(
+                        "Identifiant", "identifiant", name="login", auto_complete="username", required=True
+                    ),
                     text_field(
                         "Mot de passe",
                         "mot-de-passe",
                         name="password",
                         type="password",
                         auto_complete="current-password",
+                        required=True,
                     ),
                     error_alert(AgentLoginState.error),
                     rx.button(
