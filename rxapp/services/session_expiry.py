@@ -34,20 +34,6 @@ def time_left(
     return min(web_session.last_seen_at + idle_timeout, web_session.created_at + ABSOLUTE_TIMEOUT) - now
 
 
-def live_account_id(
-    *, session: Session, session_id: str, idle_timeout: timedelta, now: datetime | None = None
-) -> int | None:
-    """The account of a live insured session, read without restarting its idle clock.
-
-    For what the page does on its own (polling), which must not keep an idle session alive.
-    """
-    web_session = find_session(session=session, session_id=session_id)
-    if refusal_reason(web_session, SessionKind.INSURED, now or utcnow(), idle_timeout=idle_timeout):
-        return None
-    assert web_session is not None
-    return web_session.account_id
-
-
 def extend(
     *,
     session: Session,

@@ -41,9 +41,6 @@ def test_time_left_counts_down_without_restarting_the_idle_clock(opened: tuple[S
             session=session, session_id=session_id, kind=SessionKind.INSURED, idle_timeout=IDLE
         )
         assert left is not None and timedelta(seconds=50) < left <= timedelta(minutes=1)
-    assert (
-        session_expiry.live_account_id(session=session, session_id=session_id, idle_timeout=IDLE) is not None
-    )
     left = session_expiry.time_left(
         session=session, session_id=session_id, kind=SessionKind.INSURED, idle_timeout=IDLE
     )
@@ -80,5 +77,9 @@ def test_an_expired_or_foreign_session_is_neither_counted_nor_extended(opened: t
     assert not session_expiry.extend(
         session=session, session_id=session_id, kind=SessionKind.INSURED, idle_timeout=IDLE
     )
-    assert session_expiry.live_account_id(session=session, session_id=session_id, idle_timeout=IDLE) is None
-    assert session_expiry.live_account_id(session=session, session_id="inconnu", idle_timeout=IDLE) is None
+    assert (
+        session_expiry.time_left(
+            session=session, session_id="inconnu", kind=SessionKind.INSURED, idle_timeout=IDLE
+        )
+        is None
+    )
