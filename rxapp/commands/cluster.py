@@ -139,6 +139,8 @@ class Cluster:
 
     plan: ClusterPlan
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # More environment for one web instance (by index): the tests put one behind a cut-able link.
+    web_overrides: dict[int, dict[str, str]] = field(default_factory=dict)
 
     # -- once per start: migrate, demo data, export ----------------------------------------------
 
@@ -188,7 +190,11 @@ class Cluster:
         return [sys.executable, "-m", "rxapp.cli", role]
 
     def start_web(self, index: int) -> subprocess.Popen:
-        env = {**self.plan.env, "APP_PORT": str(self.plan.web_ports[index])}
+        env = {
+            **self.plan.env,
+            "APP_PORT": str(self.plan.web_ports[index]),
+            **self.web_overrides.get(index, {}),
+        }
         return self._spawn(f"web-{index + 1}", self._role("web"), env)
 
     def start_worker(self, index: int) -> subprocess.Popen:
@@ -268,6 +274,12 @@ class Cluster:
                     f"Le processus « {name} » s'est arrêté (code {process.returncode}, journal : {log})."
                 )
 
+    def stopped(self) -> set[str]:
+        return {name for name, process in self.processes.items() if process.poll() is not None}
+
+    def web_names(self) -> list[str]:
+        return [f"web-{index + 1}" for index in range(len(self.plan.web_ports))]
+
     def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
         """Send `sig` to the process group of `name` (SIGKILL: the whole instance dies at once)."""
         process = self.processes[name]
@@ -294,7 +306,7 @@ class Cluster:
 
     def stop(self) -> None:
         """The proxy first, then the web instances, the beat, the workers, the helpers."""
-        order = ["caddy", *[n for n in self.processes if n.startswith("web")], "beat"]
+        order = ["caddy", *self.web_names(), "beat"]
         order += [name for name in self.processes if name not in order]
         for name in order:
             if name in self.processes:
@@ -349,8 +361,15 @@ def run_cluster(environ: dict[str, str]) -> int:
         cluster.prepare(export=environ.get("CLUSTER_EXPORT", "1") != "0")
         cluster.start()
         print(banner(plan), flush=True)
+        reported: set[str] = set()
         while not stopping:
-            cluster.check_alive()
+            for name in cluster.stopped() - reported:
+                # A web instance or a worker may die: the others carry on (that is the point).
+                code = cluster.processes[name].returncode
+                print(f"Le processus « {name} » s'est arrêté (code {code}).", file=sys.stderr, flush=True)
+                reported.add(name)
+            if "caddy" in reported or all(name in reported for name in cluster.web_names()):
+                return 1
             time.sleep(0.5)
         return 0
     except ClusterError as error:
