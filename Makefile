@@ -100,7 +100,7 @@ e2e: install-dev chromium
 ## Benchmarks (issue 5): var/bench/results.json and BENCHMARKS.md; PARTS="worker data" narrows them.
 bench: export DATABASE_URL ?= $(CI_DATABASE_URL)
 bench: export REDIS_URL ?= $(CI_REDIS_URL)
-bench: install-dev chromium
+bench: install-dev chromium caddy
 	$(PY) -m bench $(if $(PARTS),--only $(PARTS))
 
 lint: install-dev

@@ -16,11 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from rxapp.commands.cluster import Cluster, plan_cluster
 from rxapp.settings import VAR_DIR, Settings
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.support import server_logs
 from tests.support.databases import scratch_database
 from tests.support.redis_server import redis_server
@@ -76,6 +74,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster
             # A task taken by a killed worker comes back after 10 s, not 60 (tests/chaos does the same).
             "BROKER_VISIBILITY_TIMEOUT": "10",
             "LOG_FORMAT": "text",
+            # The PostgreSQL server is shared (max_connections 100): 2 web x 5 + 2 workers x 2 x 5 at most.
+            "DB_POOL_SIZE": "2",
+            "DB_MAX_OVERFLOW": "3",
         }
         plan = plan_cluster(environ, workers=2, demo=True)
         plan.log_dir = VAR_DIR / "tests" / "cluster"
@@ -94,16 +95,3 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster
         finally:
             cluster.stop()
             link.close()
-
-
-@pytest.fixture(scope="package")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as running:
-        yield running
-
-
-@pytest.fixture(scope="package")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()

@@ -16,7 +16,7 @@ import signal
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -25,7 +25,7 @@ from rxapp.models import Affaire, OverlapRequest
 from rxapp.services.demo import AGENT_PASSWORD
 from tests.cluster.conftest import RunningCluster
 from tests.cluster.helpers import events_on, events_per_instance, until
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
 from tests.e2e.helpers import log_in_as
 from tests.support.affaires import account_id_of
 
@@ -54,6 +54,16 @@ def _requests_and_affaires(database_url: str) -> tuple[int, int, str | None]:
             return requests, len(affaires), (affaires[0] if affaires else None)
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for this module only: the sync Playwright keeps an event loop in this thread,
+    which the other modules' asyncio.run would refuse."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

@@ -72,7 +72,8 @@ def test_a_rolling_restart_loses_and_doubles_no_journey(cluster: RunningCluster)
         print(
             f"\nCLUSTER rolling restart: {JOURNEYS} parcours, {sum(o.reconnections for o in outcomes)} reconnexions"
         )
-        assert [o for o in outcomes if o.errors] == []
+        failed = [f"{o.nir}: {o.errors} ({o.reconnections} reconnexions)" for o in outcomes if o.errors]
+        assert not failed, f"{len(failed)} parcours en erreur :\n" + "\n".join(failed)
         assert all(o.reference.startswith("DEM-") for o in outcomes)
         assert sum(o.reconnections for o in outcomes) > 0, "aucun parcours n'a vu de redémarrage"
 
