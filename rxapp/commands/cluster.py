@@ -167,8 +167,13 @@ class Cluster:
         if self.plan.demo:
             # `seed` is refused in production; the demo data is loaded as the demo does.
             self._cli("seed", env={**self.plan.env, "APP_ENV": "development"})
-        if export or not (FRONTEND_DIR / "index.html").is_file():
+        # The export writes PUBLIC_URL into the files: kept only if made for this very address.
+        stamp = FRONTEND_DIR.parent / "exported-for"
+        current = stamp.read_text().strip() if stamp.is_file() else ""
+        if export or current != self.plan.url or not (FRONTEND_DIR / "index.html").is_file():
+            stamp.unlink(missing_ok=True)
             self._cli("export")
+            stamp.write_text(self.plan.url + "\n")
 
     # -- the processes ---------------------------------------------------------------------------
 

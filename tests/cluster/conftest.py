@@ -74,9 +74,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster
             # A task taken by a killed worker comes back after 10 s, not 60 (tests/chaos does the same).
             "BROKER_VISIBILITY_TIMEOUT": "10",
             "LOG_FORMAT": "text",
-            # The PostgreSQL server is shared (max_connections 100): 2 web x 5 + 2 workers x 2 x 5 at most.
+            # The PostgreSQL server is shared (max_connections 100): 2 web x 5 + 2 workers x 1 x 5 at most.
             "DB_POOL_SIZE": "2",
             "DB_MAX_OVERFLOW": "3",
+            "WORKER_CONCURRENCY": "1",
         }
         plan = plan_cluster(environ, workers=2, demo=True)
         plan.log_dir = VAR_DIR / "tests" / "cluster"

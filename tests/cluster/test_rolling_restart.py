@@ -25,6 +25,8 @@ from tests.support.population import POPULATION_CODE, create_population
 
 JOURNEYS = 50
 SPREAD_SECONDS = 40.0
+# About 10 s a journey: a dozen are under way when an instance goes.
+PACE = 0.8
 
 pytestmark = pytest.mark.server_errors_expected("web instances are restarted under load on purpose")
 
@@ -52,6 +54,7 @@ async def _run(cluster: RunningCluster, nirs: tuple[str, ...], done: threading.E
                 POPULATION_CODE,
                 delay=index * SPREAD_SECONDS / JOURNEYS,
                 source=f"127.0.1.{index + 1}",
+                pace=PACE,
             )
             for index, nir in enumerate(nirs)
         )
