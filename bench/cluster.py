@@ -98,6 +98,7 @@ def _row(label: str, runs: list[dict[str, Any]]) -> list[Any]:
         f"{completed}",
         errors,
         lost,
+        median([run["load_average"] for run in runs]),
     ]
 
 
@@ -121,6 +122,8 @@ def run() -> dict[str, Any]:
     with redis_server() as redis, scratch_database("clusterbench", base_database_url()) as database_url:
         environ = {key: value for key, value in os.environ.items() if key.upper() not in settings_names}
         environ |= {"CLUSTER_PORT": str(port), "DATABASE_URL": database_url, "REDIS_URL": redis.url(0)}
+        # The PostgreSQL server may be shared: at most 2 x 6 (web) + 6 (worker) connections.
+        environ |= {"DB_POOL_SIZE": "2", "DB_MAX_OVERFLOW": "4", "WORKER_CONCURRENCY": "1"}
         exported = False
         population = None
         for webs in (1, 2):
@@ -174,6 +177,32 @@ def run() -> dict[str, Any]:
     return report(users, measured)
 
 
+def _findings(measured: dict[str, list[dict[str, Any]]]) -> str:
+    """The comparison in words: the proxy hop, then the second instance."""
+
+    def median_of(label: str, value: Any) -> float | None:
+        runs = measured.get(label)
+        return summary([value(run) for run in runs])["median"] if runs else None
+
+    def p95(run: dict[str, Any]) -> float:
+        return latency_summary(_samples(run, ALL_BUT_LOGIN))["p95"]
+
+    def cpu(run: dict[str, Any]) -> float:
+        return 1000 * run["web_cpu_seconds"] / max(1, run["completed"])
+
+    (direct, _, _), (one, _, _), (two, _, _) = CONFIGURATIONS
+    parts = []
+    if (a := median_of(direct, p95)) is not None and (b := median_of(one, p95)) is not None:
+        parts.append(f"Le passage par Caddy fait passer le p95 hors login de {a:.0f} à {b:.0f} ms.")
+    if (b := median_of(one, p95)) is not None and (c := median_of(two, p95)) is not None:
+        cpu_one, cpu_two = median_of(one, cpu), median_of(two, cpu)
+        parts.append(
+            f"Avec deux instances, le p95 passe de {b:.0f} à {c:.0f} ms, pour {cpu_one:.0f} puis "
+            f"{cpu_two:.0f} ms de CPU web par parcours."
+        )
+    return " ".join(parts)
+
+
 def report(users: int, measured: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     rows = [_row(label, runs) for label, runs in measured.items()]
     return {
@@ -183,7 +212,7 @@ def report(users: int, measured: dict[str, list[dict[str, Any]]]) -> dict[str, A
             "une instance web = un processus backend (`GRANIAN_WORKERS=1`), l'état écrit dans Redis à chaque "
             "événement (`REFLEX_OPLOCK_ENABLED=0`), un worker, le beat. p95 en ms ; CPU en ms par parcours "
             "terminé (instances web ; Caddy à part). La machine a 2 cœurs, partagés pendant la mesure : "
-            "une seconde instance ne peut pas doubler le débit."
+            "une seconde instance ne peut pas doubler le débit. " + _findings(measured)
         ),
         "tables": [
             {
@@ -197,6 +226,7 @@ def report(users: int, measured: dict[str, list[dict[str, Any]]]) -> dict[str, A
                     "parcours terminés",
                     "erreurs",
                     "affaires manquantes",
+                    "charge moyenne (1 min)",
                 ],
                 "rows": rows,
             }
