@@ -141,7 +141,7 @@ def run() -> dict[str, Any]:
                     engine = make_engine(database_url)
                     with Session(engine) as session:
                         population = create_population(
-                            session=session, count=2 * WARMUP_USERS + users * runs * len(CONFIGURATIONS)
+                            session=session, count=len(CONFIGURATIONS) * (WARMUP_USERS + users * runs)
                         )
                         session.commit()
                     engine.dispose()
