@@ -217,7 +217,9 @@ def report(users: int, measured: dict[str, list[dict[str, Any]]]) -> dict[str, A
             "événement (`REFLEX_OPLOCK_ENABLED=0`), un worker, le beat. p95 en ms ; CPU en ms par parcours "
             "terminé (instances web ; Caddy à part). Les budgets par adresse sont levés : les 200 personnes "
             "simulées viennent toutes de 127.0.0.1. La machine a 2 cœurs, partagés pendant la mesure : "
-            "une seconde instance ne peut pas doubler le débit. " + _findings(measured)
+            "une seconde instance ne peut pas doubler le débit ; quand d'autres travaux la chargent (dernière "
+            "colonne), les écarts de p95 entre configurations suivent surtout cette charge, et le CPU par "
+            "parcours est le chiffre stable. " + _findings(measured)
         ),
         "tables": [
             {
