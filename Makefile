@@ -16,7 +16,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install install-dev run test unit integration chaos e2e bench lint typecheck lock migrate seed chromium clean
+.PHONY: install install-dev run cluster test unit integration chaos cluster-tests e2e bench lint typecheck lock migrate seed chromium caddy clean
 
 # `make run` needs only the runtime lock; every other target also installs the dev
 # lock (its own stamp, so `make test` after `make run` adds the dev part).
@@ -50,12 +50,25 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+caddy:
+	@command -v caddy >/dev/null || { \
+	  echo "Installation de Caddy (Debian)…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq caddy >/dev/null; }
+
+## The production topology on one machine (deploy/): Caddy on CLUSTER_PORT (8080), two web
+## instances (8081, 8082), a worker and the beat, on DATABASE_URL and REDIS_URL (required).
+## DEMO=1 loads the demo data; Ctrl-C stops everything.
+cluster: install-dev caddy
+	DEMO=$(DEMO) $(PY) -m rxapp.cli cluster
+
 ## Every suite, against real PostgreSQL and Redis (defaults: the CI services).
 test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
-test: install-dev chromium
+test: install-dev chromium caddy
 	$(PY) -m pytest $(PARALLEL) tests/unit tests/integration
 	$(PY) -m pytest tests/chaos
+	$(PY) -m pytest tests/cluster
 	$(PY) -m pytest tests/e2e
 
 unit: install-dev
@@ -72,6 +85,12 @@ chaos: export REDIS_URL ?= $(CI_REDIS_URL)
 chaos: install-dev chromium
 	$(PY) -m pytest tests/chaos -s
 
+## Several web instances behind Caddy, instances and workers killed (issue 11).
+cluster-tests: export DATABASE_URL ?= $(CI_DATABASE_URL)
+cluster-tests: export REDIS_URL ?= $(CI_REDIS_URL)
+cluster-tests: install-dev chromium caddy
+	$(PY) -m pytest tests/cluster
+
 ## Browser suite alone; VIEWPORT=phone|tablet|desktop narrows it to one size.
 e2e: export DATABASE_URL ?= $(CI_DATABASE_URL)
 e2e: export REDIS_URL ?= $(CI_REDIS_URL)
@@ -81,7 +100,7 @@ e2e: install-dev chromium
 ## Benchmarks (issue 5): var/bench/results.json and BENCHMARKS.md; PARTS="worker data" narrows them.
 bench: export DATABASE_URL ?= $(CI_DATABASE_URL)
 bench: export REDIS_URL ?= $(CI_REDIS_URL)
-bench: install-dev chromium
+bench: install-dev chromium caddy
 	$(PY) -m bench $(if $(PARTS),--only $(PARTS))
 
 lint: install-dev

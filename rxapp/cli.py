@@ -263,8 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("web", help="rôle web : le backend Reflex et l'API, servant le frontend exporté")
     sub.add_parser("worker", help="rôle worker : Celery, sans planificateur")
     sub.add_parser("beat", help="rôle beat : le seul planificateur (verrou Redis)")
+    sub.add_parser(
+        "cluster",
+        help="essai local de la production : Caddy, deux instances web, worker et beat (make cluster)",
+    )
     add_agent_parsers(sub)
     args = parser.parse_args(argv)
+    if args.command == "cluster":
+        from rxapp.commands.cluster import run_cluster
+
+        return run_cluster(dict(os.environ))
     try:
         settings = load_settings()
         return _run(args, settings)

@@ -34,6 +34,7 @@ class LogFormat(StrEnum):
 
 
 METRICS_TOKEN_MIN_LENGTH = 32
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class ConfigurationError(Exception):
@@ -63,6 +64,9 @@ class Settings(BaseSettings):
     medialog_auto_process_after: float | None = None
     # The demo seed also adds 90 days of closed affaires (`make run` turns it on; tests leave it off).
     demo_history: bool = False
+    # `make cluster DEMO=1` only: the demo accounts may log in although APP_ENV=production. Refused
+    # unless PUBLIC_URL is this machine (localhost), so a real deployment cannot turn it on.
+    demo_cluster: bool = False
     worker_concurrency: int = 2
     celery_queue: str = "backoffice"
     overlap_scan_interval: float = 60.0
@@ -210,6 +214,14 @@ class Settings(BaseSettings):
             and self.franceconnect_client_secret == DEFAULT_FRANCECONNECT_SECRET
         ):
             raise ValueError("FRANCECONNECT_CLIENT_SECRET : en production, la valeur par défaut est refusée")
+        return self
+
+    @model_validator(mode="after")
+    def _demo_cluster_on_this_machine_only(self) -> Settings:
+        if self.demo_cluster and urlsplit(self.public_url or "").hostname not in LOOPBACK_HOSTS:
+            raise ValueError(
+                "DEMO_CLUSTER : réservé à l'essai local de « make cluster DEMO=1 » (PUBLIC_URL sur localhost)"
+            )
         return self
 
     @field_validator("smtp_url")

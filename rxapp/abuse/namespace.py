@@ -15,6 +15,7 @@ from typing import Any
 from reflex.app import EventNamespace
 
 from rxapp.abuse.guard import EventGuard, Verdict
+from rxapp.instances import release_orphaned_token
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class GuardedEventNamespace(EventNamespace):
         if not await self.guard.admit_connection(sid, environ, token):
             raise socketio.exceptions.ConnectionRefusedError("budget")
         try:
+            # A tab whose instance was killed comes back with its state, not as a duplicate tab.
+            await release_orphaned_token(self._token_manager, token)
             return await super().on_connect(sid, environ, auth)
         except Exception:
             self.guard.forget(sid)

@@ -91,8 +91,12 @@ def require_schema_at_head(settings: Settings) -> None:
 
 
 def refuse_demo_credentials(settings: Settings) -> None:
-    """In production, refuse to start while a demo password still opens an account."""
-    if not settings.is_production:
+    """In production, refuse to start while a demo password still opens an account.
+
+    Except in the explicit local demo cluster (`make cluster DEMO=1`, DEMO_CLUSTER on a
+    localhost PUBLIC_URL only: the settings refuse it anywhere else).
+    """
+    if not settings.is_production or settings.demo_cluster:
         return
     from rxapp.db import session_scope
     from rxapp.services.demo_accounts import demo_credentials_in_use

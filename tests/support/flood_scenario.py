@@ -26,13 +26,15 @@ VICTIM_ADDRESS = "198.51.100.10"
 ATTACKER_ADDRESS = "203.0.113.9"
 
 
-def metric(app: RunningApp, name: str, **labels: str) -> float:
-    """The sum of a metric's samples (those with `labels`), read from the app's /metrics."""
+def metric(app: RunningApp | str, name: str, **labels: str) -> float:
+    """The sum of a metric's samples (those with `labels`), read from the app's /metrics
+    (`app`: the running app, or the base URL of one web instance)."""
+    url = app if isinstance(app, str) else app.url
     total = 0.0
     for _ in range(20):
         # prometheus_client's multiprocess files can be read while a worker writes a new series
         # (a 500 from /metrics): read again.
-        response = httpx.get(f"{app.url}/metrics", timeout=10)
+        response = httpx.get(f"{url}/metrics", timeout=10)
         if response.status_code == 200:
             break
         time.sleep(0.2)
@@ -44,7 +46,7 @@ def metric(app: RunningApp, name: str, **labels: str) -> float:
     return total
 
 
-def processed_events(app: RunningApp) -> float:
+def processed_events(app: RunningApp | str) -> float:
     return metric(app, "ameli_event_handler_seconds_count")
 
 

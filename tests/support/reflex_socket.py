@@ -126,13 +126,21 @@ class ReflexTab:
     """The Origin header of the handshake (a browser sends the page's own); none when None."""
     headers: dict[str, str] = field(default_factory=dict)
     """More handshake headers, such as the `X-Forwarded-For` a reverse proxy adds."""
+    local_address: str | None = None
+    """The source address of the socket (127.0.0.N: another visitor, as a reverse proxy sees it)."""
 
     def __post_init__(self) -> None:
         self._sio = self._new_socket()
         self._arrived = asyncio.Event()
 
     def _new_socket(self) -> socketio.AsyncClient:
-        sio = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False)
+        options: dict[str, Any] = {}
+        if self.local_address is not None:
+            import aiohttp
+
+            connector = aiohttp.TCPConnector(local_addr=(self.local_address, 0))
+            options["http_session"] = aiohttp.ClientSession(connector=connector)
+        sio = socketio.AsyncClient(reconnection=False, logger=False, engineio_logger=False, **options)
         sio.on("event", self._on_update, namespace=EVENT_PATH)
         sio.on("connect_error", self._on_connect_error, namespace=EVENT_PATH)
         receive = sio.eio._receive_packet
@@ -210,6 +218,9 @@ class ReflexTab:
     async def close(self) -> None:
         if self._sio.connected:
             await self._sio.disconnect()
+        session = getattr(self._sio.eio, "http", None)
+        if self.local_address is not None and session is not None and not session.closed:
+            await session.close()
 
     @property
     def connected(self) -> bool:
