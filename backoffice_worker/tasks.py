@@ -9,33 +9,58 @@ import os
 from datetime import timedelta
 
 import httpx
+import redis
 from celery.utils.log import get_task_logger
 
 from backoffice_worker.celery_app import app
 from rxapp.db import session_scope
+from rxapp.models import utcnow
 from rxapp.services import medialog, outbox
 from rxapp.services.detection import DetectionBatch, detect_overlaps_batch, scan_in_batches
 from rxapp.services.mail import MailDeliveryError, avis_de_depot, deliver
-from rxapp.settings import VAR_DIR, get_settings
+from rxapp.settings import MIN_BROKER_VISIBILITY_TIMEOUT, VAR_DIR, get_settings
 
 logger = get_task_logger(__name__)
 
 DETECTION_BATCH_SIZE = 500
 OUTBOX_STALE_AFTER = timedelta(seconds=30)
 CLOSURE_STALE_AFTER = timedelta(seconds=60)
-HTTP_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# One Medialog+ call: 2 s to connect, then 5 s for each read or write (our API answers a lot of
+# 50 in well under a second).
+HTTP_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+# Each SMTP operation of the avis de dépôt.
+SMTP_TIMEOUT = 5.0
+# The longest wait before a retry (backoff with full jitter: 0 to this many seconds). Short, so
+# that work resumes within seconds of the end of an outage; max_retries then covers a minute or
+# more of outage, and beyond it the outbox relay and the closure sweep queue the work again.
+RETRY_WAIT_MAX = 3
+# How long a worker holds one delivery of an acks_late task before acknowledging it: a retry
+# waits in the worker, its message unacknowledged (Celery's countdown), up to RETRY_WAIT_MAX, then
+# runs one call (a hung Medialog+ call gives up after connect + read). It must stay within the
+# broker's visibility timeout, or a slow task would be handed to a second worker; were it to
+# happen (an SMTP server answering every step slowly), the second delivery is harmless: the
+# creation is idempotent per request, the closure sends under the affaire's lock.
+TASK_HOLD_MAX = RETRY_WAIT_MAX + 2.0 + 5.0
+assert TASK_HOLD_MAX <= MIN_BROKER_VISIBILITY_TIMEOUT
+# The periodic tasks are acknowledged on receipt (acks_late off): a scan may run longer than the
+# visibility timeout, and if a worker dies during one, beat sends the next run anyway.
+PERIODIC: dict = {"acks_late": False}
+# A key in the broker's Redis that only the relay writes: when it is missing, Redis lost its data
+# (restarted empty), and with it the queued tasks; the relay then queues every pending request.
+BROKER_MARK_KEY = "ameli:outbox-relay:broker-mark"
 # Requests per create_affaires task: one HTTP call and one transaction for the lot.
 RELAY_BATCH_SIZE = 50
 RELAY_MAX_PAGES = 40
 
 _clients: dict[int, httpx.Client] = {}
+_redis_clients: dict[int, redis.Redis] = {}
 
 
 class MedialogUnavailable(Exception):
     """A network error or a 5xx from the Medialog+ API: worth retrying."""
 
 
-@app.task(name="backoffice.detect_overlaps")
+@app.task(name="backoffice.detect_overlaps", **PERIODIC)
 def detect_overlaps() -> dict[str, int]:
     """Scan contracts for overlaps and block their NOEMIE links.
 
@@ -88,9 +113,9 @@ def _post(path: str, payload: dict) -> httpx.Response:
 MEDIALOG_RETRIES: dict = {
     "autoretry_for": (MedialogUnavailable,),
     "retry_backoff": 1,
-    "retry_backoff_max": 30,
+    "retry_backoff_max": RETRY_WAIT_MAX,
     "retry_jitter": True,
-    "max_retries": 10,
+    "max_retries": 40,
 }
 
 
@@ -139,17 +164,40 @@ def create_affaires(request_ids: list[int]) -> dict:
     return {"requests": len(request_ids), "created": created, "unknown": len(answer["inconnues"])}
 
 
-@app.task(name="backoffice.relay_outbox")
+def _broker_lost_its_data() -> bool:
+    """True when the broker's Redis no longer holds the relay's mark (restarted empty, or the
+    first run ever); the mark is set again at once, so one run sees it."""
+    settings = get_settings()
+    if not settings.uses_redis:
+        return False  # the embedded broker is a file: it keeps its queue
+    client = _redis_clients.get(os.getpid())
+    if client is None:
+        client = _redis_clients[os.getpid()] = redis.Redis.from_url(
+            settings.celery_broker_url, socket_connect_timeout=2, socket_timeout=2
+        )
+    return bool(client.set(BROKER_MARK_KEY, "1", nx=True))
+
+
+@app.task(name="backoffice.relay_outbox", **PERIODIC)
 def relay_outbox() -> int:
     """Queue again, in lots, the requests whose affaire is still missing (broker outage, lost task).
 
+    A row is relayed once it was queued OUTBOX_STALE_AFTER ago, or at once if the broker
+    lost its data (every pending row: those tasks, and the queueings refused while it was
+    down, were lost with it; the ones still running are delivered twice, harmlessly).
     A backlog is relayed in one run, page after page (each page its own short
     transaction), up to RELAY_MAX_PAGES pages.
     """
+    lost = _broker_lost_its_data()
+    if lost:
+        logger.warning("The broker lost its queues (restarted empty): every pending task is queued again")
+        sweep_closures_now()
+    older_than = timedelta(0) if lost else OUTBOX_STALE_AFTER
+    now = utcnow()  # one instant for every page: a row relayed by this run is not picked again
     relayed = 0
     for _ in range(RELAY_MAX_PAGES):
         with session_scope() as session:
-            request_ids = outbox.stale_outbox(session=session, older_than=OUTBOX_STALE_AFTER)
+            request_ids = outbox.stale_outbox(session=session, older_than=older_than, now=now)
         for start in range(0, len(request_ids), RELAY_BATCH_SIZE):
             create_affaires.delay(request_ids[start : start + RELAY_BATCH_SIZE])
         relayed += len(request_ids)
@@ -163,10 +211,10 @@ def relay_outbox() -> int:
 @app.task(
     name="backoffice.deliver_closure",
     autoretry_for=(MailDeliveryError,),
-    retry_backoff=2,
-    retry_backoff_max=120,
+    retry_backoff=1,
+    retry_backoff_max=RETRY_WAIT_MAX,
     retry_jitter=True,
-    max_retries=20,
+    max_retries=60,
 )
 def deliver_closure(affaire_id: int) -> dict[str, bool]:
     """A closed affaire: the account notification and the processed request, then
@@ -187,22 +235,27 @@ def deliver_closure(affaire_id: int) -> dict[str, bool]:
             sender=settings.mail_from,
             account_url=settings.base_url,
         )
-        deliver(message, smtp_url=settings.smtp_url, mail_dir=VAR_DIR / "mail")
+        deliver(message, smtp_url=settings.smtp_url, mail_dir=VAR_DIR / "mail", timeout=SMTP_TIMEOUT)
         medialog.mark_avis_sent(session=session, affaire_id=affaire_id)
     return {"notified": notified, "emailed": True}
 
 
-@app.task(name="backoffice.sweep_closures")
+@app.task(name="backoffice.sweep_closures", **PERIODIC)
 def sweep_closures() -> int:
     """Queue again the closures whose notification or email is still missing."""
+    return sweep_closures_now(older_than=CLOSURE_STALE_AFTER)
+
+
+def sweep_closures_now(older_than: timedelta = timedelta(0)) -> int:
+    """Queue the closures closed `older_than` ago whose notification or email is still missing."""
     with session_scope() as session:
-        affaire_ids = outbox.closures_to_deliver(session=session, older_than=CLOSURE_STALE_AFTER)
+        affaire_ids = outbox.closures_to_deliver(session=session, older_than=older_than)
     for affaire_id in affaire_ids:
         deliver_closure.delay(affaire_id)
     return len(affaire_ids)
 
 
-@app.task(name="backoffice.auto_process")
+@app.task(name="backoffice.auto_process", **PERIODIC)
 def auto_process() -> int:
     """With MEDIALOG_AUTO_PROCESS_AFTER set, play the agent for simple affaires old enough."""
     delay = get_settings().medialog_auto_process_after
@@ -214,6 +267,8 @@ def auto_process() -> int:
     for affaire_id in affaire_ids:
         try:
             with session_scope() as session:
+                if not outbox.claim_for_auto_process(session=session, affaire_id=affaire_id):
+                    continue  # another run has it
                 medialog.take_charge(session=session, agent_id=None, affaire_id=affaire_id)
                 medialog.update_progres(session=session, agent_id=None, affaire_id=affaire_id)
                 medialog.close_affaire(session=session, agent_id=None, affaire_id=affaire_id)

@@ -71,3 +71,16 @@ def affaires_to_auto_process(
         ).all()
         if affaire_id is not None
     ]
+
+
+def claim_for_auto_process(*, session: Session, affaire_id: int) -> bool:
+    """Lock a still new affaire until the commit; False when another run holds it or took it
+    (runs every second may overlap: the second one skips instead of waiting on each lock)."""
+    return (
+        session.exec(
+            select(Affaire.id)
+            .where(col(Affaire.id) == affaire_id, col(Affaire.status) == AffaireStatus.NEW)
+            .with_for_update(skip_locked=True)
+        ).first()
+        is not None
+    )

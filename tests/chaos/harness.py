@@ -43,11 +43,15 @@ from tests.support.worker import wait_for
 
 FIGURES_PATH = VAR_DIR / "chaos" / "figures.jsonl"
 BATCH = 200
+# The issue's budget: every request done within this many seconds of the end of the fault
+# (of the kill, for a worker killed).
+RECOVERY_BUDGET = 15.0
+# A deadline well past the budget, so that a scenario over budget still reports its figures.
 SETTLE_TIMEOUT = 150.0
-# After a worker is killed, kombu hands its unacknowledged messages back in small batches once
-# their visibility timeout has passed; each then runs again (a harmless second delivery). Waiting
-# for that to finish can take a minute or more after the last request has settled.
-IDLE_TIMEOUT = 240.0
+# After a worker is killed, its unacknowledged messages are handed out again once their
+# visibility timeout (10 s) has passed, found by the workers' sweep every second; each then
+# runs again (a harmless second delivery). Held retries (3 s at most) end as quickly.
+IDLE_TIMEOUT = 60.0
 # kombu's Redis transport: one list per priority step, and the delivered, unacknowledged
 # messages of every queue in one hash (as JSON: [message, exchange, routing key]).
 PRIORITY_SEPARATOR = "\x06\x16"
@@ -56,7 +60,7 @@ UNACKED_KEY = "unacked"
 # The worker and its beat, as `make run` starts them, with more pool processes: the
 # Medialog+ calls wait on I/O.
 WORKER_COMMAND = (
-    *(sys.executable, "-m", "celery", "-A", "backoffice_worker.celery_app", "worker", "--beat"),
+    *(sys.executable, "-m", "celery", "-A", "backoffice_worker.celery_app", "worker"),
     *("--loglevel", "INFO", "--concurrency", "4", "--without-gossip", "--without-mingle"),
 )
 
@@ -161,21 +165,23 @@ class Scenario:
         self.smtp = smtp
         self.log_dir = log_dir
         self.worker_env: dict[str, str] = {}
-        self.worker: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
         self.workers_started = 0
         self.queue_failures = 0
 
     # --- the worker ---------------------------------------------------------------
 
-    def start_worker(self) -> subprocess.Popen:
-        """A worker with its beat, on the scenario's queue; returns once it is ready."""
+    def start_worker(self, *, beat: bool = True) -> subprocess.Popen:
+        """A worker (with the beat unless told not to) on the scenario's queue; returns once
+        it is ready."""
         self.workers_started += 1
         log_path = self.log_dir / f"worker-{self.workers_started}.log"
+        beat_options = ("--beat", "--schedule", str(self.log_dir / f"beat-{self.workers_started}"))
         with log_path.open("w") as log:
-            self.worker = subprocess.Popen(
+            worker = subprocess.Popen(
                 [
                     *WORKER_COMMAND,
-                    *("--schedule", str(self.log_dir / f"beat-{self.workers_started}")),
+                    *(beat_options if beat else ()),
                     *("--hostname", f"{self.name}-{self.workers_started}-{os.getpid()}@%h"),
                 ],
                 cwd=PROJECT_ROOT,
@@ -184,22 +190,22 @@ class Scenario:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self.workers.append(worker)
         server_logs.watch(log_path, "worker")
         deadline = time.monotonic() + 60
         while " ready." not in log_path.read_text(errors="replace"):
-            if self.worker.poll() is not None or time.monotonic() > deadline:
+            if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(
                     f"Le worker n'a pas démarré :\n{log_path.read_text(errors='replace')[-3000:]}"
                 )
             time.sleep(0.1)
-        return self.worker
+        return worker
 
-    def kill_worker(self) -> None:
-        """SIGKILL the worker's whole process group (main process, pool children, beat)."""
-        assert self.worker is not None
-        os.killpg(self.worker.pid, signal.SIGKILL)
-        self.worker.wait()
-        self.worker = None
+    def kill_worker(self, worker: subprocess.Popen) -> None:
+        """SIGKILL a worker's whole process group (main process, pool children, its beat if any)."""
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        self.workers.remove(worker)
 
     def worker_log(self) -> str:
         """Everything the scenario's workers have logged so far."""
@@ -320,6 +326,11 @@ class Scenario:
         record_figures(figures)
         return figures
 
+    def assert_recovered_in_time(self, recovery: float) -> None:
+        assert recovery <= RECOVERY_BUDGET, (
+            f"{self.name}: recovery in {recovery:.1f} s, over the {RECOVERY_BUDGET:.0f} s budget"
+        )
+
     def assert_exactly_once(self, outcome: Outcome) -> None:
         expected = len(self.population.account_ids)
         assert outcome.requests == expected, outcome
@@ -398,7 +409,6 @@ def scenario(
                 SMTP_URL=smtp.url,
                 MEDIALOG_API_URL=f"{direct_api_url}/api/medialog",
                 MEDIALOG_AUTO_PROCESS_AFTER="0",
-                BROKER_VISIBILITY_TIMEOUT="10",
                 OVERLAP_SCAN_INTERVAL="3600",
                 PYTHONUNBUFFERED="1",
             )
@@ -409,8 +419,8 @@ def scenario(
             monkeypatch.setattr(celery_module, "app", celery_module.make_celery())
             yield world, direct_api_url
         finally:
-            if world is not None and world.worker is not None:
-                stop_process_group(world.worker, warm=True)
+            for worker in world.workers if world is not None else ():
+                stop_process_group(worker, warm=True)
             # The broker may be a private Redis already stopped.
             with suppress(Exception), celery_module.app.connection_for_write() as connection:
                 connection.default_channel.queue_delete(queue)

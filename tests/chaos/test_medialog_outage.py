@@ -20,7 +20,7 @@ pytestmark = [
 
 ALWAYS = 10**9
 # The API answers 500 until the worker has met that many of them; then it hangs until that
-# many calls have timed out (the worker's read timeout is 10 s).
+# many calls have timed out (the worker's read timeout is 5 s).
 ERRORS_AT_LEAST, TIMEOUTS_AT_LEAST = 80, 4
 
 
@@ -68,3 +68,4 @@ def test_medialog_api_failing_then_hanging_loses_and_doubles_nothing(monkeypatch
         )
         assert answered_500 > 0 and network.held > 0, "the outage must have hit the worker's calls"
         world.assert_exactly_once(outcome)
+        world.assert_recovered_in_time(recovery)

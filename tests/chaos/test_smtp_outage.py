@@ -53,3 +53,4 @@ def test_smtp_refusing_connections_emails_each_closure_once(monkeypatch: pytest.
         )
         assert refusals > 0, "the outage must have hit deliveries"
         world.assert_exactly_once(outcome)
+        world.assert_recovered_in_time(recovery)
