@@ -23,7 +23,13 @@ from rxapp.settings import MIN_BROKER_VISIBILITY_TIMEOUT, VAR_DIR, get_settings
 logger = get_task_logger(__name__)
 
 DETECTION_BATCH_SIZE = 500
+# The relay queues again a request still without its affaire once it was queued this long ago
+# while tasks wait in the broker's queue (they may be that backlog)...
 OUTBOX_STALE_AFTER = timedelta(seconds=30)
+# ...and this long ago when the queue is empty: the workers keep up, so the request's task was
+# lost (a worker killed between taking the message and registering it as unacknowledged, two
+# steps in kombu's Redis transport) or is retrying (a second copy of a lot is harmless).
+OUTBOX_IDLE_STALE_AFTER = timedelta(seconds=8)
 CLOSURE_STALE_AFTER = timedelta(seconds=60)
 # One Medialog+ call: 2 s to connect, then 5 s for each read or write (our API answers a lot of
 # 50 in well under a second).
@@ -48,6 +54,8 @@ PERIODIC: dict = {"acks_late": False}
 # A key in the broker's Redis that only the relay writes: when it is missing, Redis lost its data
 # (restarted empty), and with it the queued tasks; the relay then queues every pending request.
 BROKER_MARK_KEY = "ameli:outbox-relay:broker-mark"
+# kombu's Redis transport keeps a queue as one list per priority step: "name", "name\x06\x163", ...
+PRIORITY_LISTS = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 # Requests per create_affaires task: one HTTP call and one transaction for the lot.
 RELAY_BATCH_SIZE = 50
 RELAY_MAX_PAGES = 40
@@ -164,35 +172,43 @@ def create_affaires(request_ids: list[int]) -> dict:
     return {"requests": len(request_ids), "created": created, "unknown": len(answer["inconnues"])}
 
 
-def _broker_lost_its_data() -> bool:
-    """True when the broker's Redis no longer holds the relay's mark (restarted empty, or the
-    first run ever); the mark is set again at once, so one run sees it."""
+def _relay_threshold() -> timedelta:
+    """How old a pending request must be for the relay to queue it again (see above).
+
+    Everything pending when the broker's Redis no longer holds the relay's mark (restarted
+    empty, or the first run ever; the mark is set again at once, so one run sees it).
+    """
     settings = get_settings()
     if not settings.uses_redis:
-        return False  # the embedded broker is a file: it keeps its queue
+        return OUTBOX_STALE_AFTER  # the embedded broker is a file: it keeps its queue
     client = _redis_clients.get(os.getpid())
     if client is None:
         client = _redis_clients[os.getpid()] = redis.Redis.from_url(
             settings.celery_broker_url, socket_connect_timeout=2, socket_timeout=2
         )
-    return bool(client.set(BROKER_MARK_KEY, "1", nx=True))
+    pipe = client.pipeline(transaction=False).set(BROKER_MARK_KEY, "1", nx=True)
+    for suffix in PRIORITY_LISTS:
+        pipe.llen(f"{settings.celery_queue}{suffix}")
+    lost, *lengths = pipe.execute()
+    if lost:
+        logger.warning("The broker lost its queues (restarted empty): every pending task is queued again")
+        sweep_closures_now()
+        return timedelta(0)
+    return OUTBOX_STALE_AFTER if any(lengths) else OUTBOX_IDLE_STALE_AFTER
 
 
 @app.task(name="backoffice.relay_outbox", **PERIODIC)
 def relay_outbox() -> int:
     """Queue again, in lots, the requests whose affaire is still missing (broker outage, lost task).
 
-    A row is relayed once it was queued OUTBOX_STALE_AFTER ago, or at once if the broker
-    lost its data (every pending row: those tasks, and the queueings refused while it was
-    down, were lost with it; the ones still running are delivered twice, harmlessly).
+    A row is relayed once it was queued OUTBOX_STALE_AFTER ago (OUTBOX_IDLE_STALE_AFTER when
+    no task waits in the queue), or at once if the broker lost its data (every pending row:
+    those tasks, and the queueings refused while it was down, were lost with it; the ones
+    still running are delivered twice, harmlessly).
     A backlog is relayed in one run, page after page (each page its own short
     transaction), up to RELAY_MAX_PAGES pages.
     """
-    lost = _broker_lost_its_data()
-    if lost:
-        logger.warning("The broker lost its queues (restarted empty): every pending task is queued again")
-        sweep_closures_now()
-    older_than = timedelta(0) if lost else OUTBOX_STALE_AFTER
+    older_than = _relay_threshold()
     now = utcnow()  # one instant for every page: a row relayed by this run is not picked again
     relayed = 0
     for _ in range(RELAY_MAX_PAGES):
