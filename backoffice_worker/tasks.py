@@ -191,8 +191,6 @@ def _relay_threshold() -> timedelta:
         pipe.llen(f"{settings.celery_queue}{suffix}")
     lost, *lengths = pipe.execute()
     if lost:
-        logger.warning("The broker lost its queues (restarted empty): every pending task is queued again")
-        sweep_closures_now()
         return timedelta(0)
     return OUTBOX_STALE_AFTER if any(lengths) else OUTBOX_IDLE_STALE_AFTER
 
@@ -209,6 +207,9 @@ def relay_outbox() -> int:
     transaction), up to RELAY_MAX_PAGES pages.
     """
     older_than = _relay_threshold()
+    if older_than == timedelta(0):
+        logger.warning("The broker lost its queues (restarted empty): every pending task is queued again")
+        sweep_closures_now()
     now = utcnow()  # one instant for every page: a row relayed by this run is not picked again
     relayed = 0
     for _ in range(RELAY_MAX_PAGES):
