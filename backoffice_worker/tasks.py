@@ -186,7 +186,8 @@ def _relay_threshold() -> timedelta:
         client = _redis_clients[os.getpid()] = redis.Redis.from_url(
             settings.celery_broker_url, socket_connect_timeout=2, socket_timeout=2
         )
-    pipe = client.pipeline(transaction=False).set(BROKER_MARK_KEY, "1", nx=True)
+    pipe = client.pipeline(transaction=False)
+    pipe.set(BROKER_MARK_KEY, "1", nx=True)
     for suffix in PRIORITY_LISTS:
         pipe.llen(f"{settings.celery_queue}{suffix}")
     lost, *lengths = pipe.execute()

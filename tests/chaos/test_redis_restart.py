@@ -49,7 +49,7 @@ def test_redis_restarted_during_submissions_loses_and_doubles_nothing(
         restored_at = time.monotonic()
         world.submit(ids[2 * third :])
         outcome, recovery = world.wait_until_settled(since=restored_at)
-        world.report(
+        figures = world.report(
             outcome,
             recovery,
             faults=world.queue_failures,
@@ -60,4 +60,4 @@ def test_redis_restarted_during_submissions_loses_and_doubles_nothing(
             "the submissions made while Redis was down must have failed to queue"
         )
         world.assert_exactly_once(outcome)
-        world.assert_recovered_in_time(recovery)
+        world.assert_recovered_in_time(figures)

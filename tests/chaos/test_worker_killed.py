@@ -32,8 +32,8 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(monkeypatch: pytest.M
         world.submit(ids[len(ids) // 2 :])
         world.start_worker(beat=False)  # restarted, as systemd does
         outcome, recovery = world.wait_until_settled(since=killed_at)
-        world.report(
+        figures = world.report(
             outcome, recovery, faults=1, fault_detail="SIGKILL d'un des deux workers en plein lot, relance"
         )
         world.assert_exactly_once(outcome)
-        world.assert_recovered_in_time(recovery)
+        world.assert_recovered_in_time(figures)
