@@ -6,6 +6,7 @@ SQLite file under `var/` (the embedded default, no server needed).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -18,6 +19,7 @@ if "worker" in sys.argv[1:]:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ameli-worker-metrics-")
 
 from celery import Celery
+from celery.worker.consumer import Consumer
 from kombu.transport import redis as kombu_redis
 
 from rxapp.settings import VAR_DIR, Settings, get_settings
@@ -68,6 +70,22 @@ class RedisTransport(kombu_redis.Transport):
 # Seconds between two sweeps of the broker's unacknowledged tasks by each worker (kombu's
 # `restore_visible`: one ZRANGE on the unacked index, under a Redis mutex).
 UNACKED_RESTORE_INTERVAL = 1
+
+
+# Seconds between the worker's attempts to reach a broker that went away.
+RECONNECT_INTERVAL_MAX = 2
+
+
+class PromptConsumer(Consumer):
+    """Celery's consumer, trying the broker again every second or two while it is away: kombu's
+    default waits 2, 4, 6 ... up to 30 s between attempts, so after a long outage the worker
+    came back up to 30 s after the broker. An attempt is one TCP connection."""
+
+    def ensure_connected(self, conn):
+        conn.ensure_connection = functools.partial(
+            conn.ensure_connection, interval_start=1, interval_step=1, interval_max=RECONNECT_INTERVAL_MAX
+        )
+        return super().ensure_connected(conn)
 
 
 def _transport_options(settings: Settings) -> dict[str, float]:
@@ -128,6 +146,7 @@ def make_celery() -> Celery:
         if settings.celery_broker_url.startswith("redis://")
         else None,
         broker_connection_timeout=3,
+        worker_consumer=f"{__name__}:PromptConsumer",
         beat_schedule=_beat_schedule(settings),
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),
         timezone="Europe/Paris",
