@@ -75,9 +75,7 @@ class Settings(BaseSettings):
     # dies. It must exceed the longest a worker holds one delivery (backoffice_worker/tasks.py,
     # TASK_HOLD_MAX: a retry's wait plus one bounded run), hence the floor; a longer hold only
     # costs a second delivery, harmless since every task is idempotent.
-    broker_visibility_timeout: float = Field(
-        default=MIN_BROKER_VISIBILITY_TIMEOUT, ge=MIN_BROKER_VISIBILITY_TIMEOUT, le=3600
-    )
+    broker_visibility_timeout: float = MIN_BROKER_VISIBILITY_TIMEOUT
     # PostgreSQL connections kept (and allowed beyond) by each process. The app runs one
     # backend worker per 2 x cores + 1 and the worker its processes and beat: keep
     # (pool + overflow) x processes under the server's max_connections (100 by default).
@@ -196,6 +194,16 @@ class Settings(BaseSettings):
         ):
             raise ValueError("FRANCECONNECT_CLIENT_SECRET : en production, la valeur par défaut est refusée")
         return self
+
+    @field_validator("broker_visibility_timeout")
+    @classmethod
+    def _check_broker_visibility_timeout(cls, value: float) -> float:
+        if value < MIN_BROKER_VISIBILITY_TIMEOUT:
+            raise ValueError(
+                f"au moins {MIN_BROKER_VISIBILITY_TIMEOUT:.0f} s : un worker garde une tâche jusque-là "
+                "(attente d'une reprise et un essai) ; plus court, elle serait confiée à un second worker"
+            )
+        return value
 
     @field_validator("smtp_url")
     @classmethod
