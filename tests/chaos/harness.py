@@ -48,19 +48,25 @@ BATCH = 200
 RECOVERY_BUDGET = 15.0
 # The budget holds on a machine that runs the scenario, not on one shared with several times
 # its cores' worth of other work: there the time after the fault is the backlog draining at the
-# pace of the CPU left over (measured: 21-52 s at a load average of 10 to 34 on 2 cores, the
-# mechanisms back within seconds). The test measures the share of a core it gets once the
-# scenario is over (its own processes idle): below this share the budget is not asserted; the
-# figures, that share and the load average included, are reported either way.
+# pace of the CPU left over (measured: 18-65 s at a load average of 13 to 27 on 2 cores, the
+# mechanisms back within seconds). The budget is not asserted when the last minute's load average
+# is over MAX_LOAD_PER_CORE per core (the scenario alone stays well under it), or when the test gets
+# less than MIN_CPU_SHARE of a core once the scenario is over (its own processes idle); the
+# figures, load and share included, are reported either way.
+MAX_LOAD_PER_CORE = 4.0
 MIN_CPU_SHARE = 0.7
 
 
-def cpu_share(seconds: float = 0.3) -> float:
-    """The share of a core this thread gets while it computes for `seconds` (1.0: a free core)."""
-    wall, cpu = time.perf_counter(), time.thread_time()
-    while time.perf_counter() - wall < seconds:
-        pass
-    return round((time.thread_time() - cpu) / (time.perf_counter() - wall), 2)
+def cpu_share(samples: int = 3, seconds: float = 0.2) -> float:
+    """The smallest share of a core this thread got while computing for `seconds`, over a few
+    samples (1.0: a free core)."""
+    shares = []
+    for _ in range(samples):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        while time.perf_counter() - wall < seconds:
+            pass
+        shares.append((time.thread_time() - cpu) / (time.perf_counter() - wall))
+    return round(min(shares), 2)
 
 
 # A deadline well past the budget, so that a scenario over budget still reports its figures.
@@ -348,8 +354,9 @@ class Scenario:
         return figures
 
     def assert_recovered_in_time(self, figures: Figures) -> None:
-        machine = f"load {figures.load:.1f} on {os.cpu_count()} cores, {figures.cpu_share:.0%} of a core"
-        if figures.cpu_share < MIN_CPU_SHARE:
+        cores = os.cpu_count() or 1
+        machine = f"load {figures.load:.1f} on {cores} cores, {figures.cpu_share:.0%} of a core"
+        if figures.load > MAX_LOAD_PER_CORE * cores or figures.cpu_share < MIN_CPU_SHARE:
             print(
                 f"\n{self.name}: {RECOVERY_BUDGET:.0f} s budget not asserted, machine overloaded ({machine})"
             )
