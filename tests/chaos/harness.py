@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -193,6 +194,7 @@ class Scenario:
         self.log_dir = log_dir
         self.worker_env: dict[str, str] = {}
         self.workers: list[subprocess.Popen] = []
+        self.worker_logs: dict[int, Path] = {}  # by process id
         self.workers_started = 0
         self.queue_failures = 0
 
@@ -218,6 +220,7 @@ class Scenario:
                 start_new_session=True,
             )
         self.workers.append(worker)
+        self.worker_logs[worker.pid] = log_path
         server_logs.watch(log_path, "worker")
         deadline = time.monotonic() + 60
         while " ready." not in log_path.read_text(errors="replace"):
@@ -233,6 +236,17 @@ class Scenario:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
         self.workers.remove(worker)
+
+    def sends_cut_short(self, worker: subprocess.Popen) -> int:
+        """The closures a killed worker had started and not finished: each may have had its
+        avis de dépôt accepted by the SMTP server before the commit that records it, and is
+        then sent again (SMTP is at least once; the README names this limit)."""
+        log = self.worker_logs[worker.pid].read_text(errors="replace")
+        started = set(re.findall(r"backoffice\.deliver_closure\[([0-9a-f-]+)\] received", log))
+        ended = set(
+            re.findall(r"backoffice\.deliver_closure\[([0-9a-f-]+)\] (?:succeeded|retry|raised)", log)
+        )
+        return len(started - ended)
 
     def worker_log(self) -> str:
         """Everything the scenario's workers have logged so far."""
@@ -366,13 +380,16 @@ class Scenario:
             f"({machine})"
         )
 
-    def assert_exactly_once(self, outcome: Outcome) -> None:
+    def assert_exactly_once(self, outcome: Outcome, *, emails_cut_short: int = 0) -> None:
+        """Everything once; an avis de dépôt may go twice only for a send a SIGKILL cut short
+        (`sends_cut_short`)."""
         expected = len(self.population.account_ids)
         assert outcome.requests == expected, outcome
         assert outcome.affaires == outcome.requests_with_affaire == expected, outcome
         assert outcome.outbox_pending == 0 and outcome.processed == expected, outcome
         assert outcome.notifications == outcome.notified_accounts == expected, outcome
-        assert outcome.emails == outcome.emailed == expected, outcome
+        assert outcome.emailed == expected, outcome
+        assert outcome.emails - outcome.emailed <= emails_cut_short, (outcome, emails_cut_short)
         assert {str(m["To"]) for m in self.smtp.inbox.messages} == set(self.population.emails)
 
 
