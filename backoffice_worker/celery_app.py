@@ -111,6 +111,7 @@ def _beat_schedule(settings: Settings) -> dict[str, dict]:
         # relayed at the next run (see backoffice_worker/tasks.py, `relay_outbox`).
         "relay-outbox": {"task": "backoffice.relay_outbox", "schedule": 2.0},
         "sweep-closures": {"task": "backoffice.sweep_closures", "schedule": 30.0},
+        "sweep-lost-closures": {"task": "backoffice.sweep_lost_closures", "schedule": 2.0},
         # Retention (backoffice_worker/retention.py): expired sessions and old login failures.
         "purge-expired": {"task": "backoffice.purge_expired", "schedule": 3600.0},
     }

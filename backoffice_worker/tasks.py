@@ -172,6 +172,27 @@ def create_affaires(request_ids: list[int]) -> dict:
     return {"requests": len(request_ids), "created": created, "unknown": len(answer["inconnues"])}
 
 
+def _broker_client() -> redis.Redis:
+    settings = get_settings()
+    client = _redis_clients.get(os.getpid())
+    if client is None:
+        client = _redis_clients[os.getpid()] = redis.Redis.from_url(
+            settings.celery_broker_url, socket_connect_timeout=2, socket_timeout=2
+        )
+    return client
+
+
+def _queue_is_empty() -> bool:
+    """No task waits in the broker's queue (any priority step); always False on the embedded broker."""
+    settings = get_settings()
+    if not settings.uses_redis:
+        return False
+    pipe = _broker_client().pipeline(transaction=False)
+    for suffix in PRIORITY_LISTS:
+        pipe.llen(f"{settings.celery_queue}{suffix}")
+    return not any(pipe.execute())
+
+
 def _relay_threshold() -> timedelta:
     """How old a pending request must be for the relay to queue it again (see above).
 
@@ -181,19 +202,9 @@ def _relay_threshold() -> timedelta:
     settings = get_settings()
     if not settings.uses_redis:
         return OUTBOX_STALE_AFTER  # the embedded broker is a file: it keeps its queue
-    client = _redis_clients.get(os.getpid())
-    if client is None:
-        client = _redis_clients[os.getpid()] = redis.Redis.from_url(
-            settings.celery_broker_url, socket_connect_timeout=2, socket_timeout=2
-        )
-    pipe = client.pipeline(transaction=False)
-    pipe.set(BROKER_MARK_KEY, "1", nx=True)
-    for suffix in PRIORITY_LISTS:
-        pipe.llen(f"{settings.celery_queue}{suffix}")
-    lost, *lengths = pipe.execute()
-    if lost:
+    if _broker_client().set(BROKER_MARK_KEY, "1", nx=True):
         return timedelta(0)
-    return OUTBOX_STALE_AFTER if any(lengths) else OUTBOX_IDLE_STALE_AFTER
+    return OUTBOX_IDLE_STALE_AFTER if _queue_is_empty() else OUTBOX_STALE_AFTER
 
 
 @app.task(name="backoffice.relay_outbox", **PERIODIC)
@@ -264,10 +275,22 @@ def sweep_closures() -> int:
     return sweep_closures_now(older_than=CLOSURE_STALE_AFTER)
 
 
-def sweep_closures_now(older_than: timedelta = timedelta(0)) -> int:
+@app.task(name="backoffice.sweep_lost_closures", **PERIODIC)
+def sweep_lost_closures() -> int:
+    """Queue again, OUTBOX_IDLE_STALE_AFTER after the closing, the closures never started (not
+    notified) while the queue is empty: their task was lost (see OUTBOX_IDLE_STALE_AFTER). One
+    notified and retrying its email (an SMTP outage) is left to its retries and `sweep_closures`."""
+    if not _queue_is_empty():
+        return 0
+    return sweep_closures_now(older_than=OUTBOX_IDLE_STALE_AFTER, unstarted_only=True)
+
+
+def sweep_closures_now(older_than: timedelta = timedelta(0), *, unstarted_only: bool = False) -> int:
     """Queue the closures closed `older_than` ago whose notification or email is still missing."""
     with session_scope() as session:
-        affaire_ids = outbox.closures_to_deliver(session=session, older_than=older_than)
+        affaire_ids = outbox.closures_to_deliver(
+            session=session, older_than=older_than, unstarted_only=unstarted_only
+        )
     for affaire_id in affaire_ids:
         deliver_closure.delay(affaire_id)
     return len(affaire_ids)

@@ -32,10 +32,21 @@ def stale_outbox(
 
 
 def closures_to_deliver(
-    *, session: Session, older_than: timedelta, limit: int = 500, now: datetime | None = None
+    *,
+    session: Session,
+    older_than: timedelta,
+    limit: int = 500,
+    now: datetime | None = None,
+    unstarted_only: bool = False,
 ) -> list[int]:
-    """Closed affaires whose notification or email is still missing after `older_than`."""
+    """Closed affaires whose notification or email is still missing after `older_than`
+    (with `unstarted_only`, only those not even notified: their delivery never ran)."""
     now = now or utcnow()
+    missing = (
+        col(Affaire.notified_at).is_(None)
+        if unstarted_only
+        else col(Affaire.notified_at).is_(None) | col(Affaire.avis_sent_at).is_(None)
+    )
     return [
         affaire_id
         for affaire_id in session.exec(
@@ -43,7 +54,7 @@ def closures_to_deliver(
             .where(
                 col(Affaire.status) == AffaireStatus.CLOSED,
                 col(Affaire.closed_at) < now - older_than,
-                col(Affaire.notified_at).is_(None) | col(Affaire.avis_sent_at).is_(None),
+                missing,
             )
             .order_by(col(Affaire.closed_at))
             .limit(limit)
