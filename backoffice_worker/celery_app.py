@@ -6,6 +6,7 @@ SQLite file under `var/` (the embedded default, no server needed).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -18,6 +19,7 @@ if "worker" in sys.argv[1:]:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ameli-worker-metrics-")
 
 from celery import Celery
+from celery.worker.consumer import Consumer
 from kombu.transport import redis as kombu_redis
 
 from rxapp.settings import VAR_DIR, Settings, get_settings
@@ -65,10 +67,39 @@ class RedisTransport(kombu_redis.Transport):
     Channel = _RedisChannel
 
 
+# Seconds between two sweeps of the broker's unacknowledged tasks by each worker (kombu's
+# `restore_visible`: one ZRANGE on the unacked index, under a Redis mutex).
+UNACKED_RESTORE_INTERVAL = 1
+
+
+# Seconds between the worker's attempts to reach a broker that went away.
+RECONNECT_INTERVAL_MAX = 2
+
+
+class PromptConsumer(Consumer):
+    """Celery's consumer, trying the broker again every second or two while it is away: kombu's
+    default waits 2, 4, 6 ... up to 30 s between attempts, so after a long outage the worker
+    came back up to 30 s after the broker. An attempt is one TCP connection."""
+
+    def ensure_connected(self, conn):
+        conn.ensure_connection = functools.partial(
+            conn.ensure_connection, interval_start=1, interval_step=1, interval_max=RECONNECT_INTERVAL_MAX
+        )
+        return super().ensure_connected(conn)
+
+
 def _transport_options(settings: Settings) -> dict[str, float]:
     if settings.uses_redis:
-        # A killed worker's unacknowledged tasks come back after this delay (a minute by default).
-        return {"visibility_timeout": settings.broker_visibility_timeout}
+        # A killed worker's unacknowledged tasks are handed out again once they were delivered
+        # `visibility_timeout` ago. Another worker finds them: kombu sweeps when a worker starts
+        # consuming, then every `unacked_restore_interval` s but scans Redis only every
+        # `unacked_restore_throttle`-th time (10 s x 10 by default: up to 100 s late); here every
+        # second. Recovery after a worker dies: the visibility timeout plus at most a second.
+        return {
+            "visibility_timeout": settings.broker_visibility_timeout,
+            "unacked_restore_interval": UNACKED_RESTORE_INTERVAL,
+            "unacked_restore_throttle": 1,
+        }
     # kombu's SQLAlchemy transport passes its options to create_engine.
     return {}
 
@@ -76,13 +107,17 @@ def _transport_options(settings: Settings) -> dict[str, float]:
 def _beat_schedule(settings: Settings) -> dict[str, dict]:
     schedule = {
         "detect-overlaps": {"task": "backoffice.detect_overlaps", "schedule": settings.overlap_scan_interval},
-        "relay-outbox": {"task": "backoffice.relay_outbox", "schedule": 10.0},
+        # Every 2 s: a queueing refused by the broker, or a broker that lost its queues, is
+        # relayed at the next run (see backoffice_worker/tasks.py, `relay_outbox`).
+        "relay-outbox": {"task": "backoffice.relay_outbox", "schedule": 2.0},
         "sweep-closures": {"task": "backoffice.sweep_closures", "schedule": 30.0},
+        "sweep-lost-closures": {"task": "backoffice.sweep_lost_closures", "schedule": 2.0},
         # Retention (backoffice_worker/retention.py): expired sessions and old login failures.
         "purge-expired": {"task": "backoffice.purge_expired", "schedule": 3600.0},
     }
     if settings.medialog_auto_process_after is not None:
-        schedule["auto-process"] = {"task": "backoffice.auto_process", "schedule": 5.0}
+        # Demo only (refused in production): the stand-in agent closes affaires within a second.
+        schedule["auto-process"] = {"task": "backoffice.auto_process", "schedule": 1.0}
     return schedule
 
 
@@ -112,6 +147,7 @@ def make_celery() -> Celery:
         if settings.celery_broker_url.startswith("redis://")
         else None,
         broker_connection_timeout=3,
+        worker_consumer=f"{__name__}:PromptConsumer",
         beat_schedule=_beat_schedule(settings),
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),
         timezone="Europe/Paris",

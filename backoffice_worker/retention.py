@@ -17,7 +17,7 @@ logger = get_task_logger(__name__)
 PURGE_EVERY_SECONDS = 3600.0
 
 
-@app.task(name="backoffice.purge_expired")
+@app.task(name="backoffice.purge_expired", acks_late=False)  # periodic: see tasks.PERIODIC
 def purge_expired_sessions_and_failures() -> dict[str, int]:
     """Delete the sessions and login failures past their retention period."""
     with session_scope() as session:

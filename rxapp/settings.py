@@ -35,6 +35,9 @@ class LogFormat(StrEnum):
 
 METRICS_TOKEN_MIN_LENGTH = 32
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# Seconds: the shortest broker visibility timeout that still exceeds a worker's longest
+# legitimate hold of one task (see `Settings.broker_visibility_timeout`).
+MIN_BROKER_VISIBILITY_TIMEOUT = 10.0
 
 
 class ConfigurationError(Exception):
@@ -72,9 +75,12 @@ class Settings(BaseSettings):
     overlap_scan_interval: float = 60.0
     # Security events (failed logins, lockouts, refused accesses), one JSON object a line.
     security_log: Path = VAR_DIR / "log" / "security.jsonl"
-    # Redis broker: how long a task taken by a worker that died stays invisible
-    # before another worker gets it (acks_late).
-    broker_visibility_timeout: float = 60.0
+    # Redis broker: how long a task taken by a worker that died stays invisible before another
+    # worker gets it (acks_late); with the 1 s restore sweep it bounds the recovery after a worker
+    # dies. It must exceed the longest a worker holds one delivery (backoffice_worker/tasks.py,
+    # TASK_HOLD_MAX: a retry's wait plus one bounded run), hence the floor; a longer hold only
+    # costs a second delivery, harmless since every task is idempotent.
+    broker_visibility_timeout: float = MIN_BROKER_VISIBILITY_TIMEOUT
     # PostgreSQL connections kept (and allowed beyond) by each process. The app runs one
     # backend worker per 2 x cores + 1 and the worker its processes and beat: keep
     # (pool + overflow) x processes under the server's max_connections (100 by default).
@@ -223,6 +229,16 @@ class Settings(BaseSettings):
                 "DEMO_CLUSTER : réservé à l'essai local de « make cluster DEMO=1 » (PUBLIC_URL sur localhost)"
             )
         return self
+
+    @field_validator("broker_visibility_timeout")
+    @classmethod
+    def _check_broker_visibility_timeout(cls, value: float) -> float:
+        if value < MIN_BROKER_VISIBILITY_TIMEOUT:
+            raise ValueError(
+                f"au moins {MIN_BROKER_VISIBILITY_TIMEOUT:.0f} s : un worker garde une tâche jusque-là "
+                "(attente d'une reprise et un essai) ; plus court, elle serait confiée à un second worker"
+            )
+        return value
 
     @field_validator("smtp_url")
     @classmethod

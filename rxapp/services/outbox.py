@@ -41,15 +41,26 @@ def _affaire_ids(session: Session, *conditions: Any, oldest_first_by: Any, limit
 
 
 def closures_to_deliver(
-    *, session: Session, older_than: timedelta, limit: int = 500, now: datetime | None = None
+    *,
+    session: Session,
+    older_than: timedelta,
+    limit: int = 500,
+    now: datetime | None = None,
+    unstarted_only: bool = False,
 ) -> list[int]:
-    """Closed affaires whose notification or email is still missing after `older_than`."""
+    """Closed affaires whose notification or email is still missing after `older_than`
+    (with `unstarted_only`, only those not even notified: their delivery never ran)."""
     now = now or utcnow()
+    missing = (
+        col(Affaire.notified_at).is_(None)
+        if unstarted_only
+        else col(Affaire.notified_at).is_(None) | col(Affaire.avis_sent_at).is_(None)
+    )
     return _affaire_ids(
         session,
         col(Affaire.status) == AffaireStatus.CLOSED,
         col(Affaire.closed_at) < now - older_than,
-        col(Affaire.notified_at).is_(None) | col(Affaire.avis_sent_at).is_(None),
+        missing,
         oldest_first_by=Affaire.closed_at,
         limit=limit,
     )
@@ -67,4 +78,17 @@ def affaires_to_auto_process(
         col(Affaire.created_at) < now - delay,
         oldest_first_by=Affaire.created_at,
         limit=limit,
+    )
+
+
+def claim_for_auto_process(*, session: Session, affaire_id: int) -> bool:
+    """Lock a still new affaire until the commit; False when another run holds it or took it
+    (runs every second may overlap: the second one skips instead of waiting on each lock)."""
+    return (
+        session.exec(
+            select(Affaire.id)
+            .where(col(Affaire.id) == affaire_id, col(Affaire.status) == AffaireStatus.NEW)
+            .with_for_update(skip_locked=True)
+        ).first()
+        is not None
     )

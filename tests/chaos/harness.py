@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -43,11 +44,38 @@ from tests.support.worker import wait_for
 
 FIGURES_PATH = VAR_DIR / "chaos" / "figures.jsonl"
 BATCH = 200
+# The issue's budget: every request done within this many seconds of the end of the fault
+# (of the kill, for a worker killed).
+RECOVERY_BUDGET = 15.0
+# The budget holds on a machine that runs the scenario, not on one shared with several times
+# its cores' worth of other work: there the time after the fault is the backlog draining at the
+# pace of the CPU left over (measured: 18-65 s at a load average of 13 to 27 on 2 cores, the
+# mechanisms back within seconds). The budget is not asserted when the last minute's load average
+# is over MAX_LOAD_PER_CORE per core (the scenario alone stays well under it), or when the test gets
+# less than MIN_CPU_SHARE of a core once the scenario is over (its own processes idle); the
+# figures, load and share included, are reported either way.
+MAX_LOAD_PER_CORE = 4.0
+MIN_CPU_SHARE = 0.7
+
+
+def cpu_share(samples: int = 3, seconds: float = 0.2) -> float:
+    """The smallest share of a core this thread got while computing for `seconds`, over a few
+    samples (1.0: a free core)."""
+    shares = []
+    for _ in range(samples):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        while time.perf_counter() - wall < seconds:
+            pass
+        shares.append((time.thread_time() - cpu) / (time.perf_counter() - wall))
+    return round(min(shares), 2)
+
+
+# A deadline well past the budget, so that a scenario over budget still reports its figures.
 SETTLE_TIMEOUT = 150.0
-# After a worker is killed, kombu hands its unacknowledged messages back in small batches once
-# their visibility timeout has passed; each then runs again (a harmless second delivery). Waiting
-# for that to finish can take a minute or more after the last request has settled.
-IDLE_TIMEOUT = 240.0
+# After a worker is killed, its unacknowledged messages are handed out again once their
+# visibility timeout (10 s) has passed, found by the workers' sweep every second; each then
+# runs again (a harmless second delivery). Held retries (3 s at most) end as quickly.
+IDLE_TIMEOUT = 60.0
 # kombu's Redis transport: one list per priority step, and the delivered, unacknowledged
 # messages of every queue in one hash (as JSON: [message, exchange, routing key]).
 PRIORITY_SEPARATOR = "\x06\x16"
@@ -56,7 +84,7 @@ UNACKED_KEY = "unacked"
 # The worker and its beat, as `make run` starts them, with more pool processes: the
 # Medialog+ calls wait on I/O.
 WORKER_COMMAND = (
-    *(sys.executable, "-m", "celery", "-A", "backoffice_worker.celery_app", "worker", "--beat"),
+    *(sys.executable, "-m", "celery", "-A", "backoffice_worker.celery_app", "worker"),
     *("--loglevel", "INFO", "--concurrency", "4", "--without-gossip", "--without-mingle"),
 )
 
@@ -107,12 +135,16 @@ class Figures:
     recovery_s: float
     stuck: int
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    # The machine when the figures were taken: its load average over the last minute, and the
+    # share of a core the test got (see MIN_CPU_SHARE).
+    load: float = field(default_factory=lambda: round(os.getloadavg()[0], 1))
+    cpu_share: float = field(default_factory=cpu_share)
 
     def line(self) -> str:
         return (
             f"CHAOS {self.scenario}: requests={self.requests} faults={self.faults} ({self.fault_detail}) "
             f"lost={self.lost} duplicated={self.duplicated} stuck={self.stuck} "
-            f"recovery={self.recovery_s:.1f}s"
+            f"recovery={self.recovery_s:.1f}s load={self.load:.1f} cpu_share={self.cpu_share:.2f}"
         )
 
 
@@ -161,21 +193,24 @@ class Scenario:
         self.smtp = smtp
         self.log_dir = log_dir
         self.worker_env: dict[str, str] = {}
-        self.worker: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
+        self.worker_logs: dict[int, Path] = {}  # by process id
         self.workers_started = 0
         self.queue_failures = 0
 
     # --- the worker ---------------------------------------------------------------
 
-    def start_worker(self) -> subprocess.Popen:
-        """A worker with its beat, on the scenario's queue; returns once it is ready."""
+    def start_worker(self, *, beat: bool = True) -> subprocess.Popen:
+        """A worker (with the beat unless told not to) on the scenario's queue; returns once
+        it is ready."""
         self.workers_started += 1
         log_path = self.log_dir / f"worker-{self.workers_started}.log"
+        beat_options = ("--beat", "--schedule", str(self.log_dir / f"beat-{self.workers_started}"))
         with log_path.open("w") as log:
-            self.worker = subprocess.Popen(
+            worker = subprocess.Popen(
                 [
                     *WORKER_COMMAND,
-                    *("--schedule", str(self.log_dir / f"beat-{self.workers_started}")),
+                    *(beat_options if beat else ()),
                     *("--hostname", f"{self.name}-{self.workers_started}-{os.getpid()}@%h"),
                 ],
                 cwd=PROJECT_ROOT,
@@ -184,22 +219,34 @@ class Scenario:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self.workers.append(worker)
+        self.worker_logs[worker.pid] = log_path
         server_logs.watch(log_path, "worker")
         deadline = time.monotonic() + 60
         while " ready." not in log_path.read_text(errors="replace"):
-            if self.worker.poll() is not None or time.monotonic() > deadline:
+            if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(
                     f"Le worker n'a pas démarré :\n{log_path.read_text(errors='replace')[-3000:]}"
                 )
             time.sleep(0.1)
-        return self.worker
+        return worker
 
-    def kill_worker(self) -> None:
-        """SIGKILL the worker's whole process group (main process, pool children, beat)."""
-        assert self.worker is not None
-        os.killpg(self.worker.pid, signal.SIGKILL)
-        self.worker.wait()
-        self.worker = None
+    def kill_worker(self, worker: subprocess.Popen) -> None:
+        """SIGKILL a worker's whole process group (main process, pool children, its beat if any)."""
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        self.workers.remove(worker)
+
+    def sends_cut_short(self, worker: subprocess.Popen) -> int:
+        """The closures a killed worker had started and not finished: each may have had its
+        avis de dépôt accepted by the SMTP server before the commit that records it, and is
+        then sent again (SMTP is at least once; the README names this limit)."""
+        log = self.worker_logs[worker.pid].read_text(errors="replace")
+        started = set(re.findall(r"backoffice\.deliver_closure\[([0-9a-f-]+)\] received", log))
+        ended = set(
+            re.findall(r"backoffice\.deliver_closure\[([0-9a-f-]+)\] (?:succeeded|retry|raised)", log)
+        )
+        return len(started - ended)
 
     def worker_log(self) -> str:
         """Everything the scenario's workers have logged so far."""
@@ -320,13 +367,29 @@ class Scenario:
         record_figures(figures)
         return figures
 
-    def assert_exactly_once(self, outcome: Outcome) -> None:
+    def assert_recovered_in_time(self, figures: Figures) -> None:
+        cores = os.cpu_count() or 1
+        machine = f"load {figures.load:.1f} on {cores} cores, {figures.cpu_share:.0%} of a core"
+        if figures.load > MAX_LOAD_PER_CORE * cores or figures.cpu_share < MIN_CPU_SHARE:
+            print(
+                f"\n{self.name}: {RECOVERY_BUDGET:.0f} s budget not asserted, machine overloaded ({machine})"
+            )
+            return
+        assert figures.recovery_s <= RECOVERY_BUDGET, (
+            f"{self.name}: recovery in {figures.recovery_s:.1f} s, over the {RECOVERY_BUDGET:.0f} s budget "
+            f"({machine})"
+        )
+
+    def assert_exactly_once(self, outcome: Outcome, *, emails_cut_short: int = 0) -> None:
+        """Everything once; an avis de dépôt may go twice only for a send a SIGKILL cut short
+        (`sends_cut_short`)."""
         expected = len(self.population.account_ids)
         assert outcome.requests == expected, outcome
         assert outcome.affaires == outcome.requests_with_affaire == expected, outcome
         assert outcome.outbox_pending == 0 and outcome.processed == expected, outcome
         assert outcome.notifications == outcome.notified_accounts == expected, outcome
-        assert outcome.emails == outcome.emailed == expected, outcome
+        assert outcome.emailed == expected, outcome
+        assert outcome.emails - outcome.emailed <= emails_cut_short, (outcome, emails_cut_short)
         assert {str(m["To"]) for m in self.smtp.inbox.messages} == set(self.population.emails)
 
 
@@ -398,7 +461,6 @@ def scenario(
                 SMTP_URL=smtp.url,
                 MEDIALOG_API_URL=f"{direct_api_url}/api/medialog",
                 MEDIALOG_AUTO_PROCESS_AFTER="0",
-                BROKER_VISIBILITY_TIMEOUT="10",
                 OVERLAP_SCAN_INTERVAL="3600",
                 PYTHONUNBUFFERED="1",
             )
@@ -409,8 +471,8 @@ def scenario(
             monkeypatch.setattr(celery_module, "app", celery_module.make_celery())
             yield world, direct_api_url
         finally:
-            if world is not None and world.worker is not None:
-                stop_process_group(world.worker, warm=True)
+            for worker in world.workers if world is not None else ():
+                stop_process_group(worker, warm=True)
             # The broker may be a private Redis already stopped.
             with suppress(Exception), celery_module.app.connection_for_write() as connection:
                 connection.default_channel.queue_delete(queue)

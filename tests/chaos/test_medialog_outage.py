@@ -20,7 +20,7 @@ pytestmark = [
 
 ALWAYS = 10**9
 # The API answers 500 until the worker has met that many of them; then it hangs until that
-# many calls have timed out (the worker's read timeout is 10 s).
+# many calls have timed out (the worker's read timeout is 5 s).
 ERRORS_AT_LEAST, TIMEOUTS_AT_LEAST = 80, 4
 
 
@@ -59,7 +59,7 @@ def test_medialog_api_failing_then_hanging_loses_and_doubles_nothing(monkeypatch
         restored_at = time.monotonic()
 
         outcome, recovery = world.wait_until_settled(since=restored_at)
-        world.report(
+        figures = world.report(
             outcome,
             recovery,
             faults=answered_500 + network.held,
@@ -68,3 +68,4 @@ def test_medialog_api_failing_then_hanging_loses_and_doubles_nothing(monkeypatch
         )
         assert answered_500 > 0 and network.held > 0, "the outage must have hit the worker's calls"
         world.assert_exactly_once(outcome)
+        world.assert_recovered_in_time(figures)

@@ -195,6 +195,14 @@ def test_celery_broker_is_redis_when_configured(monkeypatch: pytest.MonkeyPatch)
     assert load_settings().celery_broker_url == "redis://cache.example.fr:6379/3"
 
 
+def test_a_visibility_timeout_shorter_than_a_task_hold_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from backoffice_worker.tasks import TASK_HOLD_MAX
+
+    assert load_settings().broker_visibility_timeout == 10 >= TASK_HOLD_MAX
+    message = _refusal(monkeypatch, BROKER_VISIBILITY_TIMEOUT="5")
+    assert "BROKER_VISIBILITY_TIMEOUT" in message and "10" in message
+
+
 def test_celery_broker_is_embedded_sqlite_without_redis() -> None:
     broker = load_settings().celery_broker_url
     assert broker.startswith("sqla+sqlite:///")
