@@ -20,12 +20,14 @@ from tests.support.databases import scratch_database, upgrade_to_head
 # (its module-scoped servers and databases start once), and the modules that serve the Reflex app
 # run one after the other on one worker: they build and serve the same `.web` folder.
 APP_GROUP = "reflex_app"
-SERVES_THE_APP = re.compile(r"^from tests\.support\.processes import .*\brunning_app\b", re.MULTILINE)
+SERVES_THE_APP = re.compile(
+    r"^from tests\.support\.(processes|served) import .*\b(running_app|served_app)\b", re.MULTILINE
+)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """`--dist loadscope`, with every module that imports `running_app` in one scope.
+    """`--dist loadscope`, with every module that imports `running_app` or `served_app` in one scope.
 
     (xdist's `loadgroup` marks do not take effect with pytest 9, whose node ids are no
     longer the `_nodeid` attribute that xdist rewrites.)

@@ -87,7 +87,7 @@ class GuardedEventNamespace(EventNamespace):
         self.guard.forget(sid)
         return super().on_disconnect(sid)
 
-    async def on_event(self, sid: str, data: Any):
+    async def on_event(self, sid: str, data: Any = None, *_extra: Any):
         """Hand the event to Reflex only when it fits the budgets; close a socket that keeps flooding."""
         if sid not in self.sid_to_token:
             # Reflex would log the whole packet; a socket without a tab token sends nothing real.
