@@ -22,11 +22,10 @@ from sqlmodel import Session, select
 
 from rxapp.db import make_engine
 from rxapp.models import Affaire, OverlapRequest
-from rxapp.services.demo import AGENT_PASSWORD
 from tests.cluster.conftest import RunningCluster
 from tests.cluster.helpers import events_on, events_per_instance, until
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
-from tests.e2e.helpers import log_in_as
+from tests.e2e.helpers import close_affaire_as_agent, log_in_as
 from tests.support.affaires import account_id_of
 
 RENALDO = "1 74 11 71 270 102"
@@ -86,17 +85,7 @@ def _close_as_agent(browser: Browser, cluster: RunningCluster, reference: str) -
     )
     context.set_default_timeout(20_000)
     try:
-        agent = context.new_page()
-        agent.goto("/admin")
-        agent.get_by_label("Identifiant").fill("agent.ain")
-        agent.get_by_label("Mot de passe").fill(AGENT_PASSWORD)
-        agent.get_by_role("button", name="Se connecter").click()
-        agent.get_by_role("link", name=reference).click()
-        expect(agent.get_by_role("heading", level=1, name=reference)).to_be_visible()
-        for action in ("Prendre en charge", "Mettre à jour Progrès", "Clôturer l'affaire"):
-            agent.get_by_role("button", name=action).click()
-            expect(agent.get_by_role("alert")).to_have_count(0)
-        expect(agent.get_by_text("Clôturée").first).to_be_visible()
+        close_affaire_as_agent(context.new_page(), reference)
     finally:
         context.close()
 

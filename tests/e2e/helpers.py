@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from rxapp.services.demo import DEMO_CODE
+from rxapp.services.demo import AGENT_PASSWORD, DEMO_CODE
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -44,6 +44,20 @@ def log_out(page: Page) -> None:
     expires the cookie)."""
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
+
+
+def close_affaire_as_agent(agent: Page, reference: str, login: str = "agent.ain") -> None:
+    """Log in as a CPAM agent, open the affaire and take it through to its closure."""
+    agent.goto("/admin")
+    agent.get_by_label("Identifiant").fill(login)
+    agent.get_by_label("Mot de passe").fill(AGENT_PASSWORD)
+    agent.get_by_role("button", name="Se connecter").click()
+    agent.get_by_role("link", name=reference).click()
+    expect(agent.get_by_role("heading", level=1, name=reference)).to_be_visible()
+    for action in ("Prendre en charge", "Mettre à jour Progrès", "Clôturer l'affaire"):
+        agent.get_by_role("button", name=action).click()
+        expect(agent.get_by_role("alert")).to_have_count(0)
+    expect(agent.get_by_text("Clôturée").first).to_be_visible()
 
 
 def assert_accessible(page: Page) -> None:

@@ -8,9 +8,8 @@ from sqlmodel import Session, select
 
 from rxapp.db import make_engine
 from rxapp.models import Affaire
-from rxapp.services.demo import AGENT_PASSWORD
 from tests.e2e.conftest import VIEWPORTS
-from tests.e2e.helpers import log_in_as
+from tests.e2e.helpers import close_affaire_as_agent, log_in_as
 from tests.support.processes import RunningApp
 from tests.support.worker import wait_for
 
@@ -48,17 +47,7 @@ def test_agent_closes_and_the_open_dashboard_shows_the_notification(
 
     agent_context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=app.url, locale="fr-FR")
     try:
-        agent = agent_context.new_page()
-        agent.goto("/admin")
-        agent.get_by_label("Identifiant").fill("agent.ain")
-        agent.get_by_label("Mot de passe").fill(AGENT_PASSWORD)
-        agent.get_by_role("button", name="Se connecter").click()
-        agent.get_by_role("link", name=reference).click()
-        expect(agent.get_by_role("heading", level=1, name=reference)).to_be_visible()
-        for action in ("Prendre en charge", "Mettre à jour Progrès", "Clôturer l'affaire"):
-            agent.get_by_role("button", name=action).click()
-            expect(agent.get_by_role("alert")).to_have_count(0)
-        expect(agent.get_by_text("Clôturée").first).to_be_visible()
+        close_affaire_as_agent(agent_context.new_page(), reference)
     finally:
         agent_context.close()
 
