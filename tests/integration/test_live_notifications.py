@@ -86,8 +86,6 @@ def unread(update: dict) -> int | None:
 def test_a_closure_reaches_the_open_dashboard_by_push_and_idle_dashboards_cost_no_sql(
     app: RunningApp, database_url: str
 ) -> None:
-    affaire_id = closed_affaire(database_url, RENALDO)
-
     async def scenario() -> tuple[ReflexTab, ReflexTab, float, float]:
         renaldo = await logged_in_insured(app, RENALDO)
         lucie = await logged_in_insured(app, LUCIE)
@@ -97,6 +95,9 @@ def test_a_closure_reaches_the_open_dashboard_by_push_and_idle_dashboards_cost_n
         idle = event_statements(app) - before
         lucie_mark = len(lucie.received)
 
+        # Closed only now: the worker's sweep of closures never delivered (after 8 s) would
+        # otherwise deliver it before the dashboards open.
+        affaire_id = closed_affaire(database_url, RENALDO)
         sent = time.perf_counter()
         client = Celery("tests", broker=app.env["REDIS_URL"])
         client.send_task("backoffice.deliver_closure", args=(affaire_id,), queue=app.env["CELERY_QUEUE"])
