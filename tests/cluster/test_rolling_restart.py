@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from rxapp.db import make_engine
 from rxapp.models import Affaire, OverlapRequest
 from tests.cluster.conftest import RunningCluster
-from tests.cluster.helpers import until
+from tests.cluster.helpers import events_on, until
 from tests.cluster.journeys import JourneyOutcome, resilient_journey
 from tests.support.population import POPULATION_CODE, create_population
 
@@ -27,6 +27,8 @@ JOURNEYS = 50
 SPREAD_SECONDS = 40.0
 # About 10 s a journey: a dozen are under way when an instance goes.
 PACE = 0.8
+# Events an instance handles from the journeys before it is restarted (a journey sends about eight).
+BUSY_EVENTS = 20
 
 pytestmark = pytest.mark.server_errors_expected("web instances are restarted under load on purpose")
 
@@ -34,6 +36,13 @@ pytestmark = pytest.mark.server_errors_expected("web instances are restarted und
 def rolling_restart(cluster: RunningCluster, done: threading.Event) -> None:
     try:
         for index in range(len(cluster.plan.web_ports)):
+            # An instance goes only while journeys run through it: it handled events since now.
+            handled = events_on(cluster, index)
+            until(
+                lambda index=index, handled=handled: events_on(cluster, index) >= handled + BUSY_EVENTS,
+                timeout=60,
+                message=f"des parcours en cours sur web-{index + 1}",
+            )
             cluster.stop_process(f"web-{index + 1}")
             cluster.start_web(index)
             until(
@@ -45,7 +54,6 @@ def rolling_restart(cluster: RunningCluster, done: threading.Event) -> None:
 
 async def _run(cluster: RunningCluster, nirs: tuple[str, ...], done: threading.Event) -> list[JourneyOutcome]:
     restarts = asyncio.create_task(asyncio.to_thread(rolling_restart, cluster, done))
-    await asyncio.sleep(3)  # the first journeys are under way when web-1 goes
     outcomes = await asyncio.gather(
         *(
             resilient_journey(
