@@ -104,7 +104,8 @@ async def resilient_journey(
         return seconds == seconds and tab.connected  # NaN: no matching update
 
     async def connect() -> bool:
-        await tab.connect("/", settle=0.2, timeout=STEP_TIMEOUT)
+        if not tab.connected:  # after a reconnection, the socket is already open on the page
+            await tab.connect("/", settle=0.2, timeout=STEP_TIMEOUT)
         return tab.connected
 
     async def log_in() -> bool:
