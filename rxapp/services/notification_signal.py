@@ -4,8 +4,10 @@ With Redis, the worker publishes the account id on a channel of that account
 (`ameli:notifications:<deployment>:<account id>`); every web process listens to the
 pattern and refreshes the dashboards it holds for that account (rxapp/live_updates.py).
 Pub/sub channels are shared by every database number of a Redis server: the
-deployment part (a digest of `DATABASE_URL`) keeps two deployments, or two test runs,
-on one Redis from hearing each other.
+deployment part (a digest of the database's name and the Redis database number) keeps
+two deployments, or two test runs, on one Redis from hearing each other. It is not the
+whole `DATABASE_URL`: instances that reach the same database through another host or
+port (a pooler, a proxy) must still hear the worker.
 
 Without Redis (the embedded default: one web process, the worker in another), nothing
 is published: the web process reads the notifications newer than the last it saw
@@ -19,9 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from urllib.parse import urlsplit
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
 from rxapp.models import Notification
@@ -36,7 +40,9 @@ _clients: dict[str, Any] = {}
 
 
 def _deployment(settings: Settings) -> str:
-    return hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]
+    database = make_url(settings.database_url).database or ""
+    redis_db = urlsplit(settings.redis_url or "").path.strip("/") or "0"
+    return hashlib.sha256(f"{database}\0{redis_db}".encode()).hexdigest()[:16]
 
 
 def account_channel(settings: Settings, account_id: int) -> str:
