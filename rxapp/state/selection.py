@@ -133,7 +133,7 @@ class SelectionState(AuthState):
     def _satisfaction_not_recorded(self) -> None:
         self.refusal = SERVICE_UNAVAILABLE
 
-    async def _load(self, account_id: int) -> None:
+    async def _load(self, account_id: int) -> teleservice.OverlapSituation:
         """Read the situation again: who may choose, and between which contracts."""
         situation = await in_session(teleservice.overlap_situation, account_id=account_id)
         self.status, self.notice = status_notice(situation)
@@ -141,6 +141,7 @@ class SelectionState(AuthState):
             self.beneficiaries = _views(situation, self._choices())
         else:
             self.beneficiaries = []
+        return situation
 
     @rx.event
     @insured_handler
@@ -188,9 +189,15 @@ class SelectionState(AuthState):
     @rx.event
     @insured_handler
     async def load_recap(self, account_id: int):
-        """on_load of step 2: back to step 1 unless every beneficiary has a choice."""
+        """on_load of step 2: back to step 1 unless every beneficiary has a choice.
+
+        Once a request is recorded, the recap shows its confirmation instead: the page
+        reloaded, or reconnected after its instance went before the answer to "Confirmer"
+        arrived (the page rehydrates on every reconnection), or the back button."""
         self.refusal = ""
-        await self._load(account_id)
+        situation = await self._load(account_id)
+        if situation.pending is not None:
+            return rx.redirect(routes.CONFIRMATION)
         if self.status == EligibilityStatus.ELIGIBLE and any(not b.chosen for b in self.beneficiaries):
             return rx.redirect(routes.SELECTION)
         return None

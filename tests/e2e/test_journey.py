@@ -221,12 +221,16 @@ def test_a_pending_request_locks_the_service_for_seven_days(
     page.get_by_role("button", name="Confirmer").click()
     expect(page.get_by_role("heading", level=1, name="Votre choix a bien été transmis.")).to_be_visible()
 
-    for route in ("/complementaire/selection", "/complementaire/recapitulatif"):
-        page.goto(route)
-        expect(
-            page.get_by_text("Vous ne pourrez pas réitérer la démarche avant un délai de 7 jours")
-        ).to_be_visible()
-        expect(page.get_by_role("radio")).to_have_count(0)
+    reference = page.get_by_text(re.compile(r"Référence de votre demande : DEM-\d{4}-"))
+    expect(reference).to_be_visible()
+    recorded = reference.inner_text()
+    page.goto("/complementaire/selection")
+    expect(page.get_by_text("Vous ne pourrez pas réitérer la démarche avant un délai de 7 jours")).to_be_visible()
+    expect(page.get_by_role("radio")).to_have_count(0)
+    # The recap of a recorded choice (back button, reload, reconnection) shows its confirmation.
+    page.goto("/complementaire/recapitulatif")
+    expect(page.get_by_role("heading", level=1, name="Votre choix a bien été transmis.")).to_be_visible()
+    expect(page.get_by_text(recorded)).to_be_visible()
     log_out(page)
     log_in_as(page, LUCIE, "Lucie MICHEL")
     expect(page.get_by_role("dialog")).to_have_count(0)

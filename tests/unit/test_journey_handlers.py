@@ -174,6 +174,34 @@ def test_a_whole_journey_records_one_request_and_one_answer(demo_app, sent_tasks
     assert dashboard.overlap_status == "pending" and dashboard.overlap_notice
 
 
+def test_a_confirmation_whose_answer_was_lost_shows_the_recorded_request(demo_app, sent_tasks) -> None:
+    """The confirmation was recorded, but its instance went before the tab got the answer, so
+    the tab's state is the one saved before it. Confirming again from that state, or reloading
+    the recap, shows the recorded request: no refusal, no second request."""
+    def requests() -> int:
+        with Session(get_engine()) as session:
+            return len(session.exec(select(OverlapRequest)).all())
+
+    before = requests()
+    session_id = insured_session(RENALDO)
+    state = with_insured_cookie(substate(SelectionState), session_id)
+    run(SelectionState.load_selection, state)
+    for beneficiary in state.beneficiaries:
+        run(SelectionState.choose, state, beneficiary.id, beneficiary.options[0].id)
+    run(SelectionState.next_step, state)
+    lost = with_insured_cookie(substate(SelectionState), session_id)
+    lost.status, lost.beneficiaries = state.status, list(state.beneficiaries)
+    assert redirects_to(run(SelectionState.confirm, lost), routes.CONFIRMATION)
+
+    assert redirects_to(run(SelectionState.confirm, state), routes.CONFIRMATION)
+    assert state.reference == lost.reference and state.refusal == ""
+    state.reference = ""
+    assert redirects_to(run(SelectionState.load_recap, state), routes.CONFIRMATION)
+    assert run(SelectionState.load_confirmation, state) == []
+    assert state.reference == lost.reference and state.refusal == ""
+    assert requests() == before + 1
+
+
 def test_an_excluded_insured_sees_the_call_your_cpam_notice(demo_app) -> None:
     state = substate(SelectionState)
     with_insured_cookie(state, insured_session(SOPHIE))
