@@ -225,7 +225,9 @@ def test_a_pending_request_locks_the_service_for_seven_days(
     expect(reference).to_be_visible()
     recorded = reference.inner_text()
     page.goto("/complementaire/selection")
-    expect(page.get_by_text("Vous ne pourrez pas réitérer la démarche avant un délai de 7 jours")).to_be_visible()
+    expect(
+        page.get_by_text("Vous ne pourrez pas réitérer la démarche avant un délai de 7 jours")
+    ).to_be_visible()
     expect(page.get_by_role("radio")).to_have_count(0)
     # The recap of a recorded choice (back button, reload, reconnection) shows its confirmation.
     page.goto("/complementaire/recapitulatif")

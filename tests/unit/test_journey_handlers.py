@@ -178,6 +178,7 @@ def test_a_confirmation_whose_answer_was_lost_shows_the_recorded_request(demo_ap
     """The confirmation was recorded, but its instance went before the tab got the answer, so
     the tab's state is the one saved before it. Confirming again from that state, or reloading
     the recap, shows the recorded request: no refusal, no second request."""
+
     def requests() -> int:
         with Session(get_engine()) as session:
             return len(session.exec(select(OverlapRequest)).all())

@@ -20,10 +20,9 @@ def test_an_instance_reaching_the_database_through_a_proxy_hears_the_worker() ->
 def test_two_deployments_on_one_redis_do_not_hear_each_other() -> None:
     ours = _settings("postgresql+psycopg://ameli@db:5432/ameli")
     assert channel_pattern(_settings("postgresql+psycopg://ameli@db:5432/recette")) != channel_pattern(ours)
-    assert (
-        channel_pattern(_settings("postgresql+psycopg://ameli@db:5432/ameli", "redis://127.0.0.1:6379/3"))
-        != channel_pattern(ours)
-    )
+    assert channel_pattern(
+        _settings("postgresql+psycopg://ameli@db:5432/ameli", "redis://127.0.0.1:6379/3")
+    ) != channel_pattern(ours)
 
 
 def test_the_channel_names_its_account_and_nothing_else_parses() -> None:
