@@ -80,18 +80,6 @@ def levels_and_runs() -> list[tuple[int, int]]:
 # --- the simulated users (run inside the load process) -----------------------------------------
 
 
-def _has_redirect(update: dict[str, Any]) -> bool:
-    return any(event.get("name") == "_redirect" for event in update.get("events") or [])
-
-
-def _delta_of(state: str, var: str | None = None) -> Callable[[dict[str, Any]], bool]:
-    def matches(update: dict[str, Any]) -> bool:
-        changes = (update.get("delta") or {}).get(state)
-        return changes is not None and (var is None or f"{var}_rx_state_" in changes)
-
-    return matches
-
-
 class Journey:
     """Samples and errors of one load process, by event name."""
 
@@ -149,7 +137,7 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
     from rxapp.state.dashboard import DashboardState
     from rxapp.state.login import LoginState
     from rxapp.state.selection import SelectionState
-    from tests.support.reflex_socket import ReflexTab, event_name, state_path
+    from tests.support.reflex_socket import ReflexTab, delta_of, event_name, redirected, state_path
 
     await asyncio.sleep(delay)
     tab = ReflexTab(base_url)
@@ -162,7 +150,7 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
             LOGIN,
             event_name(LoginState, "submit"),
             {"form_data": {"nir": nir, "code": code}},
-            _delta_of(state_path(AuthState), "page_load"),
+            delta_of(state_path(AuthState), "page_load"),
         )
         # The ticket's URL is loaded as a whole page (the server sets the session cookie there),
         # then the dashboard opens a new socket: its time runs from that socket's hydrate event.
@@ -171,10 +159,10 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
         if hydrated is None or hydrated.at < at:
             raise RuntimeError(f"{DASHBOARD} : aucune page chargée")
         journey.record(
-            DASHBOARD, await _since(tab, hydrated.at, _delta_of(state_path(DashboardState), "display_name"))
+            DASHBOARD, await _since(tab, hydrated.at, delta_of(state_path(DashboardState), "display_name"))
         )
-        at = await _click(tab, journey, SELECT, event_name(DashboardState, "select"), {}, _has_redirect)
-        await _navigation(tab, journey, SELECTION, at, _delta_of(selection, "beneficiaries"))
+        at = await _click(tab, journey, SELECT, event_name(DashboardState, "select"), {}, redirected)
+        await _navigation(tab, journey, SELECTION, at, delta_of(selection, "beneficiaries"))
         for beneficiary in tab.var(SelectionState, "beneficiaries", []):
             await _click(
                 tab,
@@ -182,12 +170,12 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
                 CHOOSE,
                 event_name(SelectionState, "choose"),
                 {"beneficiary_id": beneficiary["id"], "contract_id": beneficiary["options"][0]["id"]},
-                _delta_of(selection, "beneficiaries"),
+                delta_of(selection, "beneficiaries"),
             )
-        at = await _click(tab, journey, NEXT, event_name(SelectionState, "next_step"), {}, _has_redirect)
-        await _navigation(tab, journey, RECAP, at, _delta_of(selection))
-        at = await _click(tab, journey, CONFIRM, event_name(SelectionState, "confirm"), {}, _has_redirect)
-        await _navigation(tab, journey, CONFIRMATION, at, _delta_of(selection))
+        at = await _click(tab, journey, NEXT, event_name(SelectionState, "next_step"), {}, redirected)
+        await _navigation(tab, journey, RECAP, at, delta_of(selection))
+        at = await _click(tab, journey, CONFIRM, event_name(SelectionState, "confirm"), {}, redirected)
+        await _navigation(tab, journey, CONFIRMATION, at, delta_of(selection))
         reference = tab.var(SelectionState, "reference", "")
         if not str(reference).startswith("DEM-"):
             raise RuntimeError(f"pas de référence après la confirmation ({tab.redirects[-3:]})")
@@ -201,14 +189,14 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
 
 async def counter_clicks(base_url: str, state: str, delay: float, journey: Journey) -> None:
     """The baseline: open the blank app and click its counter as often as a journey clicks."""
-    from tests.support.reflex_socket import ReflexTab
+    from tests.support.reflex_socket import ReflexTab, delta_of
 
     await asyncio.sleep(delay)
     tab = ReflexTab(base_url)
     try:
         await _connect(tab, journey)
         for _ in range(CLICKS_PER_JOURNEY):
-            await _click(tab, journey, INCREMENT, f"{state}.increment", {}, _delta_of(state, "count"))
+            await _click(tab, journey, INCREMENT, f"{state}.increment", {}, delta_of(state, "count"))
         journey.completed += 1
     except Exception as error:  # counted, as above
         journey.errors.append(f"{type(error).__name__}: {error} {'; '.join(tab.errors[-2:])}".strip())

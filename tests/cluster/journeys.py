@@ -18,7 +18,7 @@ from rxapp.state.auth import AuthState
 from rxapp.state.dashboard import DashboardState
 from rxapp.state.login import LoginState
 from rxapp.state.selection import SelectionState
-from tests.support.reflex_socket import ReflexTab, event_name, state_path
+from tests.support.reflex_socket import ReflexTab, delta_of, event_name, redirected, state_path
 
 STEP_TIMEOUT = 15.0
 RECONNECT_DEADLINE = 30.0
@@ -32,18 +32,6 @@ class JourneyOutcome:
     reference: str = ""
     reconnections: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def _redirected(update: dict[str, Any]) -> bool:
-    return any(event.get("name") == "_redirect" for event in update.get("events") or [])
-
-
-def _delta_of(state: str, var: str | None = None) -> Callable[[dict[str, Any]], bool]:
-    def matches(update: dict[str, Any]) -> bool:
-        changes = (update.get("delta") or {}).get(state)
-        return changes is not None and (var is None or f"{var}_rx_state_" in changes)
-
-    return matches
 
 
 async def _reconnect(tab: ReflexTab) -> None:
@@ -111,7 +99,7 @@ async def resilient_journey(
     async def log_in() -> bool:
         form = {"form_data": {"nir": nir, "code": code}}
         return await send(
-            event_name(LoginState, "submit"), form, _delta_of(state_path(AuthState), "page_load")
+            event_name(LoginState, "submit"), form, delta_of(state_path(AuthState), "page_load")
         )
 
     opened: list[bool] = []
@@ -125,33 +113,33 @@ async def resilient_journey(
                 raise RuntimeError(f"ouverture de session : {response.status_code}")
         if tab.var(DashboardState, "display_name", ""):
             return tab.connected
-        greeted = _delta_of(state_path(DashboardState), "display_name")
+        greeted = delta_of(state_path(DashboardState), "display_name")
         return await tab.wait_for(greeted, timeout=STEP_TIMEOUT) is not None and tab.connected
 
     async def select() -> bool:
         mark = time.perf_counter()
-        await send(event_name(DashboardState, "select"), {}, _redirected)
+        await send(event_name(DashboardState, "select"), {}, redirected)
         return (
-            await tab.wait_for(_delta_of(SELECTION, "beneficiaries"), after=mark, timeout=STEP_TIMEOUT)
+            await tab.wait_for(delta_of(SELECTION, "beneficiaries"), after=mark, timeout=STEP_TIMEOUT)
             is not None
         )
 
     def choose(beneficiary: dict[str, Any]) -> Callable[[], Awaitable[bool]]:
         payload = {"beneficiary_id": beneficiary["id"], "contract_id": beneficiary["options"][0]["id"]}
         return lambda: send(
-            event_name(SelectionState, "choose"), payload, _delta_of(SELECTION, "beneficiaries")
+            event_name(SelectionState, "choose"), payload, delta_of(SELECTION, "beneficiaries")
         )
 
     async def next_step() -> bool:
         mark = time.perf_counter()
-        await send(event_name(SelectionState, "next_step"), {}, _redirected)
-        return await tab.wait_for(_delta_of(SELECTION), after=mark, timeout=STEP_TIMEOUT) is not None
+        await send(event_name(SelectionState, "next_step"), {}, redirected)
+        return await tab.wait_for(delta_of(SELECTION), after=mark, timeout=STEP_TIMEOUT) is not None
 
     async def confirm() -> bool:
-        await send(event_name(SelectionState, "confirm"), {}, _redirected)
+        await send(event_name(SelectionState, "confirm"), {}, redirected)
         reference = str(tab.var(SelectionState, "reference", ""))
         if not reference.startswith("DEM-"):
-            await tab.wait_for(_delta_of(SELECTION, "reference"), timeout=STEP_TIMEOUT)
+            await tab.wait_for(delta_of(SELECTION, "reference"), timeout=STEP_TIMEOUT)
             reference = str(tab.var(SelectionState, "reference", ""))
         outcome.reference = reference if reference.startswith("DEM-") else ""
         return bool(outcome.reference)

@@ -91,6 +91,21 @@ def event_name(state_cls: type, handler: str) -> str:
     return f"{state_path(state_cls)}.{handler}"
 
 
+def redirected(update: dict[str, Any]) -> bool:
+    """Whether a state update asks the page to navigate (a `_redirect` frontend event)."""
+    return any(event.get("name") == "_redirect" for event in update.get("events") or [])
+
+
+def delta_of(state: str, var: str | None = None) -> Callable[[dict[str, Any]], bool]:
+    """A predicate of state updates: `state` (a `state_path`) changed, or its `var` did."""
+
+    def matches(update: dict[str, Any]) -> bool:
+        changes = (update.get("delta") or {}).get(state)
+        return changes is not None and (var is None or f"{var}_rx_state_" in changes)
+
+    return matches
+
+
 @dataclass
 class Received:
     at: float
