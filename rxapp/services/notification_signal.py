@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
