@@ -11,6 +11,8 @@ CI_REDIS_URL := redis://127.0.0.1:6379/0
 # tests/conftest.py keeps each module on one worker and the modules serving the app together.
 TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadscope
+# The slowest tests of each phase, listed at its end: where `make test`'s minutes go.
+DURATIONS := --durations=15 --durations-min=5
 
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
@@ -66,10 +68,10 @@ cluster: install-dev caddy
 test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
 test: install-dev chromium caddy
-	$(PY) -m pytest $(PARALLEL) tests/unit tests/integration
-	$(PY) -m pytest tests/chaos
-	$(PY) -m pytest tests/cluster
-	$(PY) -m pytest tests/e2e
+	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/unit tests/integration
+	$(PY) -m pytest $(DURATIONS) tests/chaos
+	$(PY) -m pytest $(DURATIONS) tests/cluster
+	$(PY) -m pytest $(DURATIONS) tests/e2e
 
 unit: install-dev
 	$(PY) -m pytest $(PARALLEL) tests/unit
