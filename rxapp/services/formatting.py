@@ -49,3 +49,12 @@ def format_amount(cents: int) -> str:
     grouped = f"{euros:,}".replace(",", "\u202f")
     sign = "-" if cents < 0 else ""
     return f"{sign}{grouped},{rest:02d}\u00a0€"
+
+
+def format_days(value: float | None) -> str:
+    """`3,5 jours`, `1 jour`, or `-` when there is no figure (French decimal comma)."""
+    if value is None:
+        return "-"
+    rounded = round(value, 1)
+    text = f"{rounded:.1f}".replace(".", ",").removesuffix(",0")
+    return f"{text} jour" if rounded < 2 else f"{text} jours"
