@@ -1,0 +1,31 @@
+"""The insured pages format the services' plain values: French dates in Paris time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from rxapp.services.information import PersonInformation
+from rxapp.state.information import person_row
+
+
+def _person(requested_at: datetime | None) -> PersonInformation:
+    return PersonInformation(
+        first_name="SERENA",
+        birth_date=date(2005, 10, 10),
+        is_insured=False,
+        requested_at=requested_at,
+        organisations=("LES MUTUELLES DE L'AIN 2", "PRO BTP"),
+        transmission_blocked=True,
+    )
+
+
+def test_a_beneficiary_with_a_pending_request_shows_its_day_in_paris_time() -> None:
+    row = person_row(_person(datetime(2026, 1, 6, 23, 30, tzinfo=UTC)))
+    assert (row.first_name, row.birth_date, row.request_date) == ("SERENA", "10/10/2005", "07/01/2026")
+    assert (row.organisations, row.transmission_blocked) == ("LES MUTUELLES DE L'AIN 2 / PRO BTP", True)
+
+
+def test_a_beneficiary_without_a_request_shows_no_request_date() -> None:
+    row = person_row(_person(None))
+    assert row.request_date == ""
+    assert _person(None).request_pending is False
