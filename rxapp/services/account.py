@@ -21,11 +21,6 @@ class Greeting:
     last_name: str
     last_connection: datetime | None  # the previous login; at the first login, this one
 
-    @property
-    def display_name(self) -> str:
-        """`Renaldo ZOVI`: first name capitalised, last name in capitals."""
-        return f"{self.first_name.title()} {self.last_name.upper()}"
-
 
 def greeting_for(*, session: Session, account_id: int) -> Greeting:
     """The name and previous connection of the account's insured person."""

@@ -43,6 +43,21 @@ def format_moment(moment: datetime | None) -> str:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y - %H:%M")
 
 
+def format_person_name(first_name: str, last_name: str) -> str:
+    """`RENALDO ZOVI`: a person's name as the pages and documents print it, in capitals."""
+    return f"{first_name} {last_name}".upper()
+
+
+def format_greeting_name(first_name: str, last_name: str) -> str:
+    """`Renaldo ZOVI`: the first name capitalised, the last name in capitals (the dashboard's greeting)."""
+    return f"{first_name.title()} {last_name.upper()}"
+
+
+def format_partner_regime(regime: str) -> str:
+    """`Régime partenaire (MGEN)`: the organisation of an insured whose basic regime is not a CPAM."""
+    return f"Régime partenaire ({regime})"
+
+
 def format_amount(cents: int) -> str:
     """`1 120,00 €` with a narrow no-break space between thousands."""
     euros, rest = divmod(abs(cents), 100)

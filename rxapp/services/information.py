@@ -15,6 +15,7 @@ from rxapp.models import (
     NoemieLink,
     OverlapRequest,
     OverlapRequestLine,
+    Regime,
     RequestStatus,
 )
 from rxapp.models._types import persisted_id
@@ -37,11 +38,13 @@ class PersonInformation:
 
 @dataclass(frozen=True)
 class InformationView:
-    full_name: str
+    first_name: str
+    last_name: str
     nir: str  # the 13 characters as stored, without the key
     rights_open: bool
-    cpam_name: str
+    cpam_name: str | None  # None for an insured of a partner regime
     cpam_code: str
+    regime: Regime
     doctor: str
     doctor_specialty: str
     doctor_declared_on: date | None
@@ -97,11 +100,13 @@ def information_for(*, session: Session, account_id: int, today: date | None = N
             )
         )
     return InformationView(
-        full_name=f"{insured.first_name} {insured.last_name}".upper(),
+        first_name=insured.first_name,
+        last_name=insured.last_name,
         nir=insured.nir,
         rights_open=insured.rights_open,
-        cpam_name=cpam.name if cpam else f"Régime partenaire ({insured.regime.value})",
+        cpam_name=cpam.name if cpam else None,
         cpam_code=cpam.code_organisme if cpam else "",
+        regime=insured.regime,
         doctor=insured.treating_doctor or "",
         doctor_specialty=insured.treating_doctor_specialty or "",
         doctor_declared_on=insured.treating_doctor_declared_on,

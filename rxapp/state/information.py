@@ -6,7 +6,7 @@ import dataclasses
 
 import reflex as rx
 
-from rxapp.services.formatting import format_day
+from rxapp.services.formatting import format_day, format_partner_regime, format_person_name
 from rxapp.services.information import PersonInformation, information_for
 from rxapp.services.nir import format_nir
 from rxapp.state.auth import AuthState
@@ -50,10 +50,12 @@ class InformationState(InsuredPage, AuthState):
     async def load(self, account_id: int):
         """on_load: re-check the session, then read the account's information."""
         view = await self._read(information_for, account_id=account_id)
-        self.full_name = view.full_name
+        self.full_name = format_person_name(view.first_name, view.last_name)
         self.nir = format_nir(view.nir)
         self.rights_open = view.rights_open
-        self.cpam_name = view.cpam_name
+        self.cpam_name = (
+            view.cpam_name if view.cpam_name is not None else format_partner_regime(view.regime.value)
+        )
         self.cpam_code = view.cpam_code
         self.doctor = view.doctor
         self.doctor_specialty = view.doctor_specialty

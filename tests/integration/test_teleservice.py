@@ -232,7 +232,7 @@ def test_the_dashboard_is_read_in_eight_statements_without_writing(session: Sess
     with counted_statements(session) as statements:
         view = dashboard_for(session=session, session_id=opened.session_id)
         session.flush()
-    assert view is not None and view.greeting.display_name == "Renaldo ZOVI"
+    assert view is not None and (view.greeting.first_name, view.greeting.last_name) == ("RENALDO", "ZOVI")
     assert isinstance(view.greeting.last_connection, datetime)  # this login, the first one
     # Session, account with its insured person, contracts, pending request (none here), unread
     # counts, payments, notifications, messages: no lookup twice, and no write (the idle clock

@@ -1,11 +1,15 @@
-"""The insured pages format the services' plain values: French dates in Paris time."""
+"""The insured pages format the services' plain values: French dates in Paris time, names, amounts."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from rxapp.models import Regime
+from rxapp.services.formatting import format_greeting_name, format_partner_regime
 from rxapp.services.information import PersonInformation
+from rxapp.services.payments import PaymentLine
 from rxapp.state.information import person_row
+from rxapp.state.payments import payment_row
 
 
 def _person(requested_at: datetime | None) -> PersonInformation:
@@ -29,3 +33,22 @@ def test_a_beneficiary_without_a_request_shows_no_request_date() -> None:
     row = person_row(_person(None))
     assert row.request_date == ""
     assert _person(None).request_pending is False
+
+
+def test_names_are_printed_in_capitals_and_greeted_with_a_capitalised_first_name() -> None:
+    line = PaymentLine(
+        payment_id=1,
+        paid_on=date(2026, 1, 1),
+        label="Consultation",
+        beneficiary_first_name="Noémie",
+        beneficiary_last_name="Zovi",
+        amount_cents=3000,
+        transmitted_to_oc=False,
+    )
+    row = payment_row(line)
+    assert (row.beneficiary, row.paid_on, row.amount) == ("NOÉMIE ZOVI", "01/01/2026", "30,00\u00a0€")
+    assert format_greeting_name("RENALDO", "Zovi") == "Renaldo ZOVI"
+
+
+def test_a_partner_regime_is_named_after_its_regime() -> None:
+    assert format_partner_regime(Regime.MGEN.value) == "Régime partenaire (MGEN)"
