@@ -58,6 +58,11 @@ def format_partner_regime(regime: str) -> str:
     return f"Régime partenaire ({regime})"
 
 
+def format_rate(rate: float) -> str:
+    """A rate as the accessibility statement writes it: "93,5 %" (one decimal, French comma)."""
+    return f"{rate:.1f}".replace(".", ",").replace(",0", "") + " %"
+
+
 def format_amount(cents: int) -> str:
     """`1 120,00 €` with a narrow no-break space between thousands."""
     euros, rest = divmod(abs(cents), 100)
