@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
 
 from rxapp.models import Regime
 from rxapp.services.formatting import format_greeting_name, format_partner_regime
 from rxapp.services.information import PersonInformation
 from rxapp.services.payments import PaymentLine
+from rxapp.settings import PROJECT_ROOT
 from rxapp.state.information import person_row
 from rxapp.state.payments import payment_row
+
+# The read models the pages show: they return dates, numbers and raw values, never display text.
+READ_MODELS = ("information", "account", "delays", "inbox", "medialog/queue", "medialog/detail")
+DISPLAY_FORMATTERS = {"rxapp.services.formatting", "format_nir"}
 
 
 def _person(requested_at: datetime | None) -> PersonInformation:
@@ -52,3 +61,15 @@ def test_names_are_printed_in_capitals_and_greeted_with_a_capitalised_first_name
 
 def test_a_partner_regime_is_named_after_its_regime() -> None:
     assert format_partner_regime(Regime.MGEN.value) == "Régime partenaire (MGEN)"
+
+
+@pytest.mark.parametrize("module", READ_MODELS)
+def test_the_read_models_leave_display_formatting_to_the_states(module: str) -> None:
+    tree = ast.parse((Path(PROJECT_ROOT) / "rxapp" / "services" / f"{module}.py").read_text(encoding="utf-8"))
+    imported = {
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for name in (node.module or "", *(alias.name for alias in node.names))
+    }
+    assert not imported & DISPLAY_FORMATTERS
