@@ -11,8 +11,8 @@ import reflex as rx
 from rxapp import routes
 from rxapp.components.layout import page_shell
 from rxapp.components.prose import bullets, prose_page, section, text_link
-from rxapp.services.accessibility.grid import Audit, CriterionStatus, format_rate, load_audit
-from rxapp.services.formatting import format_day
+from rxapp.services.accessibility.grid import Audit, CriterionStatus, load_audit
+from rxapp.services.formatting import format_day, format_rate
 
 TITLE = "Déclaration d'accessibilité"
 SERVICE = "compte ameli : choix de la complémentaire santé, et espace agents Medialog+"

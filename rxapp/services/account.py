@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, InsuredPerson, SessionKind
 from rxapp.services.account_holder import account_holder
 from rxapp.services.auth import resolve_session
-from rxapp.services.formatting import format_moment
 from rxapp.services.inbox import InboxItem, messages_for, notifications_for, unread_counts
 from rxapp.services.payments import PaymentLine, payments_for
 from rxapp.services.teleservice import OverlapSituation, overlap_situation
@@ -19,12 +19,7 @@ from rxapp.services.teleservice import OverlapSituation, overlap_situation
 class Greeting:
     first_name: str
     last_name: str
-    last_connection: str
-
-    @property
-    def display_name(self) -> str:
-        """`Renaldo ZOVI`: first name capitalised, last name in capitals."""
-        return f"{self.first_name.title()} {self.last_name.upper()}"
+    last_connection: datetime | None  # the previous login; at the first login, this one
 
 
 def greeting_for(*, session: Session, account_id: int) -> Greeting:
@@ -33,7 +28,7 @@ def greeting_for(*, session: Session, account_id: int) -> Greeting:
     return Greeting(
         insured.first_name,
         insured.last_name,
-        format_moment(account.previous_login_at or account.last_login_at),
+        account.previous_login_at or account.last_login_at,
     )
 
 

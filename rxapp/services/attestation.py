@@ -13,8 +13,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Beneficiary, Cpam, InsuredPerson
-from rxapp.services.formatting import format_day
-from rxapp.services.pdf_document import captioned_lines, insured_document, pdf_text, person_name, printed_nir
+from rxapp.services.formatting import format_day, format_partner_regime, format_person_name
+from rxapp.services.pdf_document import captioned_lines, insured_document, pdf_text, printed_nir
 from rxapp.services.references import REFERENCE_ALPHABET
 
 ATTESTATION_TITLE = "Attestation de droits à l'assurance maladie"
@@ -69,13 +69,13 @@ def rights_attestation_pdf(
     organisation = (
         f"{cpam.name} (code organisme {cpam.code_organisme})"
         if cpam
-        else f"Régime partenaire ({insured.regime.value})"
+        else format_partner_regime(insured.regime.value)
     )
     reference = verification_reference(nir=insured.nir, issued_on=issued_on, secret=secret)
 
     pdf = insured_document(ATTESTATION_TITLE, title_size=16)
     lines = (
-        ("Assuré", person_name(insured.first_name, insured.last_name)),
+        ("Assuré", format_person_name(insured.first_name, insured.last_name)),
         ("Numéro de sécurité sociale", printed_nir(insured)),
         ("Droits", RIGHTS_OPEN if insured.rights_open else RIGHTS_CLOSED),
         ("Caisse d'assurance maladie", organisation),
@@ -93,7 +93,7 @@ def rights_attestation_pdf(
         pdf.cell(
             h=7,
             text=pdf_text(
-                f"{person_name(beneficiary.first_name, beneficiary.last_name)}, né(e) le "
+                f"{format_person_name(beneficiary.first_name, beneficiary.last_name)}, né(e) le "
                 f"{format_day(beneficiary.birth_date)} ({role})"
             ),
             new_x="LMARGIN",

@@ -21,21 +21,16 @@ from rxapp.services.routing import DIGNE_CODE_ORGANISME
 
 WINDOW_DAYS = 90
 TARGET_DAYS = 7
-# Upper bounds in days (inclusive), then everything above the last one.
-DELAY_RANGES: tuple[tuple[str, float], ...] = (
-    ("2 jours ou moins", 2),
-    ("3 à 7 jours", 7),
-    ("8 à 14 jours", 14),
-    ("15 à 30 jours", 30),
-)
-LONGER = "Plus de 30 jours"
+# The ranges' upper bounds in days (inclusive); a last range holds everything above the last one.
+DELAY_LIMITS: tuple[int, ...] = (2, 7, 14, 30)
 
 
 @dataclass(frozen=True)
 class DelayRange:
-    """One bar of the chart: a range of delays and the requests closed within it."""
+    """One bar of the chart: the requests closed in more than `over_days` and at most `up_to_days`."""
 
-    label: str
+    over_days: int
+    up_to_days: int | None  # None for the last range, which has no upper bound
     count: int
 
 
@@ -79,10 +74,13 @@ def delay_figures(days: Sequence[float]) -> DelayFigures:
     Args:
         days: the days from each request to its closure.
     """
-    counts = {label: 0 for label, _ in DELAY_RANGES} | {LONGER: 0}
+    counts: dict[int | None, int] = dict.fromkeys([*DELAY_LIMITS, None], 0)
     for value in days:
-        counts[next((label for label, limit in DELAY_RANGES if value <= limit), LONGER)] += 1
-    ranges = tuple(DelayRange(label, count) for label, count in counts.items())
+        counts[next((limit for limit in DELAY_LIMITS if value <= limit), None)] += 1
+    ranges = tuple(
+        DelayRange(over, up_to, counts[up_to])
+        for over, up_to in zip((0, *DELAY_LIMITS), (*DELAY_LIMITS, None), strict=True)
+    )
     if not days:
         return DelayFigures(0, None, None, None, ranges)
     within = sum(1 for value in days if value <= TARGET_DAYS)
@@ -168,12 +166,3 @@ def delays_for_account(
     if cpam_id is None:
         return None
     return processing_delays(session=session, cpam_id=cpam_id, now=now)
-
-
-def format_days(value: float | None) -> str:
-    """`3,5 jours`, `1 jour`, or `-` when there is no figure (French decimal comma)."""
-    if value is None:
-        return "-"
-    rounded = round(value, 1)
-    text = f"{rounded:.1f}".replace(".", ",").removesuffix(",0")
-    return f"{text} jour" if rounded < 2 else f"{text} jours"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -15,38 +15,39 @@ from rxapp.models import (
     NoemieLink,
     OverlapRequest,
     OverlapRequestLine,
+    Regime,
     RequestStatus,
 )
 from rxapp.models._types import persisted_id
 from rxapp.services.account_holder import account_holder
-from rxapp.services.formatting import format_day
-from rxapp.services.nir import format_nir
 
 
 @dataclass(frozen=True)
 class PersonInformation:
     first_name: str
-    birth_date: str
+    birth_date: date
     is_insured: bool
-    request_date: str  # set while a request for this person is pending
+    requested_at: datetime | None  # set while a request for this person is pending
     organisations: tuple[str, ...]
     transmission_blocked: bool
 
     @property
     def request_pending(self) -> bool:
-        return bool(self.request_date)
+        return self.requested_at is not None
 
 
 @dataclass(frozen=True)
 class InformationView:
-    full_name: str
-    nir: str
+    first_name: str
+    last_name: str
+    nir: str  # the 13 characters as stored, without the key
     rights_open: bool
-    cpam_name: str
+    cpam_name: str | None  # None for an insured of a partner regime
     cpam_code: str
+    regime: Regime
     doctor: str
     doctor_specialty: str
-    doctor_declared_on: str
+    doctor_declared_on: date | None
     persons: tuple[PersonInformation, ...]
 
 
@@ -83,7 +84,7 @@ def information_for(*, session: Session, account_id: int, today: date | None = N
         .join(OverlapRequest, col(OverlapRequest.id) == OverlapRequestLine.request_id)
         .where(OverlapRequest.account_id == account_id, OverlapRequest.status == RequestStatus.PENDING)
     ).all()
-    requested_on = {beneficiary_id: format_day(created_at) for beneficiary_id, created_at in pending}
+    requested_at = {beneficiary_id: created_at for beneficiary_id, created_at in pending}
     persons = []
     for beneficiary in beneficiaries:
         beneficiary_id = persisted_id(beneficiary)
@@ -91,23 +92,23 @@ def information_for(*, session: Session, account_id: int, today: date | None = N
         persons.append(
             PersonInformation(
                 first_name=beneficiary.first_name,
-                birth_date=format_day(beneficiary.birth_date),
+                birth_date=beneficiary.birth_date,
                 is_insured=beneficiary.is_insured,
-                request_date=requested_on.get(beneficiary_id, ""),
+                requested_at=requested_at.get(beneficiary_id),
                 organisations=tuple(name for name, _ in own),
                 transmission_blocked=any(link is NoemieLink.BLOCKED for _, link in own),
             )
         )
     return InformationView(
-        full_name=f"{insured.first_name} {insured.last_name}".upper(),
-        nir=format_nir(insured.nir),
+        first_name=insured.first_name,
+        last_name=insured.last_name,
+        nir=insured.nir,
         rights_open=insured.rights_open,
-        cpam_name=cpam.name if cpam else f"Régime partenaire ({insured.regime.value})",
+        cpam_name=cpam.name if cpam else None,
         cpam_code=cpam.code_organisme if cpam else "",
+        regime=insured.regime,
         doctor=insured.treating_doctor or "",
         doctor_specialty=insured.treating_doctor_specialty or "",
-        doctor_declared_on=format_day(insured.treating_doctor_declared_on)
-        if insured.treating_doctor_declared_on
-        else "",
+        doctor_declared_on=insured.treating_doctor_declared_on,
         persons=tuple(persons),
     )

@@ -9,8 +9,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Beneficiary, InsuredPerson, Payment
-from rxapp.services.formatting import format_amount, format_day
-from rxapp.services.pdf_document import captioned_lines, insured_document, person_name, printed_nir
+from rxapp.services.formatting import format_amount, format_day, format_person_name
+from rxapp.services.pdf_document import captioned_lines, insured_document, printed_nir
 
 STATEMENT_TITLE = "Relevé de paiement"
 NOT_TRANSMITTED = "non transmis à votre organisme complémentaire"
@@ -18,12 +18,13 @@ NOT_TRANSMITTED = "non transmis à votre organisme complémentaire"
 
 @dataclass(frozen=True)
 class PaymentLine:
-    """One payment of the account (the pages format its date and amount)."""
+    """One payment of the account (the pages format its date, beneficiary's name and amount)."""
 
     payment_id: int
     paid_on: date
     label: str
-    beneficiary: str
+    beneficiary_first_name: str
+    beneficiary_last_name: str
     amount_cents: int
     transmitted_to_oc: bool
 
@@ -55,7 +56,8 @@ def payments_for(*, session: Session, account_id: int, limit: int | None = None)
             payment_id=int(payment.id or 0),
             paid_on=payment.paid_on,
             label=payment.label,
-            beneficiary=person_name(first_name, last_name),
+            beneficiary_first_name=first_name,
+            beneficiary_last_name=last_name,
             amount_cents=payment.amount_cents,
             transmitted_to_oc=payment.transmitted_to_oc,
         )
@@ -98,11 +100,11 @@ def statement_pdf(*, session: Session, account_id: int, payment_id: int) -> tupl
 
     pdf = insured_document(STATEMENT_TITLE, title_size=18)
     lines = (
-        ("Assuré", person_name(insured.first_name, insured.last_name)),
+        ("Assuré", format_person_name(insured.first_name, insured.last_name)),
         ("Numéro de sécurité sociale", printed_nir(insured)),
         ("Date du paiement", format_day(payment.paid_on)),
         ("Acte", payment.label),
-        ("Bénéficiaire", person_name(beneficiary.first_name, beneficiary.last_name)),
+        ("Bénéficiaire", format_person_name(beneficiary.first_name, beneficiary.last_name)),
         ("Montant remboursé", format_amount(payment.amount_cents)),
     )
     captioned_lines(pdf, lines, caption_width=70)

@@ -20,11 +20,6 @@ def pdf_text(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
-def person_name(first_name: str, last_name: str) -> str:
-    """A name as the documents print it: upper case."""
-    return f"{first_name} {last_name}".upper()
-
-
 def printed_nir(insured: InsuredPerson) -> str:
     """The NIR grouped as on the carte Vitale, then its key."""
     return f"{format_nir(insured.nir)} {insured.nir_key}"

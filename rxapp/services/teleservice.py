@@ -27,7 +27,7 @@ from rxapp.services.account_holder import account_holder
 from rxapp.services.audit import ACCESS_REFUSED, security_event
 from rxapp.services.auth import resolve_session
 from rxapp.services.eligibility import Eligibility, EligibilityStatus, eligibility_for
-from rxapp.services.formatting import format_day
+from rxapp.services.formatting import format_day, format_person_name
 from rxapp.services.overlap import find_overlaps
 from rxapp.services.references import public_reference
 
@@ -61,7 +61,7 @@ class BeneficiaryInOverlap:
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".upper()
+        return format_person_name(self.first_name, self.last_name)
 
 
 @dataclass(frozen=True)

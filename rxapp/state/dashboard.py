@@ -13,6 +13,7 @@ from rxapp.live_updates import OPEN_DASHBOARDS
 from rxapp.services import teleservice
 from rxapp.services.account import dashboard_for
 from rxapp.services.eligibility import EligibilityStatus
+from rxapp.services.formatting import format_greeting_name, format_moment
 from rxapp.services.inbox import InboxItem, notifications_for, processed_request_notice, unread_counts
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import SERVICE_UNAVAILABLE, in_session, insured_handler
@@ -59,8 +60,8 @@ class DashboardState(AuthState):
         if view is None:  # the session ended between the gate and the read
             self._forget()
             return rx.redirect(routes.LOGIN)
-        self.display_name = view.greeting.display_name
-        self.last_connection = view.greeting.last_connection
+        self.display_name = format_greeting_name(view.greeting.first_name, view.greeting.last_name)
+        self.last_connection = format_moment(view.greeting.last_connection)
         self.payments = [payment_row(line) for line in view.payments]
         self.notifications = [inbox_row(item) for item in view.notifications]
         self.processed_notice = processed_request_notice(view.notifications)

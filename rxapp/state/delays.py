@@ -6,7 +6,8 @@ import dataclasses
 
 import reflex as rx
 
-from rxapp.services.delays import DelayFigures, delays_for_account, format_days
+from rxapp.services.delays import DelayFigures, DelayRange, delays_for_account
+from rxapp.services.formatting import format_days
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import insured_handler
 from rxapp.state.page import InsuredPage
@@ -28,6 +29,15 @@ class FiguresBlock:
     ranges: list[RangeRow] = dataclasses.field(default_factory=list)
 
 
+def range_label(delay_range: DelayRange) -> str:
+    """ "2 jours ou moins", "3 à 7 jours", ..., "Plus de 30 jours" for a range of the chart."""
+    if delay_range.up_to_days is None:
+        return f"Plus de {delay_range.over_days} jours"
+    if delay_range.over_days == 0:
+        return f"{delay_range.up_to_days} jours ou moins"
+    return f"{delay_range.over_days + 1} à {delay_range.up_to_days} jours"
+
+
 def _block(figures: DelayFigures) -> FiguresBlock:
     longest = max((item.count for item in figures.ranges), default=0) or 1
     return FiguresBlock(
@@ -36,7 +46,8 @@ def _block(figures: DelayFigures) -> FiguresBlock:
         p90=format_days(figures.p90_days),
         within_target="-" if figures.within_target_percent is None else f"{figures.within_target_percent} %",
         ranges=[
-            RangeRow(item.label, item.count, round(100 * item.count / longest)) for item in figures.ranges
+            RangeRow(range_label(item), item.count, round(100 * item.count / longest))
+            for item in figures.ranges
         ],
     )
 

@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from rxapp import routes
-from rxapp.services.formatting import format_amount, format_day
+from rxapp.services.formatting import format_amount, format_day, format_person_name
 from rxapp.services.payments import PaymentLine, payments_for
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import insured_handler
@@ -35,7 +35,7 @@ def payment_row(line: PaymentLine) -> PaymentRow:
     """The row a page shows of one payment (the payments page, the dashboard's latest ones)."""
     return PaymentRow(
         paid_on=format_day(line.paid_on),
-        beneficiary=line.beneficiary,
+        beneficiary=format_person_name(line.beneficiary_first_name, line.beneficiary_last_name),
         label=line.label,
         amount=format_amount(line.amount_cents),
         status=TRANSMITTED if line.transmitted_to_oc else NOT_TRANSMITTED,

@@ -17,7 +17,8 @@ from playwright.sync_api import Page, expect
 from rxapp import routes
 from rxapp.components.layout import footer_links
 from rxapp.pages.legal import SITE_MAP_SECTIONS
-from rxapp.services.accessibility.grid import format_rate, load_audit
+from rxapp.services.accessibility.grid import load_audit
+from rxapp.services.formatting import format_rate
 from tests.e2e.helpers import LOGIN_HEADING, log_in_as
 from tests.e2e.rgaa_checks import PageAudit, audit_page, report
 from tests.e2e.test_admin import _create_affaires, _log_in_agent

@@ -64,9 +64,7 @@ def _payment(session: Session, account_id: int, *, transmitted: bool) -> Payment
 # --- payments_for -------------------------------------------------------------------------------
 
 
-def test_payments_are_listed_newest_first_with_beneficiaries_in_capitals(
-    session: Session, renaldo: int
-) -> None:
+def test_payments_are_listed_newest_first_with_their_beneficiaries(session: Session, renaldo: int) -> None:
     lines = payments_for(session=session, account_id=renaldo)
 
     assert [line.paid_on for line in lines] == [
@@ -75,18 +73,15 @@ def test_payments_are_listed_newest_first_with_beneficiaries_in_capitals(
         date(2025, 12, 14),
         date(2025, 12, 5),
     ]
-    assert [line.beneficiary for line in lines] == [
-        "RENALDO ZOVI",
-        "NOEMIE ZOVI",
-        "SERENA ZOVI",
-        "BATISTE ZOVI",
-    ]
+    assert [line.beneficiary_first_name for line in lines] == ["RENALDO", "NOEMIE", "SERENA", "BATISTE"]
     assert [line.transmitted_to_oc for line in lines] == [False, False, True, True]
+    assert payment_row(lines[0]).beneficiary == "RENALDO ZOVI"
     assert lines[0] == PaymentLine(
         payment_id=lines[0].payment_id,
         paid_on=date(2026, 1, 1),
         label="Consultation médecin généraliste",
-        beneficiary="RENALDO ZOVI",
+        beneficiary_first_name="RENALDO",
+        beneficiary_last_name="ZOVI",
         amount_cents=3000,
         transmitted_to_oc=False,
     )
@@ -123,7 +118,7 @@ def test_payments_of_another_account_are_never_listed(session: Session, renaldo:
     lucie_lines = payments_for(session=session, account_id=lucie)
 
     assert len(lucie_lines) == 4
-    assert {line.beneficiary for line in lucie_lines} == {"LUCIE MICHEL"}
+    assert {payment_row(line).beneficiary for line in lucie_lines} == {"LUCIE MICHEL"}
     assert renaldo_ids.isdisjoint(line.payment_id for line in lucie_lines)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func
@@ -232,7 +232,8 @@ def test_the_dashboard_is_read_in_eight_statements_without_writing(session: Sess
     with counted_statements(session) as statements:
         view = dashboard_for(session=session, session_id=opened.session_id)
         session.flush()
-    assert view is not None and view.greeting.display_name == "Renaldo ZOVI"
+    assert view is not None and (view.greeting.first_name, view.greeting.last_name) == ("RENALDO", "ZOVI")
+    assert isinstance(view.greeting.last_connection, datetime)  # this login, the first one
     # Session, account with its insured person, contracts, pending request (none here), unread
     # counts, payments, notifications, messages: no lookup twice, and no write (the idle clock
     # was set at login, less than a minute ago).
@@ -245,10 +246,13 @@ def test_information_shows_pending_request_for_the_persons_concerned(session: Se
     situation = teleservice.overlap_situation(session=session, account_id=account_id, now=utcnow())
     teleservice.submit_request(session=session, account_id=account_id, choices=_all_choices(situation))
     view = information_for(session=session, account_id=account_id)
-    assert view.nir == "1 74 11 71 270 102"
+    assert view.nir == "1741171270102"  # as stored: the page groups it
+    assert view.doctor_declared_on == date(2008, 4, 24)
     assert view.cpam_code == "01 011 1411"
     assert view.doctor == "PRUDHON PHILIPPE"
     pending = {p.first_name: p.request_pending for p in view.persons}
     assert pending == {"RENALDO": True, "NOEMIE": False, "SERENA": True, "BATISTE": True}
+    renaldo = next(p for p in view.persons if p.first_name == "RENALDO")
+    assert renaldo.birth_date == date(1974, 11, 22) and isinstance(renaldo.requested_at, datetime)
     noemie = next(p for p in view.persons if p.first_name == "NOEMIE")
     assert noemie.organisations == ("LES MUTUELLES DE L'AIN 2",)

@@ -14,10 +14,10 @@ from rxapp.services.accessibility.grid import (
     GRID_FILE,
     CriterionStatus,
     GridError,
-    format_rate,
     load_audit,
     parse_grid,
 )
+from rxapp.services.formatting import format_rate
 from rxapp.settings import PROJECT_ROOT
 
 GRID = GRID_FILE.read_text(encoding="utf-8")

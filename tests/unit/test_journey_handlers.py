@@ -6,6 +6,7 @@ The handlers run against a fresh copy of the demo database.
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from sqlmodel import Session, select
@@ -143,6 +144,7 @@ def test_a_whole_journey_records_one_request_and_one_answer(demo_app, sent_tasks
     events = run(DashboardState.load, dashboard)
     assert events == []
     assert dashboard.show_dialog and dashboard.display_name
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} - \d{2}:\d{2}", dashboard.last_connection)
     assert redirects_to(run(DashboardState.select, dashboard), routes.SELECTION)
     assert dashboard.show_dialog is False
 
@@ -229,6 +231,9 @@ def test_the_pages_of_a_live_session_read_the_accounts_data(demo_app) -> None:
     with_insured_cookie(information, session_id)
     run(InformationState.load, information)
     assert information.loaded and "ZOVI" in information.full_name
+    assert (information.nir, information.doctor_declared_on) == ("1 74 11 71 270 102", "24/04/2008")
+    renaldo = next(p for p in information.persons if p.first_name == "RENALDO")
+    assert renaldo.birth_date == "22/11/1974"
     notifications = substate(NotificationsState)
     with_insured_cookie(notifications, session_id)
     run(NotificationsState.load, notifications)

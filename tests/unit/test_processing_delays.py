@@ -6,9 +6,11 @@ from datetime import date
 
 from rxapp.models import utcnow
 from rxapp.services.attestation import verification_reference
-from rxapp.services.delays import LONGER, delay_figures, format_days, percentile
+from rxapp.services.delays import DelayRange, delay_figures, percentile
+from rxapp.services.formatting import format_days
 from rxapp.services.inbox import PROCESSED_NOTICE, InboxItem, processed_request_notice
 from rxapp.services.medialog.closure import CLOSURE_TITLE
+from rxapp.state.delays import range_label
 
 
 def test_percentile_is_the_nearest_rank() -> None:
@@ -25,13 +27,13 @@ def test_delay_figures() -> None:
     assert figures.median_days == 5
     assert figures.p90_days == 20
     assert figures.within_target_percent == 57  # 4 of 7
-    assert [(item.label, item.count) for item in figures.ranges] == [
-        ("2 jours ou moins", 2),
-        ("3 à 7 jours", 2),
-        ("8 à 14 jours", 2),
-        ("15 à 30 jours", 1),
-        (LONGER, 0),
-    ]
+    assert figures.ranges == (
+        DelayRange(0, 2, 2),
+        DelayRange(2, 7, 2),
+        DelayRange(7, 14, 2),
+        DelayRange(14, 30, 1),
+        DelayRange(30, None, 0),
+    )
     assert delay_figures([1.5, 2.5]).median_days == 2.0
 
 
@@ -44,6 +46,16 @@ def test_no_closed_request_gives_no_figure_but_every_range() -> None:
         None,
     )
     assert [item.count for item in figures.ranges] == [0, 0, 0, 0, 0]
+
+
+def test_the_ranges_are_worded_as_the_page_shows_them() -> None:
+    assert [range_label(item) for item in delay_figures([]).ranges] == [
+        "2 jours ou moins",
+        "3 à 7 jours",
+        "8 à 14 jours",
+        "15 à 30 jours",
+        "Plus de 30 jours",
+    ]
 
 
 def test_format_days_in_french() -> None:

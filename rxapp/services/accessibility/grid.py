@@ -105,11 +105,6 @@ class Audit:
         return next(page.name for page in self.pages if page.key == key)
 
 
-def format_rate(rate: float) -> str:
-    """A rate as the statement writes it: "93,5 %" (one decimal, French comma)."""
-    return f"{rate:.1f}".replace(".", ",").replace(",0", "") + " %"
-
-
 def _criterion(raw: dict, page_keys: list[str]) -> Criterion:
     number = raw["numero"]
     try:
