@@ -8,7 +8,7 @@ from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.state.payments import PaymentRow, PaymentsState
-from rxapp.theme import BRAND_BLUE
+from rxapp.theme import BORDER, BRAND_BLUE, RADIUS, SURFACE_MUTED
 
 EXPLANATION = (
     "Les paiements non transmis n'ont pas été envoyés à votre complémentaire : "
@@ -58,40 +58,59 @@ def _statement_link(row: PaymentRow) -> rx.Component:
     )
 
 
+# A plain HTML table: Radix Themes' Table.Root wraps it in a ScrollArea, which renders a <style>
+# element inside the page's body, where HTML allows none (RGAA 8.2).
+CELL = {"padding": "10px 12px", "border_bottom": BORDER, "vertical_align": "middle"}
+
+
 def _table(rows) -> rx.Component:
     headers = ("Date", "Bénéficiaire", "Acte", "Montant", "Statut", "Relevé")
     return rx.box(
-        rx.table.root(
+        rx.el.table(
             rx.el.caption(CAPTION, class_name="sr-only"),
-            rx.table.header(
-                rx.table.row(
+            rx.el.thead(
+                rx.el.tr(
                     *[
-                        rx.table.column_header_cell(
-                            name, scope="col", text_align="right" if name == "Montant" else "left"
+                        rx.el.th(
+                            name,
+                            scope="col",
+                            text_align="right" if name == "Montant" else "left",
+                            background=SURFACE_MUTED,
+                            **CELL,
                         )
                         for name in headers
                     ]
                 )
             ),
-            rx.table.body(
+            rx.el.tbody(
                 rx.foreach(
                     rows,
-                    lambda row: rx.table.row(
-                        rx.table.row_header_cell(row.paid_on, scope="row", white_space="nowrap"),
-                        rx.table.cell(row.beneficiary),
-                        rx.table.cell(row.label),
-                        rx.table.cell(row.amount, white_space="nowrap", text_align="right"),
-                        rx.table.cell(_status(row)),
-                        rx.table.cell(_statement_link(row)),
-                        align="center",
+                    lambda row: rx.el.tr(
+                        rx.el.th(
+                            row.paid_on,
+                            scope="row",
+                            white_space="nowrap",
+                            text_align="left",
+                            font_weight="400",
+                            **CELL,
+                        ),
+                        rx.el.td(row.beneficiary, **CELL),
+                        rx.el.td(row.label, **CELL),
+                        rx.el.td(row.amount, white_space="nowrap", text_align="right", **CELL),
+                        rx.el.td(_status(row), **CELL),
+                        rx.el.td(_statement_link(row), **CELL),
                     ),
                 )
             ),
-            variant="surface",
             width="100%",
+            border_collapse="collapse",
         ),
         display=TABLE_ONLY,
         width="100%",
+        border=BORDER,
+        border_radius=RADIUS,
+        # No line under the last row: the frame draws it. Nothing clips the table (no overflow).
+        style={"& tbody tr:last-child > *": {"border_bottom": "none"}},
     )
 
 
