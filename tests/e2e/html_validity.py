@@ -13,9 +13,12 @@ import tempfile
 from pathlib import Path
 
 from rxapp.build.purge import node_binary
+from rxapp.settings import VAR_DIR
 
 VALIDATOR_DIR = Path(__file__).parents[1] / "html_validate"
 RUNNER = VALIDATOR_DIR / "validate.mjs"
+# The HTML of each page that fails, kept to read the errors' context.
+INVALID_PAGES = VAR_DIR / "e2e" / "invalid-html"
 
 
 def install_validator() -> None:
@@ -48,6 +51,10 @@ def html_problems(pages: dict[str, str]) -> dict[str, list[str]]:
     if done.returncode != 0:
         raise RuntimeError(f"html-validate a échoué : {done.stderr.strip()}")
     found = json.loads(done.stdout)
+    for name, errors in found.items():
+        if errors:
+            INVALID_PAGES.mkdir(parents=True, exist_ok=True)
+            (INVALID_PAGES / f"{name}.html").write_text(pages[name], encoding="utf-8")
     return {
         name: [
             f"{error['rule']}: {error['message']} ({error['selector'] or 'ligne ' + str(error['line'])})"
