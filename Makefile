@@ -79,7 +79,7 @@ test: install-dev html-validate chromium caddy
 	$(PY) -m pytest tests/cluster
 	$(PY) -m pytest tests/e2e
 
-unit: install-dev
+unit: install-dev html-validate
 	$(PY) -m pytest $(PARALLEL) tests/unit
 
 integration: export DATABASE_URL ?= $(CI_DATABASE_URL)
