@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# html-validate (RGAA 8.2, the browser tests), pinned with its lock in tests/html_validate/.
+HTML_VALIDATE := tests/html_validate/node_modules/.package-lock.json
 LOCK_VENV := /tmp/ameli-lock-venv
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CI_REDIS_URL := redis://127.0.0.1:6379/0
@@ -18,7 +20,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install install-dev run cluster test unit integration chaos cluster-tests e2e bench lint typecheck lock migrate seed chromium caddy clean
+.PHONY: install install-dev html-validate run cluster test unit integration chaos cluster-tests e2e bench lint typecheck lock migrate seed chromium caddy clean
 
 # `make run` needs only the runtime lock; every other target also installs the dev
 # lock (its own stamp, so `make test` after `make run` adds the dev part).
@@ -35,6 +37,12 @@ $(DEV_STAMP): $(STAMP) requirements-dev.lock
 install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
+
+$(HTML_VALIDATE): tests/html_validate/package-lock.json $(STAMP)
+	cd tests/html_validate && npm ci --no-audit --no-fund
+	touch $(HTML_VALIDATE)
+
+html-validate: $(HTML_VALIDATE)
 
 ## Serve the app with its demo data and the worker (Ctrl-C stops everything).
 run: install
@@ -67,13 +75,13 @@ cluster: install-dev caddy
 ## Every suite, against real PostgreSQL and Redis (defaults: the CI services).
 test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
-test: install-dev chromium caddy
+test: install-dev html-validate chromium caddy
 	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/unit tests/integration
 	$(PY) -m pytest $(DURATIONS) tests/chaos
 	$(PY) -m pytest $(DURATIONS) tests/cluster
 	$(PY) -m pytest $(DURATIONS) tests/e2e
 
-unit: install-dev
+unit: install-dev html-validate
 	$(PY) -m pytest $(PARALLEL) tests/unit
 
 integration: export DATABASE_URL ?= $(CI_DATABASE_URL)
@@ -96,7 +104,7 @@ cluster-tests: install-dev chromium caddy
 ## Browser suite alone; VIEWPORT=phone|tablet|desktop narrows it to one size.
 e2e: export DATABASE_URL ?= $(CI_DATABASE_URL)
 e2e: export REDIS_URL ?= $(CI_REDIS_URL)
-e2e: install-dev chromium
+e2e: install-dev html-validate chromium
 	$(PY) -m pytest tests/e2e
 
 ## Benchmarks (issue 5): var/bench/results.json and BENCHMARKS.md; PARTS="worker data" narrows them.

@@ -38,6 +38,10 @@ EHIC_LOSS = "/demarches/carte-europeenne-perte-ou-vol"
 EHIC_ORDER = "/demarches/carte-europeenne-commande"
 PROCESSING_DELAYS = "/demarches/delais-de-traitement"
 ATTESTATION_PDF = "/api/attestation-de-droits.pdf"
+# The accessible (HTML) versions of the PDF documents (RGAA 13.3), linked beside each PDF.
+ATTESTATION_PAGE = "/demarches/attestation-de-droits/version-accessible"
+STATEMENT_PAGE = "/frais-de-sante/releve"
+STATEMENT_PARAMETER = "paiement"
 
 # The installable app: files served from assets/ (see rxapp/pwa.py).
 MANIFEST = "/manifest.webmanifest"
@@ -61,6 +65,11 @@ def open_session_url(ticket: str, *, agent: bool = False) -> str:
 def statement_url(payment_id: int) -> str:
     """The PDF statement (relevé) of one payment."""
     return f"{STATEMENT_PREFIX}/{payment_id}.pdf"
+
+
+def statement_page_url(payment_id: int) -> str:
+    """The accessible version of one payment's relevé: a page stating what its PDF states."""
+    return f"{STATEMENT_PAGE}?{STATEMENT_PARAMETER}={payment_id}"
 
 
 ADMIN_LOGIN = "/admin"

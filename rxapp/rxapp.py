@@ -26,6 +26,12 @@ from rxapp.live_updates import live_notifications
 from rxapp.observability.setup import operations_routes
 from rxapp.pages import not_found
 from rxapp.pages.accessibility import accessibility_page
+from rxapp.pages.accessible_documents import (
+    ATTESTATION_PAGE_TITLE,
+    STATEMENT_PAGE_TITLE,
+    attestation_page,
+    statement_page,
+)
 from rxapp.pages.admin import (
     admin_affaire_page,
     admin_login_page,
@@ -63,6 +69,7 @@ from rxapp.settings import get_settings
 from rxapp.state.admin import AdminAffaireState, AdminQueueState, AdminSimulationState, AdminSupervisionState
 from rxapp.state.dashboard import DashboardState
 from rxapp.state.delays import DelaysState
+from rxapp.state.documents import AttestationState, StatementState
 from rxapp.state.errors import backend_error
 from rxapp.state.inbox import MessagesState, NotificationsState
 from rxapp.state.information import InformationState
@@ -112,11 +119,20 @@ INSURED_PAGES = (
         routes.PAYMENTS, payments_page, f"Vos paiements - Frais de santé | {INSURED_SITE}", PaymentsState.load
     ),
     Page(
+        routes.STATEMENT_PAGE, statement_page, f"{STATEMENT_PAGE_TITLE} | {INSURED_SITE}", StatementState.load
+    ),
+    Page(
         routes.NOTIFICATIONS, notifications_page, f"Notifications | {INSURED_SITE}", NotificationsState.load
     ),
     Page(routes.MESSAGES, messages_page, f"Messages | {INSURED_SITE}", MessagesState.load),
     # "Vos démarches en 2 clics".
     Page(routes.RIGHTS_ATTESTATION, rights_attestation_page, f"{RIGHTS_ATTESTATION.name} | {INSURED_SITE}"),
+    Page(
+        routes.ATTESTATION_PAGE,
+        attestation_page,
+        f"{ATTESTATION_PAGE_TITLE} | {INSURED_SITE}",
+        AttestationState.load,
+    ),
     *(
         Page(procedure.route, _text_procedure(procedure.route), f"{procedure.name} | {INSURED_SITE}")
         for procedure in TEXT_PROCEDURES

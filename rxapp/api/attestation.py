@@ -11,12 +11,12 @@ from starlette.routing import Route
 
 from rxapp import routes
 from rxapp.api.insured_files import insured_pdf
-from rxapp.services.attestation import rights_attestation_pdf
+from rxapp.services.attestation import ATTESTATION_NOT_FOUND, rights_attestation_pdf
 from rxapp.services.formatting import PARIS
 from rxapp.settings import get_settings
 
 NOT_SIGNED_IN = "Connectez-vous à votre compte ameli pour télécharger votre attestation de droits."
-NOT_FOUND = "Votre attestation de droits n'est pas disponible."
+NOT_FOUND = ATTESTATION_NOT_FOUND
 
 
 async def download_attestation(request: Request) -> Response:

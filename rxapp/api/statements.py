@@ -9,12 +9,10 @@ from starlette.routing import Route
 
 from rxapp import routes
 from rxapp.api.insured_files import insured_pdf
-from rxapp.services.payments import statement_pdf
+from rxapp.services.payments import STATEMENT_NOT_FOUND, statement_pdf
 
 NOT_SIGNED_IN = "Connectez-vous à votre compte ameli pour télécharger ce relevé."
-NOT_FOUND = "Ce relevé n'existe pas ou n'est pas disponible."
-# Ids are 32-bit integers in the database; a larger number names no payment.
-MAX_ID = 2**31 - 1
+NOT_FOUND = STATEMENT_NOT_FOUND
 
 
 async def download_statement(request: Request) -> Response:
@@ -26,8 +24,6 @@ async def download_statement(request: Request) -> Response:
     payment_id: int = request.path_params["payment_id"]
 
     def build(session: Session, account_id: int) -> tuple[str, bytes] | None:
-        if payment_id > MAX_ID:
-            return None
         try:
             return statement_pdf(session=session, account_id=account_id, payment_id=payment_id)
         except LookupError:

@@ -6,4 +6,11 @@ import reflex as rx
 
 
 def callout(*children, **props) -> rx.Component:
+    """A callout around a text: Radix puts it in a <p>, so it holds text and inline elements only."""
     return rx.callout(*children, high_contrast=True, **props)
+
+
+def callout_block(*children: rx.Component, **props) -> rx.Component:
+    """A callout around paragraphs or other blocks, which a <p> may not hold (RGAA 8.2): they go
+    in a <div> instead of Radix's Callout.Text."""
+    return rx.callout.root(rx.box(*children), high_contrast=True, **props)

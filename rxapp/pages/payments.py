@@ -8,13 +8,14 @@ from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout
 from rxapp.state.payments import PaymentRow, PaymentsState
-from rxapp.theme import BRAND_BLUE
+from rxapp.theme import BORDER, BRAND_BLUE, RADIUS, SURFACE_MUTED
 
 EXPLANATION = (
     "Les paiements non transmis n'ont pas été envoyés à votre complémentaire : "
     "téléchargez leurs relevés et transmettez-les-lui pour vous faire rembourser."
 )
 CAPTION = "Vos paiements, du plus récent au plus ancien"
+ACCESSIBLE_STATEMENT = "Consulter le relevé en version accessible"
 # Cards below 48em (phones), a table from there on (tablets and desktops).
 CARDS_ONLY = rx.breakpoints(initial="block", sm="none")
 TABLE_ONLY = rx.breakpoints(initial="none", sm="block")
@@ -38,60 +39,98 @@ def _status(row: PaymentRow) -> rx.Component:
     )
 
 
-def _statement_link(row: PaymentRow) -> rx.Component:
+def _statement_links(row: PaymentRow) -> rx.Component:
     # rx.el.a is React Router's Link: reload_document leaves the click to the browser,
     # which downloads the PDF from the HTTP route instead of routing to a page.
     # The date is read out but not shown; the visible words start the name.
+    # Beside the PDF, its accessible version (RGAA 13.3): a page that states the same.
+    link = {
+        "color": BRAND_BLUE,
+        "text_decoration": "underline",
+        "display": "inline-block",
+        "padding_y": "10px",
+    }
     return rx.cond(
         row.statement_url,
-        rx.el.a(
-            "Télécharger le relevé (PDF)",
-            rx.el.span(" du ", row.paid_on, class_name="sr-only"),
-            href=row.statement_url,
-            download=True,
-            reload_document=True,
-            color=BRAND_BLUE,
-            text_decoration="underline",
-            display="inline-block",
-            padding_y="10px",
+        rx.el.ul(
+            rx.el.li(
+                rx.el.a(
+                    "Télécharger le relevé (PDF)",
+                    rx.el.span(" du ", row.paid_on, class_name="sr-only"),
+                    href=row.statement_url,
+                    download=True,
+                    reload_document=True,
+                    **link,
+                )
+            ),
+            rx.el.li(
+                rx.el.a(
+                    ACCESSIBLE_STATEMENT,
+                    rx.el.span(" du ", row.paid_on, class_name="sr-only"),
+                    href=row.statement_page_url,
+                    **link,
+                )
+            ),
+            list_style="none",
+            padding="0",
+            margin="0",
         ),
     )
+
+
+# A plain HTML table: Radix Themes' Table.Root wraps it in a ScrollArea, which renders a <style>
+# element inside the page's body, where HTML allows none (RGAA 8.2).
+CELL = {"padding": "10px 12px", "border_bottom": BORDER, "vertical_align": "middle"}
 
 
 def _table(rows) -> rx.Component:
     headers = ("Date", "Bénéficiaire", "Acte", "Montant", "Statut", "Relevé")
     return rx.box(
-        rx.table.root(
+        rx.el.table(
             rx.el.caption(CAPTION, class_name="sr-only"),
-            rx.table.header(
-                rx.table.row(
+            rx.el.thead(
+                rx.el.tr(
                     *[
-                        rx.table.column_header_cell(
-                            name, scope="col", text_align="right" if name == "Montant" else "left"
+                        rx.el.th(
+                            name,
+                            scope="col",
+                            text_align="right" if name == "Montant" else "left",
+                            background=SURFACE_MUTED,
+                            **CELL,
                         )
                         for name in headers
                     ]
                 )
             ),
-            rx.table.body(
+            rx.el.tbody(
                 rx.foreach(
                     rows,
-                    lambda row: rx.table.row(
-                        rx.table.row_header_cell(row.paid_on, scope="row", white_space="nowrap"),
-                        rx.table.cell(row.beneficiary),
-                        rx.table.cell(row.label),
-                        rx.table.cell(row.amount, white_space="nowrap", text_align="right"),
-                        rx.table.cell(_status(row)),
-                        rx.table.cell(_statement_link(row)),
-                        align="center",
+                    lambda row: rx.el.tr(
+                        rx.el.th(
+                            row.paid_on,
+                            scope="row",
+                            white_space="nowrap",
+                            text_align="left",
+                            font_weight="400",
+                            **CELL,
+                        ),
+                        rx.el.td(row.beneficiary, **CELL),
+                        rx.el.td(row.label, **CELL),
+                        rx.el.td(row.amount, white_space="nowrap", text_align="right", **CELL),
+                        rx.el.td(_status(row), **CELL),
+                        rx.el.td(_statement_links(row), **CELL),
                     ),
                 )
             ),
-            variant="surface",
             width="100%",
+            border_collapse="collapse",
         ),
         display=TABLE_ONLY,
         width="100%",
+        border=BORDER,
+        border_radius=RADIUS,
+        # No line under the last row: the frame draws it. Nothing clips the table (no overflow).
+        style={"& tbody tr:last-child > *": {"border_bottom": "none"}},
     )
 
 
@@ -109,7 +148,7 @@ def _card(row: PaymentRow) -> rx.Component:
                     orientation="vertical",
                     size="2",
                 ),
-                _statement_link(row),
+                _statement_links(row),
                 spacing="2",
                 width="100%",
             ),

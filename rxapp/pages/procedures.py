@@ -10,6 +10,7 @@ from rxapp import routes
 from rxapp.components.layout import page_shell
 from rxapp.theme import BRAND_BLUE, BUTTON_RADIUS, TOUCH_TARGET
 
+ACCESSIBLE_ATTESTATION = "Consulter mon attestation de droits en version accessible"
 PHONE_NOTE = "Par téléphone : 3646 (service gratuit + prix d'un appel), du lundi au vendredi."
 
 
@@ -118,22 +119,36 @@ def text_procedure_page(route: str) -> rx.Component:
 def rights_attestation_page() -> rx.Component:
     # rx.el.a is React Router's Link: reload_document leaves the click to the browser,
     # which downloads the PDF from the HTTP route instead of routing to a page.
+    # Beside the PDF, its accessible version (RGAA 13.3): a page that states the same.
     return procedure_page(
         RIGHTS_ATTESTATION,
-        rx.el.a(
-            "Télécharger mon attestation de droits (PDF)",
-            href=routes.ATTESTATION_PDF,
-            download=True,
-            reload_document=True,
-            display="inline-flex",
-            align_items="center",
-            min_height=TOUCH_TARGET,
-            padding="10px 16px",
-            border_radius=BUTTON_RADIUS,
-            background=BRAND_BLUE,
-            color="white",
-            font_weight="500",
-            text_decoration="none",
-            class_name="button-link",
+        rx.flex(
+            rx.el.a(
+                "Télécharger mon attestation de droits (PDF)",
+                href=routes.ATTESTATION_PDF,
+                download=True,
+                reload_document=True,
+                display="inline-flex",
+                align_items="center",
+                min_height=TOUCH_TARGET,
+                padding="10px 16px",
+                border_radius=BUTTON_RADIUS,
+                background=BRAND_BLUE,
+                color="white",
+                font_weight="500",
+                text_decoration="none",
+                class_name="button-link",
+            ),
+            rx.link(
+                ACCESSIBLE_ATTESTATION,
+                href=routes.ATTESTATION_PAGE,
+                color=BRAND_BLUE,
+                text_decoration="underline",
+                display="inline-block",
+                padding_y="10px",
+            ),
+            gap="12px 24px",
+            align="center",
+            wrap="wrap",
         ),
     )

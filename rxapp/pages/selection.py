@@ -6,7 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import button_link, loading_status, page_shell
-from rxapp.components.notice import callout
+from rxapp.components.notice import callout, callout_block
 from rxapp.components.oc_choice import beneficiary_legend, contract_lines
 from rxapp.components.stepper import stepper
 from rxapp.state.selection import (
@@ -64,7 +64,7 @@ def status_panel() -> rx.Component:
         (EligibilityStatus.LOADING, loading_status("Chargement de votre situation…")),
         (
             EligibilityStatus.PENDING,
-            callout(
+            callout_block(
                 rx.vstack(
                     rx.text("Votre demande est en cours de traitement.", weight="bold"),
                     rx.text(SelectionState.notice),
@@ -195,11 +195,8 @@ def selection_page() -> rx.Component:
         rx.vstack(rx.foreach(SelectionState.beneficiaries, _group), spacing="4", width="100%"),
         callout(OTHER_OC_NOTE, icon="info", color_scheme="blue", width="100%"),
         _actions(
-            rx.link(
-                rx.button("Retourner au tableau de bord", variant="outline", **WRAPPING_BUTTON),
-                href=routes.DASHBOARD,
-                tab_index=-1,
-            ),
+            # A link that looks like a button: a <button> inside an <a> is invalid HTML (RGAA 8.2).
+            button_link("Retourner au tableau de bord", routes.DASHBOARD),
             "Passer à l'étape suivante",
             on_click=SelectionState.next_step,
         ),
@@ -306,7 +303,8 @@ def confirmation_page() -> rx.Component:
                     "automatique de vos remboursements à votre complémentaire sera activée."
                 ),
                 callout(
-                    rx.text(
+                    # Inline content: the callout's text is already a paragraph (RGAA 8.2).
+                    rx.fragment(
                         "Pensez à télécharger les relevés de paiements non transmis dans la rubrique ",
                         rx.link(
                             "Vos paiements", href=routes.PAYMENTS, underline="always", high_contrast=True
@@ -318,11 +316,7 @@ def confirmation_page() -> rx.Component:
                     width="100%",
                 ),
                 _satisfaction(),
-                rx.link(
-                    rx.button("Retourner au tableau de bord", **WRAPPING_BUTTON, background=BRAND_BLUE),
-                    href=routes.DASHBOARD,
-                    tab_index=-1,
-                ),
+                button_link("Retourner au tableau de bord", routes.DASHBOARD, primary=True),
                 spacing="4",
                 width="100%",
             ),

@@ -14,12 +14,18 @@ from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Beneficiary, Cpam, InsuredPerson
 from rxapp.services.formatting import format_day, format_partner_regime, format_person_name
-from rxapp.services.pdf_document import captioned_lines, insured_document, pdf_text, printed_nir
+from rxapp.services.pdf_document import InsuredDocument, document_pdf, printed_nir
 from rxapp.services.references import REFERENCE_ALPHABET
 
 ATTESTATION_TITLE = "Attestation de droits à l'assurance maladie"
 RIGHTS_OPEN = "Vos droits à l'Assurance Maladie sont ouverts."
 RIGHTS_CLOSED = "Vos droits à l'Assurance Maladie sont fermés : contactez votre caisse."
+BENEFICIARIES = "Bénéficiaires"
+ATTESTATION_NOT_FOUND = "Votre attestation de droits n'est pas disponible."
+ATTESTATION_NOTE = (
+    "Cette attestation est valable à la date indiquée. Un organisme peut la faire vérifier "
+    "auprès de votre caisse d'assurance maladie grâce à sa référence de vérification."
+)
 
 
 def verification_reference(*, nir: str, issued_on: date, secret: str) -> str:
@@ -35,19 +41,17 @@ def verification_reference(*, nir: str, issued_on: date, secret: str) -> str:
     return f"ATT-{issued_on:%Y}-{characters}"
 
 
-def rights_attestation_pdf(
-    *, session: Session, account_id: int, issued_on: date, secret: str
-) -> tuple[str, bytes]:
-    """The account's attestation de droits.
+def rights_attestation(*, session: Session, account_id: int, issued_on: date, secret: str) -> InsuredDocument:
+    """What the account's attestation de droits states.
+
+    Its PDF (`rights_attestation_pdf`) and its accessible version (the page
+    /demarches/attestation-de-droits/version-accessible) are both made from it.
 
     Args:
         session: the database session.
         account_id: the insured's account.
-        issued_on: the date printed on the attestation.
+        issued_on: the date the attestation states.
         secret: the key of the verification reference.
-
-    Returns:
-        The file name and the PDF bytes.
 
     Raises:
         LookupError: no such account.
@@ -71,42 +75,48 @@ def rights_attestation_pdf(
         if cpam
         else format_partner_regime(insured.regime.value)
     )
-    reference = verification_reference(nir=insured.nir, issued_on=issued_on, secret=secret)
-
-    pdf = insured_document(ATTESTATION_TITLE, title_size=16)
-    lines = (
-        ("Assuré", format_person_name(insured.first_name, insured.last_name)),
-        ("Numéro de sécurité sociale", printed_nir(insured)),
-        ("Droits", RIGHTS_OPEN if insured.rights_open else RIGHTS_CLOSED),
-        ("Caisse d'assurance maladie", organisation),
-        ("Date de l'attestation", format_day(issued_on)),
-        ("Référence de vérification", reference),
-    )
-    captioned_lines(pdf, lines, caption_width=62)
-    pdf.ln(6)
-    pdf.set_font("helvetica", "B", 12)
-    pdf.cell(text="Bénéficiaires", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    for beneficiary in beneficiaries:
-        pdf.set_font("helvetica", "", 11)
-        role = "assuré" if beneficiary.is_insured else "ayant droit"
-        pdf.cell(
-            h=7,
-            text=pdf_text(
-                f"{format_person_name(beneficiary.first_name, beneficiary.last_name)}, né(e) le "
-                f"{format_day(beneficiary.birth_date)} ({role})"
+    return InsuredDocument(
+        title=ATTESTATION_TITLE,
+        filename=f"attestation-de-droits-{issued_on.isoformat()}.pdf",
+        lines=(
+            ("Assuré", format_person_name(insured.first_name, insured.last_name)),
+            ("Numéro de sécurité sociale", printed_nir(insured)),
+            ("Droits", RIGHTS_OPEN if insured.rights_open else RIGHTS_CLOSED),
+            ("Caisse d'assurance maladie", organisation),
+            ("Date de l'attestation", format_day(issued_on)),
+            (
+                "Référence de vérification",
+                verification_reference(nir=insured.nir, issued_on=issued_on, secret=secret),
             ),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
-    pdf.ln(6)
-    pdf.set_font("helvetica", "", 9)
-    pdf.multi_cell(
-        w=0,
-        h=5,
-        text=(
-            "Cette attestation est valable à la date indiquée. Un organisme peut la faire vérifier "
-            "auprès de votre caisse d'assurance maladie grâce à sa référence de vérification."
         ),
+        list_title=BENEFICIARIES,
+        list_items=tuple(
+            f"{format_person_name(beneficiary.first_name, beneficiary.last_name)}, né(e) le "
+            f"{format_day(beneficiary.birth_date)} ({'assuré' if beneficiary.is_insured else 'ayant droit'})"
+            for beneficiary in beneficiaries
+        ),
+        note=ATTESTATION_NOTE,
     )
-    return f"attestation-de-droits-{issued_on.isoformat()}.pdf", bytes(pdf.output())
+
+
+def rights_attestation_pdf(
+    *, session: Session, account_id: int, issued_on: date, secret: str
+) -> tuple[str, bytes]:
+    """The account's attestation de droits, as a PDF.
+
+    Args:
+        session: the database session.
+        account_id: the insured's account.
+        issued_on: the date printed on the attestation.
+        secret: the key of the verification reference.
+
+    Returns:
+        The file name and the PDF bytes.
+
+    Raises:
+        LookupError: no such account.
+    """
+    attestation = rights_attestation(
+        session=session, account_id=account_id, issued_on=issued_on, secret=secret
+    )
+    return attestation.filename, document_pdf(attestation, title_size=16, caption_width=62)

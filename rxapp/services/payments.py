@@ -10,10 +10,17 @@ from sqlmodel import Session, col, select
 
 from rxapp.models import Account, Beneficiary, InsuredPerson, Payment
 from rxapp.services.formatting import format_amount, format_day, format_person_name
-from rxapp.services.pdf_document import captioned_lines, insured_document, printed_nir
+from rxapp.services.pdf_document import InsuredDocument, document_pdf, printed_nir
 
 STATEMENT_TITLE = "Relevé de paiement"
+STATEMENT_NOT_FOUND = "Ce relevé n'existe pas ou n'est pas disponible."
 NOT_TRANSMITTED = "non transmis à votre organisme complémentaire"
+# Ids are 32-bit integers in the database; a larger number names no payment.
+MAX_PAYMENT_ID = 2**31 - 1
+STATEMENT_NOTE = (
+    "Transmettez ce relevé à votre organisme complémentaire pour vous faire rembourser "
+    "la part qui lui revient."
+)
 
 
 @dataclass(frozen=True)
@@ -65,24 +72,25 @@ def payments_for(*, session: Session, account_id: int, limit: int | None = None)
     ]
 
 
-def statement_pdf(*, session: Session, account_id: int, payment_id: int) -> tuple[str, bytes]:
-    """The relevé of a payment that was not transmitted to a complementary insurer.
+def payment_statement(*, session: Session, account_id: int, payment_id: int) -> InsuredDocument:
+    """What the relevé of a payment that was not transmitted to a complementary insurer states.
 
     The insured sends it to their complementary insurer themself to be
     reimbursed, since the NOEMIE transmission was blocked when it was paid.
+    Its PDF (`statement_pdf`) and its accessible version (the page
+    /frais-de-sante/releve) are both made from it.
 
     Args:
         session: the database session.
         account_id: the account asking for the statement.
         payment_id: the payment.
 
-    Returns:
-        The file name and the PDF bytes.
-
     Raises:
         LookupError: the payment does not exist, belongs to another account,
             or was transmitted (only non-transmitted payments have a statement).
     """
+    if not 0 < payment_id <= MAX_PAYMENT_ID:
+        raise LookupError(payment_id)
     row = session.exec(
         select(Payment, Beneficiary, InsuredPerson)
         .join(Beneficiary, col(Beneficiary.id) == col(Payment.beneficiary_id))
@@ -97,29 +105,35 @@ def statement_pdf(*, session: Session, account_id: int, payment_id: int) -> tupl
     if row is None:
         raise LookupError(payment_id)
     payment, beneficiary, insured = row
-
-    pdf = insured_document(STATEMENT_TITLE, title_size=18)
-    lines = (
-        ("Assuré", format_person_name(insured.first_name, insured.last_name)),
-        ("Numéro de sécurité sociale", printed_nir(insured)),
-        ("Date du paiement", format_day(payment.paid_on)),
-        ("Acte", payment.label),
-        ("Bénéficiaire", format_person_name(beneficiary.first_name, beneficiary.last_name)),
-        ("Montant remboursé", format_amount(payment.amount_cents)),
-    )
-    captioned_lines(pdf, lines, caption_width=70)
-    pdf.ln(6)
-    pdf.set_font("helvetica", "B", 11)
-    pdf.cell(text=f"Paiement {NOT_TRANSMITTED}.", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
-    pdf.ln(2)
-    pdf.multi_cell(
-        w=0,
-        h=5,
-        text=(
-            "Transmettez ce relevé à votre organisme complémentaire pour vous faire rembourser "
-            "la part qui lui revient."
+    return InsuredDocument(
+        title=STATEMENT_TITLE,
+        filename=f"releve-{payment.paid_on.isoformat()}-{payment.id}.pdf",
+        lines=(
+            ("Assuré", format_person_name(insured.first_name, insured.last_name)),
+            ("Numéro de sécurité sociale", printed_nir(insured)),
+            ("Date du paiement", format_day(payment.paid_on)),
+            ("Acte", payment.label),
+            ("Bénéficiaire", format_person_name(beneficiary.first_name, beneficiary.last_name)),
+            ("Montant remboursé", format_amount(payment.amount_cents)),
         ),
+        emphasis=f"Paiement {NOT_TRANSMITTED}.",
+        note=STATEMENT_NOTE,
     )
-    filename = f"releve-{payment.paid_on.isoformat()}-{payment.id}.pdf"
-    return filename, bytes(pdf.output())
+
+
+def statement_pdf(*, session: Session, account_id: int, payment_id: int) -> tuple[str, bytes]:
+    """The relevé of a payment that was not transmitted to a complementary insurer, as a PDF.
+
+    Args:
+        session: the database session.
+        account_id: the account asking for the statement.
+        payment_id: the payment.
+
+    Returns:
+        The file name and the PDF bytes.
+
+    Raises:
+        LookupError: as `payment_statement`.
+    """
+    statement = payment_statement(session=session, account_id=account_id, payment_id=payment_id)
+    return statement.filename, document_pdf(statement, title_size=18, caption_width=70)

@@ -27,8 +27,10 @@ class PaymentRow:
     amount: str
     status: str
     transmitted: bool
-    # Empty for a transmitted payment: only the others have a statement.
+    # Empty for a transmitted payment: only the others have a statement (a PDF, and its
+    # accessible version, a page).
     statement_url: str
+    statement_page_url: str
 
 
 def payment_row(line: PaymentLine) -> PaymentRow:
@@ -41,6 +43,7 @@ def payment_row(line: PaymentLine) -> PaymentRow:
         status=TRANSMITTED if line.transmitted_to_oc else NOT_TRANSMITTED,
         transmitted=line.transmitted_to_oc,
         statement_url="" if line.transmitted_to_oc else routes.statement_url(line.payment_id),
+        statement_page_url="" if line.transmitted_to_oc else routes.statement_page_url(line.payment_id),
     )
 
 

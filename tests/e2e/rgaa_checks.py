@@ -1,6 +1,7 @@
 """The RGAA 4.1 checks a machine can make beyond axe, run on one page as it stands.
 
-`audit_page` groups every check on one visit: the DOM checks (one evaluate), axe-core, a walk
+`audit_page` groups every check on one visit: the HTML as the browser has it (validated with
+the other pages of the test by `report`), the DOM checks (one evaluate), axe-core, a walk
 through the page with the Tab key, then the page at 200 % zoom, at 320 CSS px, and with the
 WCAG 1.4.12 text spacing. Each failure is reported under its RGAA criterion number, the way
 rxapp/services/accessibility/rgaa_4_1.toml cites these tests as evidence.
@@ -16,6 +17,7 @@ from playwright.sync_api import Page
 
 from rxapp.components.layout import footer_links
 from tests.e2e.helpers import assert_accessible
+from tests.e2e.html_validity import html_problems
 
 # Colours are resolved through a canvas: computed styles may be rgb(), color(display-p3 …) or oklch().
 _COLOUR_TOOLS = """
@@ -228,6 +230,7 @@ class PageAudit:
     name: str
     title: str = ""
     path: str = ""
+    html: str = ""
     problems: list[tuple[str, str]] = field(default_factory=list)
 
     def fail(self, criterion: str, text: str) -> None:
@@ -306,7 +309,7 @@ def audit_page(page: Page, name: str, *, title_names: str) -> PageAudit:
         name: the page's key in the grid.
         title_names: what its <title> must start with (8.6: the page or the step).
     """
-    audit = PageAudit(name, page.title(), page.evaluate("() => location.pathname"))
+    audit = PageAudit(name, page.title(), page.evaluate("() => location.pathname"), page.content())
     if not audit.title.startswith(title_names):
         audit.fail("8.6", f"titre « {audit.title} » au lieu de « {title_names}… »")
     footer = " | ".join(text for text, _ in footer_links())
@@ -334,7 +337,14 @@ def audit_page(page: Page, name: str, *, title_names: str) -> PageAudit:
 
 
 def report(audits: list[PageAudit]) -> str:
-    """The problems of every page, criterion first, for the assertion message."""
+    """The problems of every page, criterion first, for the assertion message.
+
+    The pages' HTML is validated here, all at once (8.2): one run of the validator per test.
+    """
+    invalid = html_problems({audit.name: audit.html for audit in audits})
+    for audit in audits:
+        for problem in invalid.get(audit.name, []):
+            audit.fail("8.2", problem)
     lines = [f"- {criterion} [{audit.name}] {text}" for audit in audits for criterion, text in audit.problems]
     # The login page with FranceConnect's refusal shown is the same page: one title for one address.
     paths: dict[str, set[str]] = {}

@@ -46,6 +46,9 @@ INSURED_PAGES = (
     "confirmation",
     "informations",
     "paiements",
+    "releve_accessible",
+    "attestation_de_droits",
+    "attestation_accessible",
     "notifications",
 )
 AGENT_PAGES = ("file_affaires", "affaire")
@@ -118,7 +121,28 @@ def test_insured_pages(page: Page, viewport: str, fresh_demo_data: str) -> None:
         page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name=link).click()
         expect(page).to_have_title(re.compile(f"^{title}"))
         expect(page.get_by_role("main").get_by_role("heading", level=1)).to_be_visible()
+        expect(page.get_by_role("status").filter(has_text="Chargement")).to_have_count(0)  # its data shown
         audits.append(audit_page(page, key, title_names=title))
+    # The PDFs' accessible versions (13.3), and the attestation de droits' page, beside the payments.
+    page.get_by_role("link", name=re.compile("^Consulter le relevé en version accessible")).first.click()
+    _heading(page, "Relevé de paiement")
+    expect(page.get_by_role("main").get_by_text("Montant remboursé")).to_be_visible()
+    audits.append(
+        audit_page(page, "releve_accessible", title_names="Relevé de paiement (version accessible)")
+    )
+    page.goto(routes.RIGHTS_ATTESTATION)
+    _heading(page, "Attestation de droits")
+    audits.append(audit_page(page, "attestation_de_droits", title_names="Attestation de droits |"))
+    page.get_by_role("link", name="Consulter mon attestation de droits en version accessible").click()
+    _heading(page, "Attestation de droits à l'assurance maladie")
+    expect(page.get_by_role("main").get_by_text("Référence de vérification", exact=True)).to_be_visible()
+    audits.append(
+        audit_page(
+            page,
+            "attestation_accessible",
+            title_names="Attestation de droits à l'assurance maladie (version accessible)",
+        )
+    )
     page.goto(routes.NOTIFICATIONS)
     _heading(page, "Notifications")
     audits.append(audit_page(page, "notifications", title_names="Notifications"))

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 from rxapp.models import Account, InsuredPerson, Message, Notification, Payment
 from rxapp.services import inbox
 from rxapp.services.demo import seed_demo_data
-from rxapp.services.payments import PaymentLine, payments_for, statement_pdf
+from rxapp.services.payments import PaymentLine, payment_statement, payments_for, statement_pdf
+from rxapp.services.pdf_document import pdf_text
 from rxapp.state.inbox import inbox_row
 from rxapp.state.payments import payment_row
 from tests.support.statements import counted_statements
@@ -162,6 +163,33 @@ def test_statement_of_a_non_transmitted_payment(session: Session, renaldo: int) 
     assert "Consultation médecin généraliste" in text
     assert "30,00 €" in text
     assert "non transmis à votre organisme complémentaire" in text
+
+
+def test_the_statement_pdf_is_drawn_from_the_statement_its_accessible_version_shows(
+    session: Session, renaldo: int
+) -> None:
+    payment = _payment(session, renaldo, transmitted=False)
+
+    statement = payment_statement(session=session, account_id=renaldo, payment_id=payment.id)
+    filename, pdf = statement_pdf(session=session, account_id=renaldo, payment_id=payment.id)
+
+    assert filename == statement.filename
+    text = _pdf_text(pdf)
+    assert [caption for caption, _ in statement.lines] == [
+        "Assuré",
+        "Numéro de sécurité sociale",
+        "Date du paiement",
+        "Acte",
+        "Bénéficiaire",
+        "Montant remboursé",
+    ]
+    for caption, value in statement.lines:
+        assert caption in text and pdf_text(value) in text, caption
+    assert statement.emphasis in text
+    assert " ".join(statement.note.split()[:6]) in text
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata.title == "Relevé de paiement"
+    assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
 
 
 def test_statement_names_the_beneficiary_and_prints_large_amounts(session: Session, renaldo: int) -> None:

@@ -68,6 +68,9 @@ def test_the_sample_covers_the_pages_the_method_asks_for() -> None:
         "confirmation",
         "informations",
         "paiements",
+        "releve_accessible",
+        "attestation_de_droits",
+        "attestation_accessible",
         "notifications",
         "aide",
         "declaration",
@@ -89,10 +92,25 @@ def test_rate_and_status_follow_rgaa_method() -> None:
     assert audit.compliance == expected
 
 
+PDF_PAGES = 'pages = { paiements = "conforme", attestation_de_droits = "conforme" }'
+
+
 def test_a_criterion_non_conforme_on_one_page_is_non_conforme() -> None:
-    criterion = next(c for c in load_audit().criteria if c.number == "13.3")
+    broken = PDF_PAGES.replace('paiements = "conforme"', 'paiements = "non conforme"')
+    grid = GRID.replace(PDF_PAGES, broken + '\nraison = "Pas de version accessible."', 1)
+    criterion = next(c for c in parse_grid(grid).criteria if c.number == "13.3")
     assert criterion.pages_with(CriterionStatus.NON_CONFORME) == ["paiements"]
+    assert criterion.pages_with(CriterionStatus.CONFORME) == ["attestation_de_droits"]
     assert criterion.status == CriterionStatus.NON_CONFORME
+
+
+def test_the_downloadable_pdfs_have_their_accessible_version() -> None:
+    """13.3 and 13.4: conforme where the PDFs are offered (the relevés, the attestation de droits)."""
+    audit = load_audit()
+    for number in ("13.3", "13.4"):
+        criterion = next(c for c in audit.criteria if c.number == number)
+        assert criterion.status == CriterionStatus.CONFORME
+        assert criterion.pages_with(CriterionStatus.CONFORME) == ["paiements", "attestation_de_droits"]
 
 
 @pytest.mark.parametrize(
@@ -101,11 +119,7 @@ def test_a_criterion_non_conforme_on_one_page_is_non_conforme() -> None:
         ('numero = "13.12"', 'numero = "13.11"', "106 critères distincts"),
         ('statut = "conforme"\npreuves', 'statut = "conforme"\nx', "sans preuve"),
         ('"non applicable"\nraison =', '"non applicable"\nx =', "sans raison"),
-        (
-            'pages = { paiements = "non conforme" }',
-            'pages = { nulle_part = "non conforme" }',
-            "pages inconnues",
-        ),
+        (PDF_PAGES, 'pages = { nulle_part = "conforme" }', "pages inconnues"),
         ('statut = "conforme"', 'statut = "conforme partiel"', "statut inconnu"),
     ],
 )
@@ -120,8 +134,11 @@ def test_rate_is_written_the_french_way(rate: float, text: str) -> None:
     assert format_rate(rate) == text
 
 
-# Pages reached only through a step of the journey, the back office behind its login, and files.
+# Pages reached only through a step of the journey, the back office behind its login, files, and
+# the accessible versions of the PDF files, linked beside each PDF.
 NOT_IN_SITE_MAP = {
+    "STATEMENT_PAGE",
+    "ATTESTATION_PAGE",
     "RECAP",
     "CONFIRMATION",
     "ADMIN_QUEUE",
