@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from rxapp.commands import StartupError, roles
 from rxapp.commands.agent_accounts import add_parsers as add_agent_parsers
@@ -29,6 +29,8 @@ from rxapp.commands.agent_accounts import run_agent_command, run_purge_demo
 from rxapp.settings import PROJECT_ROOT, VAR_DIR, ConfigurationError, Settings, load_settings
 
 DB_WAIT_SECONDS = 20
+# Where Reflex keeps the tabs' states without Redis (its REFLEX_STATES_WORKDIR default).
+STATES_DIR = ".states"
 SEED_REFUSED = (
     "La commande seed est refusée en production (APP_ENV=production) : "
     "les données de démonstration n'ont rien à faire dans le vrai service."
@@ -186,21 +188,18 @@ def serve(settings: Settings) -> int:
         seed(history=settings.demo_history)
     roles.refuse_demo_credentials(settings)
     prepare_broker(settings)
+    # The frontend is built once per version, then served by the web role: a second start takes
+    # seconds. Without Redis, Reflex keeps the tabs' states on disk: a new start forgets them.
+    if roles.export_frontend(settings) != 0:
+        return 1
+    if not settings.uses_redis:
+        shutil.rmtree(PROJECT_ROOT / STATES_DIR, ignore_errors=True)
     env = roles.child_env(settings)
-    bin_dir = Path(sys.executable).parent
-    port = str(settings.app_port)
     commands = {
-        "app": [
-            str(bin_dir / "reflex"),
-            "run",
-            "--env",
-            "prod",
-            "--frontend-port",
-            port,
-            "--backend-port",
-            port,
-        ],
-        "worker": roles.celery_worker_command(settings, with_beat=True, hostname=f"worker-{port}@%h"),
+        "app": roles.web_command(),
+        "worker": roles.celery_worker_command(
+            settings, with_beat=True, hostname=f"worker-{settings.app_port}@%h"
+        ),
     }
     commands |= local_franceconnect(settings, env)
     VAR_DIR.mkdir(parents=True, exist_ok=True)

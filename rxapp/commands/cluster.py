@@ -160,20 +160,15 @@ class Cluster:
             last = log.read_text(errors="replace").strip().splitlines()[-1:] or ["?"]
             raise ClusterError(f"« {' '.join(args)} » a échoué : {last[0]} (journal : {log})")
 
-    def prepare(self, *, export: bool = True) -> None:
-        """Migrate once, load the demo data when asked, export the frontend once."""
+    def prepare(self) -> None:
+        """Migrate once, load the demo data when asked, export the frontend (kept when it was
+        built from the same sources and settings, PUBLIC_URL included)."""
         self.plan.log_dir.mkdir(parents=True, exist_ok=True)
         self._cli("migrate")
         if self.plan.demo:
             # `seed` is refused in production; the demo data is loaded as the demo does.
             self._cli("seed", env={**self.plan.env, "APP_ENV": "development"})
-        # The export writes PUBLIC_URL into the files: kept only if made for this very address.
-        stamp = FRONTEND_DIR.parent / "exported-for"
-        current = stamp.read_text().strip() if stamp.is_file() else ""
-        if export or current != self.plan.url or not (FRONTEND_DIR / "index.html").is_file():
-            stamp.unlink(missing_ok=True)
-            self._cli("export")
-            stamp.write_text(self.plan.url + "\n")
+        self._cli("export")
 
     # -- the processes ---------------------------------------------------------------------------
 
@@ -363,7 +358,7 @@ def run_cluster(environ: dict[str, str]) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         print("Migration et export du frontend…", flush=True)
-        cluster.prepare(export=environ.get("CLUSTER_EXPORT", "1") != "0")
+        cluster.prepare()
         cluster.start()
         print(banner(plan), flush=True)
         reported: set[str] = set()

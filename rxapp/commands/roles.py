@@ -14,17 +14,21 @@ for the demo; in production each role runs in its own process:
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 from rxapp.commands import StartupError
-from rxapp.settings import PROJECT_ROOT, Settings
+from rxapp.settings import PROJECT_ROOT, VAR_DIR, Settings
 
 # pg_advisory_lock key held while migrating ("ameli" in ASCII): any fixed bigint would do.
 MIGRATION_LOCK_KEY: Final = 0x616D656C69
@@ -33,6 +37,51 @@ BEAT_LOCK_NAME: Final = "rxapp:celery-beat"
 BEAT_LOCK_TTL: Final = 30.0
 BEAT_LOCK_RENEW_EVERY: Final = 10.0
 FRONTEND_DIR: Final = PROJECT_ROOT / ".web" / "build" / "client"
+# What the build in FRONTEND_DIR was made from (`frontend_fingerprint`); in `.web`, so that a new
+# `.web` is a new build.
+BUILD_STAMP: Final = PROJECT_ROOT / ".web" / "ameli-frontend-build.txt"
+FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
+FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
+BUILD_VARIABLES: Final = ("REFLEX_", "VITE_", "NODE_")
+# Settings read only by the running processes, never by the compiled pages: changing one needs no
+# new build. Any other setting, a new one included, counts as part of the build (a safe default).
+RUNTIME_ONLY_SETTINGS: Final = frozenset(
+    {
+        "secret_key",
+        "database_url",
+        "redis_url",
+        "smtp_url",
+        "mail_from",
+        "medialog_api_token",
+        "medialog_api_url",
+        "medialog_auto_process_after",
+        "worker_concurrency",
+        "celery_queue",
+        "overlap_scan_interval",
+        "security_log",
+        "broker_visibility_timeout",
+        "db_pool_size",
+        "db_max_overflow",
+        "trusted_proxies",
+        "metrics_token",
+        "metrics_allowed",
+        "worker_metrics_port",
+        "log_format",
+        "log_level",
+        "franceconnect_issuer",
+        "franceconnect_client_id",
+        "franceconnect_client_secret",
+        "franceconnect_local_port",
+        "event_rate",
+        "event_burst",
+        "event_overruns_before_close",
+        "login_rate",
+        "login_burst",
+        "address_sockets_per_minute",
+        "address_events_per_minute",
+        "address_logins_per_minute",
+    }
+)
 
 
 def migrate_under_lock(settings: Settings) -> None:
@@ -138,16 +187,65 @@ def child_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def _frontend_sources() -> Iterator[Path]:
+    """The files a frontend build is made from: the app's code and data, its assets, the locks."""
+    for folder in FRONTEND_SOURCE_DIRS:
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                yield path
+    for name in FRONTEND_SOURCE_FILES:
+        yield PROJECT_ROOT / name
+
+
+def frontend_fingerprint(settings: Settings) -> str:
+    """A digest of all a frontend build depends on: the sources, Reflex's and Vite's variables,
+    and every setting but those only the running processes read (the address the pages call
+    back, the session durations the legal pages state, the demo pages...)."""
+    digest = hashlib.sha256()
+    for path in _frontend_sources():
+        digest.update(f"{path.relative_to(PROJECT_ROOT)}\0".encode())
+        digest.update(path.read_bytes())
+    variables = {key: value for key, value in child_env(settings).items() if key.startswith(BUILD_VARIABLES)}
+    values = settings.model_dump(mode="json", exclude=set(RUNTIME_ONLY_SETTINGS))
+    digest.update(json.dumps([variables, values], sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def build_is_current(fingerprint: str) -> bool:
+    """Whether the frontend in place was built, whole, from what `fingerprint` digests."""
+    built = BUILD_STAMP.read_text() if BUILD_STAMP.is_file() else ""
+    return built == fingerprint and (FRONTEND_DIR / "index.html").is_file()
+
+
 def export_frontend(settings: Settings) -> int:
-    """Build the frontend's static files once per release (`reflex export --frontend-only`)."""
-    reflex = str(Path(sys.executable).parent / "reflex")
-    command = [reflex, "export", "--frontend-only", "--no-zip", "--env", "prod"]
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(settings), check=False)
-    if result.returncode != 0 or not (FRONTEND_DIR / "index.html").is_file():
-        print("L'export du frontend a échoué (voir ci-dessus).", file=sys.stderr)
-        return 1
+    """Build the frontend's static files (`reflex export --frontend-only`), once per release.
+
+    A build made from the same sources and settings is kept (`serve` starts in seconds
+    the second time); one build at a time in this folder."""
+    fingerprint = frontend_fingerprint(settings)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    with (VAR_DIR / "frontend-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if build_is_current(fingerprint):
+            print(
+                f"Frontend déjà construit pour cette version dans {FRONTEND_DIR.relative_to(PROJECT_ROOT)}."
+            )
+            return 0
+        BUILD_STAMP.unlink(missing_ok=True)
+        reflex = str(Path(sys.executable).parent / "reflex")
+        command = [reflex, "export", "--frontend-only", "--no-zip", "--env", "prod"]
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(settings), check=False)
+        if result.returncode != 0 or not (FRONTEND_DIR / "index.html").is_file():
+            print("L'export du frontend a échoué (voir ci-dessus).", file=sys.stderr)
+            return 1
+        BUILD_STAMP.write_text(fingerprint)
     print(f"Frontend exporté dans {FRONTEND_DIR.relative_to(PROJECT_ROOT)}.")
     return 0
+
+
+def web_command() -> list[str]:
+    """The `web` role's command line (what `serve` starts once the frontend is exported)."""
+    return [sys.executable, "-m", "rxapp.cli", "web"]
 
 
 def run_web(settings: Settings) -> None:

@@ -88,7 +88,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster
         cluster.security_log = folder / "security.jsonl"
         cluster.web_overrides[1] = {"DATABASE_URL": server.set(port=link.port).render_as_string(False)}
         try:
-            cluster.prepare(export=True)
+            cluster.prepare()
             cluster.start()
             for name in cluster.processes:
                 server_logs.watch(plan.log_dir / f"{name}.log", f"cluster {name}")

@@ -28,6 +28,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The ports this test process served the app on, and those serving it now. An app started on
+# a port served before reuses that port, and so the frontend built for it (the build holds its
+# address): `serve` then starts in seconds instead of building again.
+_APP_PORTS: list[int] = []
+_SERVING: set[int] = set()
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def app_port() -> int:
+    """A port for the app: one this process served it on before and is free again, else a new one."""
+    for port in _APP_PORTS:
+        if port not in _SERVING and _bindable(port):
+            return port
+    port = free_port()
+    _APP_PORTS.append(port)
+    return port
+
+
 def stop_process_group(process: subprocess.Popen, timeout: float = 20, *, warm: bool = False) -> None:
     """SIGTERM the process group, then SIGKILL what is left after `timeout`.
 
@@ -72,7 +98,7 @@ def running_app(env_overrides: dict[str, str | None], log_path: Path) -> Iterato
 
     `env_overrides` values of None remove the variable from the environment.
     """
-    port = free_port()
+    port = app_port()
     env = dict(os.environ)
     for key, value in env_overrides.items():
         if value is None:
@@ -93,11 +119,13 @@ def running_app(env_overrides: dict[str, str | None], log_path: Path) -> Iterato
         )
     server_logs.watch(log_path, "app")
     url = f"http://127.0.0.1:{port}"
+    _SERVING.add(port)
     try:
         _wait_until_serving(process, url, log_path)
         yield RunningApp(url, port, env, process, log_path)
     finally:
         stop_process_group(process)
+        _SERVING.discard(port)
 
 
 def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> None:

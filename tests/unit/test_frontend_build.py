@@ -1,0 +1,53 @@
+"""The frontend is built again only when what it is built from changed (`rxapp.cli export`, `serve`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rxapp.commands import roles
+from rxapp.settings import Settings
+
+
+def _settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)
+
+
+def test_every_runtime_only_setting_is_a_setting() -> None:
+    assert set(Settings.model_fields) >= roles.RUNTIME_ONLY_SETTINGS
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"app_port": 3100}, {"public_url": "https://compte.ameli.example"}, {"session_idle_timeout": 600.0}],
+)
+def test_what_the_pages_read_makes_a_new_build(change: dict[str, object]) -> None:
+    assert roles.frontend_fingerprint(_settings(**change)) != roles.frontend_fingerprint(_settings())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"database_url": "postgresql+psycopg://ameli@db:5432/ameli"},
+        {"secret_key": "s" * 40},
+        {"security_log": "/tmp/security.jsonl"},
+        {"trusted_proxies": "10.0.0.1"},
+    ],
+)
+def test_what_only_the_processes_read_keeps_the_build(change: dict[str, object]) -> None:
+    assert roles.frontend_fingerprint(_settings(**change)) == roles.frontend_fingerprint(_settings())
+
+
+def test_a_build_is_current_only_whole_and_from_the_same_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(roles, "FRONTEND_DIR", tmp_path / "client")
+    monkeypatch.setattr(roles, "BUILD_STAMP", tmp_path / "stamp.txt")
+    assert not roles.build_is_current("abc")
+    roles.BUILD_STAMP.write_text("abc")
+    assert not roles.build_is_current("abc")  # no index.html: the build did not finish
+    roles.FRONTEND_DIR.mkdir()
+    (roles.FRONTEND_DIR / "index.html").write_text("<!doctype html>")
+    assert roles.build_is_current("abc")
+    assert not roles.build_is_current("def")
