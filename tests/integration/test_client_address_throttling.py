@@ -22,14 +22,16 @@ from rxapp.services import auth
 from rxapp.services.audit import read_security_log
 from rxapp.services.demo import DEMO_CODE
 from rxapp.services.nir import parse_nir
+from rxapp.state.auth import AuthState
 from rxapp.state.login import LoginState
 from tests.support.databases import scratch_database
 from tests.support.processes import RunningApp
-from tests.support.reflex_socket import ReflexTab, event_name
+from tests.support.reflex_socket import ReflexTab, delta_of, event_name, state_path
 from tests.support.served import served_app
 
 RENALDO = "1741171270102 58"
 SETTLE = 0.5
+LOGIN_TIMEOUT = 60
 
 
 def unknown_nirs(count: int) -> list[str]:
@@ -63,8 +65,16 @@ async def _login(base_url: str, nir: str, code: str, forwarded_for: str | None) 
     tab = ReflexTab(base_url, headers={"X-Forwarded-For": forwarded_for} if forwarded_for else {})
     try:
         await tab.connect("/", settle=SETTLE)
+        # Its outcome, however long argon2 takes on a busy machine: the refusal, or the session's URL.
+        refused, opened = (
+            delta_of(state_path(LoginState), "error"),
+            delta_of(state_path(AuthState), "page_load"),
+        )
         await tab.send(
-            event_name(LoginState, "submit"), {"form_data": {"nir": nir, "code": code}}, settle=SETTLE
+            event_name(LoginState, "submit"),
+            {"form_data": {"nir": nir, "code": code}},
+            until=lambda update: refused(update) or opened(update),
+            timeout=LOGIN_TIMEOUT,
         )
         return {"error": tab.var(LoginState, "error", ""), "page_loads": tab.page_loads}
     finally:

@@ -30,6 +30,7 @@ JULIE = "2 95 07 01 053 089 53"  # no overlap: no dialog over the dashboard
 WARNING = "votre session se fermera dans moins de 16 s"
 EXTENDED = "Votre session est prolongée"
 EXPIRED = "Votre session a expiré"
+PAGE_TIMEOUT = 20_000  # ms
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,8 @@ def _log_in(page: Page) -> None:
     page.get_by_label("Numéro de sécurité sociale").fill(JULIE)
     page.get_by_label("Code", exact=True).fill(DEMO_CODE)
     page.get_by_role("button", name="Me connecter").click()
-    expect(page.get_by_text("Bonjour Julie PETIT", exact=True)).to_be_visible()
+    # A busy machine may take more than expect's 5 s to open the session and load the dashboard.
+    expect(page.get_by_text("Bonjour Julie PETIT", exact=True)).to_be_visible(timeout=PAGE_TIMEOUT)
 
 
 def _live_text(page: Page, role: str) -> str:
@@ -100,7 +102,7 @@ def test_session_expiry_warns_and_extends(
         assert WARNING in _live_text(page, "alert")  # told to screen readers (role=alert)
 
         page.get_by_role("button", name="Prolonger").click()
-        expect(page.get_by_role("status").filter(has_text=EXTENDED)).to_be_visible()
+        expect(page.get_by_role("status").filter(has_text=EXTENDED)).to_be_visible(timeout=PAGE_TIMEOUT)
         expect(warning).to_have_count(0)
         assert _idle_seconds(database_url) < 3, "« Prolonger » n'a pas repoussé l'expiration côté serveur"
 
@@ -111,6 +113,8 @@ def test_session_expiry_warns_and_extends(
             )
             assert _idle_seconds(database_url) > IDLE_SECONDS - 1
             page.goto(routes.PAYMENTS)
-            expect(page.get_by_role("heading", level=1, name="J'accède à mon compte ameli")).to_be_visible()
+            expect(page.get_by_role("heading", level=1, name="J'accède à mon compte ameli")).to_be_visible(
+                timeout=PAGE_TIMEOUT
+            )
     finally:
         context.close()
