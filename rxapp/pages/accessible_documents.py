@@ -7,7 +7,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
-from rxapp.components.notice import callout
+from rxapp.components.notice import callout, unavailable_alert
 from rxapp.services.attestation import ATTESTATION_NOT_FOUND, ATTESTATION_TITLE
 from rxapp.services.payments import STATEMENT_NOT_FOUND, STATEMENT_TITLE
 from rxapp.state.documents import AttestationState, DocumentLine, StatementState
@@ -79,10 +79,7 @@ def _document_page(
     return page_shell(
         rx.vstack(
             rx.heading(heading, as_="h1", size="7"),
-            rx.cond(
-                state.unavailable,
-                callout(state.unavailable, color_scheme="red", role="alert", width="100%"),
-            ),
+            unavailable_alert(state.unavailable, width="100%"),
             rx.cond(
                 state.missing,
                 callout(not_found, color_scheme="red", role="alert", width="100%"),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
-from rxapp.components.notice import callout
+from rxapp.components.notice import unavailable_alert
 from rxapp.components.overlap import conflict_dialog, overlap_banner, overlap_notice
 from rxapp.pages.procedures import QUICK_PROCEDURES
 from rxapp.state.dashboard import DashboardState, InboxRow, PaymentRow
@@ -165,10 +165,7 @@ def processed_notice() -> rx.Component:
 
 def dashboard_page() -> rx.Component:
     return page_shell(
-        rx.cond(
-            DashboardState.unavailable,
-            callout(DashboardState.unavailable, color_scheme="red", role="alert"),
-        ),
+        unavailable_alert(DashboardState.unavailable),
         rx.cond(
             DashboardState.display_name,
             rx.vstack(

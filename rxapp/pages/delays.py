@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp.components.layout import loading_status
-from rxapp.components.notice import callout
+from rxapp.components.notice import unavailable_alert
 from rxapp.pages.procedures import PROCESSING_DELAYS, procedure_page
 from rxapp.services.delays import TARGET_DAYS
 from rxapp.state.delays import DelaysState, FiguresBlock, RangeRow
@@ -89,10 +89,7 @@ def _figures(title, block: FiguresBlock, label: str) -> rx.Component:
 def delays_page() -> rx.Component:
     return procedure_page(
         PROCESSING_DELAYS,
-        rx.cond(
-            DelaysState.unavailable,
-            callout(DelaysState.unavailable, color_scheme="red", role="alert"),
-        ),
+        unavailable_alert(DelaysState.unavailable),
         rx.cond(
             DelaysState.loaded,
             rx.cond(

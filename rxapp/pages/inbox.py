@@ -7,7 +7,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
-from rxapp.components.notice import callout
+from rxapp.components.notice import unavailable_alert
 from rxapp.state.inbox import InboxRow, MessagesState, NotificationsState
 from rxapp.theme import BORDER, BRAND_BLUE, TEXT_SECONDARY, TOUCH_TARGET
 
@@ -78,10 +78,7 @@ def _inbox_page(
     return page_shell(
         rx.vstack(
             rx.heading(heading, as_="h1", size="7"),
-            rx.cond(
-                state.unavailable,
-                callout(state.unavailable, color_scheme="red", role="alert", width="100%"),
-            ),
+            unavailable_alert(state.unavailable, width="100%"),
             rx.cond(
                 state.loaded,
                 rx.cond(

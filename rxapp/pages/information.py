@@ -6,7 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
-from rxapp.components.notice import callout
+from rxapp.components.notice import unavailable_alert
 from rxapp.pages.procedures import QUICK_PROCEDURES
 from rxapp.state.information import InformationState, PersonRow
 from rxapp.theme import BARE_LIST, BORDER, BOX_PADDING, RADIUS, WARNING_TEXT
@@ -58,10 +58,7 @@ def _person(person: PersonRow) -> rx.Component:
 def information_page() -> rx.Component:
     return page_shell(
         rx.heading("Mes informations", as_="h1", size="7"),
-        rx.cond(
-            InformationState.unavailable,
-            callout(InformationState.unavailable, color_scheme="red", role="alert"),
-        ),
+        unavailable_alert(InformationState.unavailable),
         rx.cond(
             InformationState.loaded,
             rx.vstack(

@@ -6,7 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
-from rxapp.components.notice import callout
+from rxapp.components.notice import callout, unavailable_alert
 from rxapp.state.payments import PaymentRow, PaymentsState
 from rxapp.theme import BORDER, BRAND_BLUE, RADIUS, SURFACE_MUTED
 
@@ -174,10 +174,7 @@ def payments_page() -> rx.Component:
     return page_shell(
         rx.vstack(
             rx.heading("Vos paiements", as_="h1", size="7"),
-            rx.cond(
-                PaymentsState.unavailable,
-                callout(PaymentsState.unavailable, color_scheme="red", role="alert", width="100%"),
-            ),
+            unavailable_alert(PaymentsState.unavailable, width="100%"),
             rx.cond(
                 PaymentsState.loaded,
                 rx.cond(
