@@ -21,6 +21,7 @@ from rxapp.commands.cluster import Cluster, plan_cluster
 from rxapp.settings import VAR_DIR, Settings
 from tests.support import server_logs
 from tests.support.databases import scratch_database
+from tests.support.processes import port_is_free
 from tests.support.redis_server import redis_server
 from tests.support.tcp_proxy import TcpProxy
 
@@ -29,22 +30,13 @@ SETTING_VARIABLES = {name.upper() for name in Settings.model_fields}
 PORT_OFFSETS = (0, 1, 2, 11, 12)
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("0.0.0.0", port))
-        except OSError:
-            return False
-    return True
-
-
 def _cluster_port() -> int:
     """A base port whose whole block is free (the cluster's ports follow from it)."""
     for _ in range(200):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             base = sock.getsockname()[1]
-        if base < 60000 and all(_free(base + offset) for offset in PORT_OFFSETS):
+        if base < 60000 and all(port_is_free(base + offset, "0.0.0.0") for offset in PORT_OFFSETS):
             return base
     raise RuntimeError("aucun bloc de ports libre pour le cluster")
 

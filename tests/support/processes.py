@@ -35,10 +35,11 @@ _APP_PORTS: list[int] = []
 _SERVING: set[int] = set()
 
 
-def _bindable(port: int) -> bool:
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on `port` of `host` now."""
     with socket.socket() as sock:
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((host, port))
         except OSError:
             return False
     return True
@@ -47,7 +48,7 @@ def _bindable(port: int) -> bool:
 def app_port() -> int:
     """A port for the app: one this process served it on before and is free again, else a new one."""
     for port in _APP_PORTS:
-        if port not in _SERVING and _bindable(port):
+        if port not in _SERVING and port_is_free(port):
             return port
     port = free_port()
     _APP_PORTS.append(port)
