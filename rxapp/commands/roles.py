@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +41,9 @@ FRONTEND_DIR: Final = PROJECT_ROOT / ".web" / "build" / "client"
 # What the build in FRONTEND_DIR was made from (`frontend_fingerprint`); in `.web`, so that a new
 # `.web` is a new build.
 BUILD_STAMP: Final = PROJECT_ROOT / ".web" / "ameli-frontend-build.txt"
+# The last builds, by fingerprint (about 17 MB each): one of them is put back instead of built again.
+BUILDS_KEPT_DIR: Final = PROJECT_ROOT / ".web" / "ameli-frontend-builds"
+BUILDS_KEPT: Final = 6
 FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
 FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
 BUILD_VARIABLES: Final = ("REFLEX_", "VITE_", "NODE_")
@@ -217,29 +221,55 @@ def build_is_current(fingerprint: str) -> bool:
     return built == fingerprint and (FRONTEND_DIR / "index.html").is_file()
 
 
+def _kept_build(fingerprint: str) -> Path:
+    return BUILDS_KEPT_DIR / fingerprint
+
+
+def _keep_build(fingerprint: str) -> None:
+    """Copy the build in place among the kept ones, and drop the oldest beyond BUILDS_KEPT."""
+    kept = _kept_build(fingerprint)
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(FRONTEND_DIR, kept)
+    builds = sorted(BUILDS_KEPT_DIR.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in builds[BUILDS_KEPT:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def export_frontend(settings: Settings) -> int:
     """Build the frontend's static files (`reflex export --frontend-only`), once per release.
 
-    A build made from the same sources and settings is kept (`serve` starts in seconds
-    the second time); one build at a time in this folder."""
+    A build made from the same sources and settings is not made again: the one in place is
+    kept, or one of the last BUILDS_KEPT builds is put back (`serve` then starts in seconds,
+    and the tests' apps, served with a few sets of settings, build once per set). One build
+    at a time in this folder."""
     fingerprint = frontend_fingerprint(settings)
+    place = (
+        FRONTEND_DIR.relative_to(PROJECT_ROOT) if FRONTEND_DIR.is_relative_to(PROJECT_ROOT) else FRONTEND_DIR
+    )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     with (VAR_DIR / "frontend-build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if build_is_current(fingerprint):
-            print(
-                f"Frontend déjà construit pour cette version dans {FRONTEND_DIR.relative_to(PROJECT_ROOT)}."
-            )
+            print(f"Frontend déjà construit pour cette version dans {place}.")
             return 0
         BUILD_STAMP.unlink(missing_ok=True)
+        kept = _kept_build(fingerprint)
+        if (kept / "index.html").is_file():
+            shutil.rmtree(FRONTEND_DIR, ignore_errors=True)
+            shutil.copytree(kept, FRONTEND_DIR)
+            kept.touch()
+            BUILD_STAMP.write_text(fingerprint)
+            print(f"Frontend de cette version remis en place dans {place}.")
+            return 0
         reflex = str(Path(sys.executable).parent / "reflex")
         command = [reflex, "export", "--frontend-only", "--no-zip", "--env", "prod"]
         result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(settings), check=False)
         if result.returncode != 0 or not (FRONTEND_DIR / "index.html").is_file():
             print("L'export du frontend a échoué (voir ci-dessus).", file=sys.stderr)
             return 1
+        _keep_build(fingerprint)
         BUILD_STAMP.write_text(fingerprint)
-    print(f"Frontend exporté dans {FRONTEND_DIR.relative_to(PROJECT_ROOT)}.")
+    print(f"Frontend exporté dans {place}.")
     return 0
 
 

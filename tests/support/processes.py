@@ -38,6 +38,8 @@ _SERVING: set[int] = set()
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     """Whether a server could listen on `port` of `host` now."""
     with socket.socket() as sock:
+        # As a server binds: a port whose last connections are in TIME_WAIT is free to listen on.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

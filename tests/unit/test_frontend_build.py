@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,35 @@ def test_a_build_is_current_only_whole_and_from_the_same_fingerprint(
     (roles.FRONTEND_DIR / "index.html").write_text("<!doctype html>")
     assert roles.build_is_current("abc")
     assert not roles.build_is_current("def")
+
+
+def test_a_kept_build_is_put_back_instead_of_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(roles, "FRONTEND_DIR", tmp_path / "client")
+    monkeypatch.setattr(roles, "BUILD_STAMP", tmp_path / "stamp.txt")
+    monkeypatch.setattr(roles, "BUILDS_KEPT_DIR", tmp_path / "kept")
+    settings = _settings()
+    fingerprint = roles.frontend_fingerprint(settings)
+    roles.FRONTEND_DIR.mkdir()
+    (roles.FRONTEND_DIR / "index.html").write_text("this version")
+    roles._keep_build(fingerprint)
+    (roles.FRONTEND_DIR / "index.html").write_text("another version")
+    roles.BUILD_STAMP.write_text("another")
+
+    assert roles.export_frontend(settings) == 0  # no `reflex export`: the kept build is put back
+    assert (roles.FRONTEND_DIR / "index.html").read_text() == "this version"
+    assert roles.build_is_current(fingerprint)
+
+
+def test_only_the_last_builds_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(roles, "FRONTEND_DIR", tmp_path / "client")
+    monkeypatch.setattr(roles, "BUILDS_KEPT_DIR", tmp_path / "kept")
+    roles.FRONTEND_DIR.mkdir()
+    (roles.FRONTEND_DIR / "index.html").write_text("a build")
+    for number in range(roles.BUILDS_KEPT + 2):
+        roles._keep_build(f"build-{number}")
+        os.utime(roles.BUILDS_KEPT_DIR / f"build-{number}", (number, number))
+    roles._keep_build("newest")
+    kept = {path.name for path in roles.BUILDS_KEPT_DIR.iterdir()}
+    assert len(kept) == roles.BUILDS_KEPT and "newest" in kept and "build-0" not in kept
