@@ -29,6 +29,7 @@ from typing import Final
 
 import httpx
 
+from rxapp.commands import roles
 from rxapp.settings import PROJECT_ROOT, VAR_DIR
 
 REQUIRED: Final = (
@@ -36,7 +37,6 @@ REQUIRED: Final = (
     ("REDIS_URL", "l'adresse du serveur Redis"),
 )
 CADDYFILE: Final = PROJECT_ROOT / "deploy" / "Caddyfile"
-FRONTEND_DIR: Final = PROJECT_ROOT / ".web" / "build" / "client"
 CADDY: Final = "caddy"
 READY_TIMEOUT: Final = 180.0
 STOP_TIMEOUT: Final = 20.0
@@ -239,7 +239,7 @@ class Cluster:
             "XDG_CONFIG_HOME": str(folder / "config"),
             "XDG_DATA_HOME": str(folder / "data"),
             "AMELI_SITE": f"http://:{self.plan.port}",
-            "AMELI_FRONTEND_DIR": str(FRONTEND_DIR),
+            "AMELI_FRONTEND_DIR": str(roles.FRONTEND_DIR),
             "AMELI_UPSTREAMS": " ".join(f"127.0.0.1:{port}" for port in self.plan.web_ports),
         }
 

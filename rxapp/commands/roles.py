@@ -37,12 +37,14 @@ BEAT_LOCK_NAME: Final = "rxapp:celery-beat"
 # The beat lock expires this long after its holder stops renewing it (killed, frozen, cut off).
 BEAT_LOCK_TTL: Final = 30.0
 BEAT_LOCK_RENEW_EVERY: Final = 10.0
-FRONTEND_DIR: Final = PROJECT_ROOT / ".web" / "build" / "client"
-# What the build in FRONTEND_DIR was made from (`frontend_fingerprint`); in `.web`, so that a new
-# `.web` is a new build.
-BUILD_STAMP: Final = PROJECT_ROOT / ".web" / "ameli-frontend-build.txt"
+# Reflex's frontend folder: `.web`, or REFLEX_WEB_WORKDIR (relative to the project) when set.
+WEB_DIR: Final = PROJECT_ROOT / (os.environ.get("REFLEX_WEB_WORKDIR") or ".web")
+FRONTEND_DIR: Final = WEB_DIR / "build" / "client"
+# What the build in FRONTEND_DIR was made from (`frontend_fingerprint`); in the frontend folder,
+# so that a new folder is a new build.
+BUILD_STAMP: Final = WEB_DIR / "ameli-frontend-build.txt"
 # The last builds, by fingerprint (about 17 MB each): one of them is put back instead of built again.
-BUILDS_KEPT_DIR: Final = PROJECT_ROOT / ".web" / "ameli-frontend-builds"
+BUILDS_KEPT_DIR: Final = WEB_DIR / "ameli-frontend-builds"
 BUILDS_KEPT: Final = 6
 FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
 FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
