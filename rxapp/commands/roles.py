@@ -49,6 +49,8 @@ BUILDS_KEPT: Final = 6
 FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
 FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
 BUILD_VARIABLES: Final = ("REFLEX_", "VITE_", "NODE_")
+# Of those, the ones only the backend reads (its state manager).
+RUNTIME_ONLY_VARIABLES: Final = frozenset({"REFLEX_OPLOCK_ENABLED"})
 # Settings read only by the running processes, never by the compiled pages: changing one needs no
 # new build. Any other setting, a new one included, counts as part of the build (a safe default).
 RUNTIME_ONLY_SETTINGS: Final = frozenset(
@@ -61,6 +63,7 @@ RUNTIME_ONLY_SETTINGS: Final = frozenset(
         "medialog_api_token",
         "medialog_api_url",
         "medialog_auto_process_after",
+        "demo_history",
         "worker_concurrency",
         "celery_queue",
         "overlap_scan_interval",
@@ -211,7 +214,11 @@ def frontend_fingerprint(settings: Settings) -> str:
     for path in _frontend_sources():
         digest.update(f"{path.relative_to(PROJECT_ROOT)}\0".encode())
         digest.update(path.read_bytes())
-    variables = {key: value for key, value in child_env(settings).items() if key.startswith(BUILD_VARIABLES)}
+    variables = {
+        key: value
+        for key, value in child_env(settings).items()
+        if key.startswith(BUILD_VARIABLES) and key not in RUNTIME_ONLY_VARIABLES
+    }
     values = settings.model_dump(mode="json", exclude=set(RUNTIME_ONLY_SETTINGS))
     digest.update(json.dumps([variables, values], sort_keys=True, default=str).encode())
     return digest.hexdigest()

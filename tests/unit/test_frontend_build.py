@@ -34,10 +34,15 @@ def test_what_the_pages_read_makes_a_new_build(change: dict[str, object]) -> Non
         {"secret_key": "s" * 40},
         {"security_log": "/tmp/security.jsonl"},
         {"trusted_proxies": "10.0.0.1"},
+        {"demo_history": True},
+        {"redis_url": "redis://127.0.0.1:6379/0"},  # and with it, Reflex's state-manager variables
     ],
 )
 def test_what_only_the_processes_read_keeps_the_build(change: dict[str, object]) -> None:
-    assert roles.frontend_fingerprint(_settings(**change)) == roles.frontend_fingerprint(_settings())
+    base: dict[str, object] = {"redis_url": None, "demo_history": False}
+    assert roles.frontend_fingerprint(_settings(**base | change)) == roles.frontend_fingerprint(
+        _settings(**base)
+    )
 
 
 def test_a_build_is_current_only_whole_and_from_the_same_fingerprint(
