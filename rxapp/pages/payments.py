@@ -80,7 +80,14 @@ def _statement_links(row: PaymentRow) -> rx.Component:
 
 # A plain HTML table: Radix Themes' Table.Root wraps it in a ScrollArea, which renders a <style>
 # element inside the page's body, where HTML allows none (RGAA 8.2).
-CELL = {"padding": "10px 12px", "border_bottom": BORDER, "vertical_align": "middle"}
+# A long word may break anywhere when it must: with the text spacing a reader may set (WCAG 1.4.12,
+# RGAA 10.12), the words' own widths pushed the table 61 px past a tablet's width.
+CELL = {
+    "padding": "10px 12px",
+    "border_bottom": BORDER,
+    "vertical_align": "middle",
+    "overflow_wrap": "anywhere",
+}
 
 
 def _table(rows) -> rx.Component:
