@@ -165,7 +165,9 @@ def test_agent_pages(page: Page, viewport: str, fresh_demo_data: str) -> None:
 def _assert_page_has_a_heading(page: Page, address: str) -> None:
     response = page.goto(address)
     assert response is not None and response.ok, f"{address} : {response and response.status}"
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    # A signed-in page first connects and runs its gate, which sends a visitor to the login: on a
+    # busy machine that took more than expect's default 5 s (final fresh-clone run, /tableau-de-bord).
+    expect(page.get_by_role("heading", level=1)).to_have_count(1, timeout=20_000)
     assert page.locator('a[href="#"]').count() == 0, f"{address} : lien vers « # »"
 
 
