@@ -47,3 +47,12 @@ DIVIDER = f"1px solid {DIVIDER_COLOUR}"
 BUTTON = {"size": "3", "min_height": TOUCH_TARGET}
 # A button whose label may wrap on a phone instead of overflowing.
 WRAPPING_BUTTON = {**BUTTON, "white_space": "normal", "height": "auto", "padding_y": "10px"}
+
+
+# A link to a document (a PDF, or its accessible version): underlined, with a taller touch target.
+DOCUMENT_LINK = {
+    "color": BRAND_BLUE,
+    "text_decoration": "underline",
+    "display": "inline-block",
+    "padding_y": "10px",
+}

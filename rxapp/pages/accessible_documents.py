@@ -11,7 +11,7 @@ from rxapp.components.notice import callout, unavailable_alert
 from rxapp.services.attestation import ATTESTATION_NOT_FOUND, ATTESTATION_TITLE
 from rxapp.services.payments import STATEMENT_NOT_FOUND, STATEMENT_TITLE
 from rxapp.state.documents import AttestationState, DocumentLine, StatementState
-from rxapp.theme import BRAND_BLUE
+from rxapp.theme import DOCUMENT_LINK
 
 STATEMENT_PAGE_TITLE = f"{STATEMENT_TITLE} (version accessible)"
 ATTESTATION_PAGE_TITLE = f"{ATTESTATION_TITLE} (version accessible)"
@@ -36,10 +36,7 @@ def _pdf_link(state: type[StatementState] | type[AttestationState], text: str) -
         href=state.pdf_url,
         download=True,
         reload_document=True,
-        color=BRAND_BLUE,
-        text_decoration="underline",
-        display="inline-block",
-        padding_y="10px",
+        **DOCUMENT_LINK,
     )
 
 

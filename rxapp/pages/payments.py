@@ -8,7 +8,7 @@ from rxapp import routes
 from rxapp.components.layout import loading_status, page_shell
 from rxapp.components.notice import callout, unavailable_alert
 from rxapp.state.payments import PaymentRow, PaymentsState
-from rxapp.theme import BORDER, BRAND_BLUE, RADIUS, SURFACE_MUTED
+from rxapp.theme import BORDER, BRAND_BLUE, DOCUMENT_LINK, RADIUS, SURFACE_MUTED
 
 EXPLANATION = (
     "Les paiements non transmis n'ont pas été envoyés à votre complémentaire : "
@@ -44,12 +44,7 @@ def _statement_links(row: PaymentRow) -> rx.Component:
     # which downloads the PDF from the HTTP route instead of routing to a page.
     # The date is read out but not shown; the visible words start the name.
     # Beside the PDF, its accessible version (RGAA 13.3): a page that states the same.
-    link = {
-        "color": BRAND_BLUE,
-        "text_decoration": "underline",
-        "display": "inline-block",
-        "padding_y": "10px",
-    }
+    link = DOCUMENT_LINK
     return rx.cond(
         row.statement_url,
         rx.el.ul(
