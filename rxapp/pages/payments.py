@@ -75,14 +75,11 @@ def _statement_links(row: PaymentRow) -> rx.Component:
 
 # A plain HTML table: Radix Themes' Table.Root wraps it in a ScrollArea, which renders a <style>
 # element inside the page's body, where HTML allows none (RGAA 8.2).
-# A long word may break anywhere when it must: with the text spacing a reader may set (WCAG 1.4.12,
-# RGAA 10.12), the words' own widths pushed the table 61 px past a tablet's width.
-CELL = {
-    "padding": "10px 12px",
-    "border_bottom": BORDER,
-    "vertical_align": "middle",
-    "overflow_wrap": "anywhere",
-}
+CELL = {"padding": "10px 12px", "border_bottom": BORDER, "vertical_align": "middle"}
+# In the body, a long word may break anywhere when it must: with the text spacing a reader may set
+# (WCAG 1.4.12, RGAA 10.12), the words' own widths pushed the table 61 px past a tablet's width.
+# Not in the headers, whose words would then break at any width ("Montan-t").
+BODY_CELL = CELL | {"overflow_wrap": "anywhere"}
 
 
 def _table(rows) -> rx.Component:
@@ -114,13 +111,13 @@ def _table(rows) -> rx.Component:
                             white_space="nowrap",
                             text_align="left",
                             font_weight="400",
-                            **CELL,
+                            **BODY_CELL,
                         ),
-                        rx.el.td(row.beneficiary, **CELL),
-                        rx.el.td(row.label, **CELL),
-                        rx.el.td(row.amount, white_space="nowrap", text_align="right", **CELL),
-                        rx.el.td(_status(row), **CELL),
-                        rx.el.td(_statement_links(row), **CELL),
+                        rx.el.td(row.beneficiary, **BODY_CELL),
+                        rx.el.td(row.label, **BODY_CELL),
+                        rx.el.td(row.amount, white_space="nowrap", text_align="right", **BODY_CELL),
+                        rx.el.td(_status(row), **BODY_CELL),
+                        rx.el.td(_statement_links(row), **BODY_CELL),
                     ),
                 )
             ),
