@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -47,12 +48,29 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+# Each test process has a home port, the same in every pytest run of this checkout: the unit,
+# chaos and browser suites, each a pytest run of its own, then serve the app on the same port and
+# share its frontend build. Below Linux's ephemeral range (32768-60999), so that no outgoing
+# connection holds it; a home port that is taken (another checkout, another run) is passed over.
+HOME_PORTS = range(20000, 32000, 16)
+
+
+def home_port() -> int:
+    """This checkout's port for the app in this test process (one per pytest-xdist worker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    slot = int(worker) if worker.isdigit() else 0
+    return HOME_PORTS[zlib.crc32(str(PROJECT_ROOT).encode()) % len(HOME_PORTS)] + slot % HOME_PORTS.step
+
+
 def app_port() -> int:
-    """A port for the app: one this process served it on before and is free again, else a new one."""
+    """A port for the app: one this process served it on before and is free again, else its home
+    port, else a new one."""
     for port in _APP_PORTS:
         if port not in _SERVING and port_is_free(port):
             return port
-    port = free_port()
+    port = home_port()
+    if port in _APP_PORTS or not port_is_free(port):
+        port = free_port()
     _APP_PORTS.append(port)
     return port
 
@@ -144,7 +162,7 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> 
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(1)
+        time.sleep(0.25)
     raise RuntimeError(f"L'application ne répond pas sur {url} :\n{_tail(log_path)}")
 
 
