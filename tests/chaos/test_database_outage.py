@@ -86,7 +86,6 @@ def app(database: tuple[str, TcpProxy, str]) -> Iterator[RunningApp]:
         "DATABASE_URL": database[2],
         "REDIS_URL": broker,
         "CELERY_QUEUE": f"chaos-db-{os.getpid()}",
-        "REFLEX_WEB_WORKDIR": os.environ.get("REFLEX_WEB_WORKDIR", "/tmp/web-chaos"),
         # Few database connections: the shared server's are counted.
         "GRANIAN_WORKERS": "1",
         "WORKER_CONCURRENCY": "1",

@@ -1,7 +1,12 @@
-"""Smoke test of the embedded default: SQLite, no Redis, nothing else running."""
+"""The embedded default: SQLite, no Redis, nothing else running.
+
+Each test serves the app when no other app of the module is serving: on the same port, the
+same settings give the same frontend build (tests/support/processes.py).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import time
@@ -14,8 +19,12 @@ from sqlmodel import Session, select
 
 from rxapp.db import make_engine
 from rxapp.models import Beneficiary, ComplementaryContract, InsuredPerson, NoemieLink
+from rxapp.services import medialog
 from rxapp.settings import VAR_DIR
+from tests.integration.test_live_notifications import RENALDO, closed_affaire, unread
+from tests.integration.test_websocket_security import logged_in_insured
 from tests.support.processes import running_app
+from tests.support.reflex_socket import ReflexTab
 from tests.support.worker import wait_for
 
 CHROMIUM_ARGS = [
@@ -86,3 +95,35 @@ def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
 
             wait_for(both_blocked, timeout=60, message="le scan périodique du worker sur SQLite")
             engine.dispose()
+
+
+def test_the_embedded_default_shows_a_closure_without_redis() -> None:
+    """SQLite, no Redis: the web process watches the newest notification, once for all dashboards."""
+    with tempfile.TemporaryDirectory(prefix="live-embedded-") as folder:
+        database_url = f"sqlite:///{Path(folder) / 'ameli.db'}"
+        overrides = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": None,
+            "CELERY_QUEUE": f"live-embedded-{os.getpid()}-{time.monotonic_ns()}",
+        }
+        with running_app(overrides, VAR_DIR / "tests" / "live-embedded-server.log") as app:
+
+            async def scenario() -> tuple[ReflexTab, float]:
+                renaldo = await logged_in_insured(app, RENALDO)
+                affaire_id = closed_affaire(database_url, RENALDO)
+                engine = make_engine(database_url)
+                try:
+                    with Session(engine) as session:
+                        assert medialog.apply_closure(session=session, affaire_id=affaire_id)
+                        session.commit()
+                finally:
+                    engine.dispose()
+                sent = time.perf_counter()
+                arrived = await renaldo.wait_for(lambda update: unread(update) == 1, after=sent, timeout=30)
+                assert arrived is not None, renaldo.errors
+                await renaldo.close()
+                return renaldo, arrived - sent
+
+            renaldo, latency = asyncio.run(scenario())
+            assert renaldo.last_sent("refresh_notifications") is not None
+            assert latency < 10.0, latency

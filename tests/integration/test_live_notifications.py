@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -130,35 +128,3 @@ def test_a_forged_refresh_without_a_session_reads_nothing(app: RunningApp) -> No
     tab = asyncio.run(scenario())
     assert tab.var(DashboardState, "notifications") in (None, [])
     assert "/" in tab.redirects
-
-
-def test_the_embedded_default_shows_a_closure_without_redis() -> None:
-    """SQLite, no Redis: the web process watches the newest notification, once for all dashboards."""
-    with tempfile.TemporaryDirectory(prefix="live-embedded-") as folder:
-        database_url = f"sqlite:///{Path(folder) / 'ameli.db'}"
-        overrides = {
-            "DATABASE_URL": database_url,
-            "REDIS_URL": None,
-            "CELERY_QUEUE": f"live-embedded-{os.getpid()}-{time.monotonic_ns()}",
-        }
-        with running_app(overrides, VAR_DIR / "tests" / "live-embedded-server.log") as app:
-
-            async def scenario() -> tuple[ReflexTab, float]:
-                renaldo = await logged_in_insured(app, RENALDO)
-                affaire_id = closed_affaire(database_url, RENALDO)
-                engine = make_engine(database_url)
-                try:
-                    with Session(engine) as session:
-                        assert medialog.apply_closure(session=session, affaire_id=affaire_id)
-                        session.commit()
-                finally:
-                    engine.dispose()
-                sent = time.perf_counter()
-                arrived = await renaldo.wait_for(lambda update: unread(update) == 1, after=sent, timeout=30)
-                assert arrived is not None, renaldo.errors
-                await renaldo.close()
-                return renaldo, arrived - sent
-
-            renaldo, latency = asyncio.run(scenario())
-            assert renaldo.last_sent("refresh_notifications") is not None
-            assert latency < 10.0, latency

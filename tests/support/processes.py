@@ -48,18 +48,17 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-# Each test process has a home port, the same in every pytest run of this checkout: the unit,
-# chaos and browser suites, each a pytest run of its own, then serve the app on the same port and
-# share its frontend build. Below Linux's ephemeral range (32768-60999), so that no outgoing
-# connection holds it; a home port that is taken (another checkout, another run) is passed over.
-HOME_PORTS = range(20000, 32000, 16)
+# The checkout's home port for the app, the same in every pytest run: the unit, chaos and browser
+# suites, each a pytest run of its own, then serve the app on the same port and share its frontend
+# build. (Under pytest-xdist, the modules that serve the app run on one worker: tests/conftest.py.)
+# Below Linux's ephemeral range (32768-60999), so that no outgoing connection holds it; a home port
+# that is taken (an app already serving, another checkout's run) is passed over.
+HOME_PORTS = range(20000, 32000)
 
 
 def home_port() -> int:
-    """This checkout's port for the app in this test process (one per pytest-xdist worker)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    slot = int(worker) if worker.isdigit() else 0
-    return HOME_PORTS[zlib.crc32(str(PROJECT_ROOT).encode()) % len(HOME_PORTS)] + slot % HOME_PORTS.step
+    """This checkout's port for the app."""
+    return HOME_PORTS[zlib.crc32(str(PROJECT_ROOT).encode()) % len(HOME_PORTS)]
 
 
 def app_port() -> int:
