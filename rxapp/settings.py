@@ -7,6 +7,7 @@ command line) reads its configuration here and nowhere else.
 from __future__ import annotations
 
 import functools
+import hashlib
 from datetime import timedelta
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
@@ -326,6 +328,15 @@ class Settings(BaseSettings):
         if not self.redis_url:
             return None
         return _with_redis_db(self.redis_url, _redis_db_number(self.redis_url) + 1)
+
+    @property
+    def deployment_key(self) -> str:
+        """What tells this deployment's keys and channels apart from another's on one Redis: the
+        database's name and the Redis database number, the same for every process and instance of
+        it (whatever host or port each one reaches them by)."""
+        database = make_url(self.database_url).database or ""
+        redis_db = urlsplit(self.redis_url or "").path.strip("/") or "0"
+        return hashlib.sha256(f"{database}\0{redis_db}".encode()).hexdigest()[:16]
 
     @property
     def base_url(self) -> str:

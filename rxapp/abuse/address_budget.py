@@ -36,8 +36,10 @@ class RedisAddressCounter:
     process's memory (a warning naming the error's class, once per window).
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, deployment: str = "") -> None:
         self._url = url
+        # Two deployments on one Redis (two test runs, staging beside production) keep apart.
+        self._prefix = f"{KEY_PREFIX}:{deployment}" if deployment else KEY_PREFIX
         self._client = None
         self._fallback = MemoryAddressCounter()
         self._warned_window = -1
@@ -53,7 +55,7 @@ class RedisAddressCounter:
 
     async def add(self, kind: str, address: str) -> int:
         window = window_of(time.time())
-        key = f"{KEY_PREFIX}:{kind}:{address}:{window}"
+        key = f"{self._prefix}:{kind}:{address}:{window}"
         try:
             async with self._redis().pipeline(transaction=False) as pipe:
                 pipe.incr(key)
@@ -67,6 +69,7 @@ class RedisAddressCounter:
             return await self._fallback.add(kind, address)
 
 
-def address_counter(redis_url: str | None) -> AddressCounter:
-    """The counter for this deployment: Redis when `REDIS_URL` is set, else memory."""
-    return RedisAddressCounter(redis_url) if redis_url else MemoryAddressCounter()
+def address_counter(redis_url: str | None, deployment: str = "") -> AddressCounter:
+    """The counter for this deployment (`Settings.deployment_key`): Redis when `REDIS_URL` is set,
+    shared by all its web instances, else memory."""
+    return RedisAddressCounter(redis_url, deployment) if redis_url else MemoryAddressCounter()

@@ -80,7 +80,7 @@ class EventGuard:
 
     def __post_init__(self) -> None:
         if self.counter is None:
-            self.counter = address_counter(self.settings.redis_url)
+            self.counter = address_counter(self.settings.redis_url, self.settings.deployment_key)
 
     # -- connections ---------------------------------------------------------------------------------
 

@@ -19,13 +19,10 @@ handler, which reads only its own session's account.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
 from rxapp.models import Notification
@@ -39,20 +36,14 @@ REDIS_TIMEOUT = 1.0
 _clients: dict[str, Any] = {}
 
 
-def _deployment(settings: Settings) -> str:
-    database = make_url(settings.database_url).database or ""
-    redis_db = urlsplit(settings.redis_url or "").path.strip("/") or "0"
-    return hashlib.sha256(f"{database}\0{redis_db}".encode()).hexdigest()[:16]
-
-
 def account_channel(settings: Settings, account_id: int) -> str:
     """The channel on which a notification of `account_id` is announced."""
-    return f"{CHANNEL_PREFIX}:{_deployment(settings)}:{account_id}"
+    return f"{CHANNEL_PREFIX}:{settings.deployment_key}:{account_id}"
 
 
 def channel_pattern(settings: Settings) -> str:
     """The pattern a web process subscribes to: every account of this deployment."""
-    return f"{CHANNEL_PREFIX}:{_deployment(settings)}:*"
+    return f"{CHANNEL_PREFIX}:{settings.deployment_key}:*"
 
 
 def account_of_channel(channel: str | bytes) -> int | None:

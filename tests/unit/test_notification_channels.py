@@ -1,9 +1,17 @@
-"""Which web processes hear the worker's notification signal: one channel per deployment."""
+"""What one deployment shares through Redis and no other deployment hears: the worker's notification
+signal (one channel per deployment) and the per-address budgets."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+import uuid
+
+from rxapp.abuse.address_budget import address_counter
+from rxapp.services.event_budget import window_of
 from rxapp.services.notification_signal import account_channel, account_of_channel, channel_pattern
 from rxapp.settings import Settings
+from tests.support.worker import require_redis
 
 
 def _settings(database_url: str, redis_url: str = "redis://127.0.0.1:6379/0") -> Settings:
@@ -29,3 +37,25 @@ def test_the_channel_names_its_account_and_nothing_else_parses() -> None:
     settings = _settings("postgresql+psycopg://ameli@db:5432/ameli")
     assert account_of_channel(account_channel(settings, 1234).encode()) == 1234
     assert account_of_channel("ameli:notifications:abc:not-a-number") is None
+
+
+def test_the_address_budget_is_shared_by_a_deployments_instances_and_by_no_other_deployment() -> None:
+    """Counted in the tests' Redis: two instances of one deployment add up, another deployment
+    (a second test run, a staging site on the same Redis) starts from zero."""
+    redis_url = "redis://127.0.0.1:6379/0"
+    require_redis(redis_url)
+    web_1 = _settings(f"postgresql+psycopg://ameli@db.internal:5432/budget_{uuid.uuid4().hex}", redis_url)
+    web_2 = _settings(web_1.database_url.replace("db.internal:5432", "127.0.0.1:6432"), redis_url)
+    staging = _settings(f"postgresql+psycopg://ameli@db:5432/budget_{uuid.uuid4().hex}", redis_url)
+
+    async def counts(address: str) -> list[int]:
+        counters = [address_counter(s.redis_url, s.deployment_key) for s in (web_1, web_2, staging)]
+        return [await counter.add("socket", address) for counter in counters]
+
+    # Counts start again each minute: a minute that turns meanwhile gets a fresh address.
+    for attempt in range(3):
+        minute = window_of(time.time())
+        found = asyncio.run(counts(f"203.0.113.{attempt + 1}"))
+        if window_of(time.time()) == minute:
+            break
+    assert found == [1, 2, 1]
