@@ -3,6 +3,7 @@ and stop them by process group, never by name."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import socket
@@ -14,13 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import httpx
 
-from rxapp.settings import PROJECT_ROOT
+from rxapp.settings import PROJECT_ROOT, VAR_DIR
 from tests.support import server_logs
 
 FIRST_BUILD_TIMEOUT = 900  # the very first build installs the npm packages
+SLOT_LOCKS = VAR_DIR / "tests"
 
 
 def free_port() -> int:
@@ -48,17 +51,45 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-# The checkout's home port for the app, the same in every pytest run: the unit, chaos and browser
-# suites, each a pytest run of its own, then serve the app on the same port and share its frontend
-# build. (Under pytest-xdist, the modules that serve the app run on one worker: tests/conftest.py.)
-# Below Linux's ephemeral range (32768-60999), so that no outgoing connection holds it; a home port
-# that is taken (an app already serving, another checkout's run) is passed over.
-HOME_PORTS = range(20000, 32000)
+# Where a test process serves the app: a slot of the checkout, held for the process's life (a
+# lock under var/). Slot 0 is the `.web` folder and the checkout's home port, the same in every
+# pytest run, so that the unit, chaos and browser suites, each a run of its own, share a frontend
+# build (it holds its address). A second process serving at the same time (pytest-xdist) takes
+# slot 1: its own folder (`.web-1`) and port, where the running app of slot 0 cannot be rebuilt
+# under it. Home ports sit below Linux's ephemeral range (32768-60999), so that no outgoing
+# connection holds one; a home port that is taken anyway is passed over.
+HOME_PORTS = range(20000, 32000, 8)
+SLOTS = 8
+_slot: tuple[int, TextIO] | None = None  # the slot and its lock, held open
 
 
-def home_port() -> int:
-    """This checkout's port for the app."""
-    return HOME_PORTS[zlib.crc32(str(PROJECT_ROOT).encode()) % len(HOME_PORTS)]
+def app_slot() -> int:
+    """This process's slot, taken at the first call: the lowest one no other process holds."""
+    global _slot
+    if _slot is None:
+        SLOT_LOCKS.mkdir(parents=True, exist_ok=True)
+        for slot in range(SLOTS):
+            handle = (SLOT_LOCKS / f"app-slot-{slot}.lock").open("w")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            _slot = (slot, handle)
+            break
+        else:
+            raise RuntimeError(f"Plus de {SLOTS} processus de test servent l'application à la fois.")
+    return _slot[0]
+
+
+def web_workdir(slot: int) -> str | None:
+    """The slot's frontend folder (REFLEX_WEB_WORKDIR): None for `.web`."""
+    return None if slot == 0 else f".web-{slot}"
+
+
+def home_port(slot: int = 0) -> int:
+    """The checkout's port for the app in `slot`."""
+    return HOME_PORTS[zlib.crc32(str(PROJECT_ROOT).encode()) % len(HOME_PORTS)] + slot
 
 
 def app_port() -> int:
@@ -67,7 +98,7 @@ def app_port() -> int:
     for port in _APP_PORTS:
         if port not in _SERVING and port_is_free(port):
             return port
-    port = home_port()
+    port = home_port(app_slot())
     if port in _APP_PORTS or not port_is_free(port):
         port = free_port()
     _APP_PORTS.append(port)
@@ -120,6 +151,8 @@ def running_app(env_overrides: dict[str, str | None], log_path: Path) -> Iterato
     """
     port = app_port()
     env = dict(os.environ)
+    if web_workdir(app_slot()):
+        env.setdefault("REFLEX_WEB_WORKDIR", web_workdir(app_slot()))
     for key, value in env_overrides.items():
         if value is None:
             env.pop(key, None)
