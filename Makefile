@@ -79,7 +79,7 @@ test: install-dev html-validate chromium caddy
 	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/unit tests/integration
 	$(PY) -m pytest $(DURATIONS) tests/chaos
 	$(PY) -m pytest $(DURATIONS) tests/cluster
-	$(PY) -m pytest $(DURATIONS) tests/e2e
+	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/e2e
 
 unit: install-dev html-validate
 	$(PY) -m pytest $(PARALLEL) tests/unit
@@ -105,7 +105,7 @@ cluster-tests: install-dev chromium caddy
 e2e: export DATABASE_URL ?= $(CI_DATABASE_URL)
 e2e: export REDIS_URL ?= $(CI_REDIS_URL)
 e2e: install-dev html-validate chromium
-	$(PY) -m pytest tests/e2e
+	$(PY) -m pytest $(PARALLEL) tests/e2e
 
 ## Benchmarks (issue 5): var/bench/results.json and BENCHMARKS.md; PARTS="worker data" narrows them.
 bench: export DATABASE_URL ?= $(CI_DATABASE_URL)

@@ -74,7 +74,9 @@ def app(app_database_url: str) -> Iterator[RunningApp]:
         "DATABASE_URL": app_database_url,
         "CELERY_QUEUE": f"e2e-{os.getpid()}",
     }
-    with running_app(overrides, ARTIFACTS / "server.log") as running:
+    # Under pytest-xdist, each worker serves its own app, on its own database, queue and log.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    with running_app(overrides, ARTIFACTS / (f"server-{worker}.log" if worker else "server.log")) as running:
         yield running
 
 
