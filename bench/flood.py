@@ -64,7 +64,10 @@ def run() -> dict[str, Any]:
             "aussi vite que possible ; un socket fermé par le serveur est remplacé, jusqu'à l'arrêt. "
             "Un onglet d'une autre adresse charge une page avant, pendant et après. Budgets : "
             "20 événements/s par connexion (rafales de 60), par adresse 60 sockets et 2 400 événements "
-            "par minute (`rxapp/settings.py`)."
+            "par minute (`rxapp/settings.py`). Au transport, avant engine.io : les trames au-delà de 20/s "
+            "(rafales de 80) sont jetées sans être lues, le socket fermé à la 60e ; une adresse dont 3 "
+            "sockets ont été ainsi fermés en une minute voit ses nouveaux sockets refusés pendant 60 s "
+            "(`rxapp/abuse/transport.py`). « sortie » et « journal sécu » : ce que l'inondation a écrit."
         ),
         "tables": [
             {
