@@ -12,6 +12,7 @@ from reflex.event import EventHandler
 import rxapp.models  # noqa: F401 - every table registered before anything queries
 from rxapp import routes
 from rxapp.abuse import install_event_guard
+from rxapp.abuse.transport import flood_guard
 from rxapp.api import build_api
 from rxapp.api.attestation import attestation_routes
 from rxapp.api.franceconnect import franceconnect_routes
@@ -203,6 +204,8 @@ app = rx.App(
             operations_routes(),
         ),
         security_headers,
+        # Outermost: a flood of websocket frames is dropped before engine.io reads it (issue 15).
+        flood_guard,
     ],
 )
 # French connection banner and error boundary in place of Reflex's English ones.

@@ -130,6 +130,11 @@ class Settings(BaseSettings):
     address_sockets_per_minute: int = Field(default=60, ge=1)
     address_events_per_minute: int = Field(default=2400, ge=1)
     address_logins_per_minute: int = Field(default=30, ge=1)
+    # An address with this many sockets closed for flooding in a minute has its new sockets refused
+    # for `FLOOD_COOLDOWN_SECONDS` (before any handshake). Behind a shared NAT, honest neighbours of
+    # a flooder cannot open a new tab meanwhile (their open tabs go on): keep it short.
+    flood_closes_before_cooldown: int = Field(default=3, ge=1)
+    flood_cooldown_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -73,3 +73,57 @@ def address_counter(redis_url: str | None, deployment: str = "") -> AddressCount
     """The counter for this deployment (`Settings.deployment_key`): Redis when `REDIS_URL` is set,
     shared by all its web instances, else memory."""
     return RedisAddressCounter(redis_url, deployment) if redis_url else MemoryAddressCounter()
+
+
+class Cooldowns:
+    """Addresses whose new sockets are refused for a while (after they flooded), in this process's
+    memory and, when there is one, in Redis for every web instance (`SET ... EX`).
+
+    A handshake is checked against memory first; Redis is asked at most once a second per
+    address, so a refused flood of handshakes costs no Redis round trip each.
+    """
+
+    def __init__(self, redis_url: str | None, deployment: str = "") -> None:
+        self._url = redis_url
+        self._key = f"{KEY_PREFIX}:{deployment}:cooldown" if deployment else f"{KEY_PREFIX}:cooldown"
+        self._client = None
+        self._until: dict[str, float] = {}  # address -> end of its cool-down (monotonic)
+        self._checked: dict[str, float] = {}  # address -> when Redis last said "none"
+
+    def _redis(self):
+        if self._client is None:
+            import redis.asyncio
+
+            self._client = redis.asyncio.Redis.from_url(
+                self._url, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+        return self._client
+
+    async def start(self, address: str, seconds: float) -> None:
+        """Refuse `address`'s new sockets for `seconds`, here and on the other instances."""
+        self._until[address] = time.monotonic() + seconds
+        if self._url:
+            try:
+                await self._redis().set(f"{self._key}:{address}", 1, px=int(seconds * 1000))
+            except Exception as error:
+                logger.warning("Cool-down kept locally, Redis failed: %s", type(error).__name__)
+
+    async def active(self, address: str) -> bool:
+        """Whether `address` is cooling down."""
+        now = time.monotonic()
+        if self._until.get(address, 0.0) > now:
+            return True
+        self._until.pop(address, None)
+        if not self._url or now - self._checked.get(address, -1e9) < 1.0:
+            return False
+        if len(self._checked) > 10_000:
+            self._checked.clear()
+        self._checked[address] = now
+        try:
+            left = await self._redis().pttl(f"{self._key}:{address}")
+        except Exception:
+            return False  # Redis unreachable: the other budgets still hold
+        if left is None or left <= 0:
+            return False
+        self._until[address] = now + left / 1000
+        return True

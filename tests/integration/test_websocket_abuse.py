@@ -25,7 +25,8 @@ from rxapp.settings import Settings
 from rxapp.state.login import LoginState
 from tests.support.databases import scratch_database
 from tests.support.fingerprint import fingerprint
-from tests.support.flood_scenario import measure_flood, metric, milliseconds
+from tests.support.flood import FloodResult, _one_socket
+from tests.support.flood_scenario import measure_flood, metric, milliseconds, setvar_attack
 from tests.support.processes import RunningApp
 from tests.support.reflex_socket import ReflexTab, event_name
 from tests.support.served import served_app
@@ -164,3 +165,56 @@ def test_a_5_mb_event_closes_the_socket_and_the_server_stays_up(app: RunningApp)
 
     latency = asyncio.run(another_tab())
     assert latency == latency  # not NaN: the new tab's page answered
+
+
+def test_an_address_whose_sockets_were_closed_for_flooding_has_new_ones_refused_for_a_while(
+    app: RunningApp, security_log: Path
+) -> None:
+    """Frames over the budget close the socket at the transport; after a few such closes the
+    address's new sockets are refused before any handshake (logged aggregated), while another
+    address, and so an honest tab elsewhere, connects as usual."""
+    address, neighbour = "203.0.113.77", "198.51.100.78"
+    name, payload = setvar_attack()
+    packet = {"name": name, "payload": payload, "router_data": {"pathname": "/", "asPath": "/"}}
+    closed_from = metric(app, "ameli_sockets_closed_total", reason="frame_budget")
+    refused_from = metric(app, "ameli_sockets_closed_total", reason="flood_cooldown")
+    security_from = security_log.stat().st_size
+    wanted_refusals = 20
+
+    async def flood_until_refused() -> FloodResult:
+        result, stop = FloodResult(), asyncio.Event()
+        deadline = time.monotonic() + 60
+        while result.refused < wanted_refusals:
+            assert time.monotonic() < deadline, result
+            await _one_socket(app.url, {"X-Forwarded-For": address}, packet, result, stop, [10**9])
+        return result
+
+    result = asyncio.run(flood_until_refused())
+    closes = DEFAULTS["flood_closes_before_cooldown"].default
+    assert closes <= result.opened <= closes + 2, result  # a window's edge may reset the count once
+    assert metric(app, "ameli_sockets_closed_total", reason="frame_budget") - closed_from >= closes
+    # Refused before engine.io: the polling handshake too, with a 429.
+    polling = httpx.get(
+        f"{app.url}/_event/?EIO=4&transport=polling", headers={"X-Forwarded-For": address}, timeout=10
+    )
+    assert polling.status_code == 429
+    assert (
+        metric(app, "ameli_sockets_closed_total", reason="flood_cooldown") - refused_from >= wanted_refusals
+    )
+
+    async def honest_tab() -> float:
+        tab = ReflexTab(app.url, headers={"X-Forwarded-For": neighbour})
+        await tab.connect("/")
+        latency = await tab.navigate("/")
+        await tab.close()
+        return latency
+
+    latency = asyncio.run(honest_tab())
+    assert latency == latency  # not NaN: the neighbour's page answered
+    # The refusals are logged aggregated: the first in full (once per web process), then counts.
+    lines = [json.loads(line) for line in security_log.read_bytes()[security_from:].splitlines()]
+    refusals = [line for line in lines if line.get("connection") == f"address:{address}"]
+    full = [line for line in refusals if line.get("reason") == "flood_cooldown"]
+    assert 1 <= len(full) < wanted_refusals / 2, refusals
+    closes_logged = [line for line in lines if line.get("reason") == "frame_budget"]
+    assert len(closes_logged) == result.opened and all(line["client_ip"] == address for line in closes_logged)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import signal
 import statistics
@@ -122,43 +123,64 @@ async def measure_flood(
     samples: int = 60,
     sockets: int = 8,
     events: int = 400_000,
+    rounds: int = 1,
 ) -> dict:
     """Page loads of a well-behaved tab before, during and after a flood (`setvar_attack`), and what it cost.
 
+    With `rounds` > 1 the phases are interleaved, so that a change of the machine's load
+    (other processes on a shared machine) falls on all three alike: each round is a block
+    of loads before a flood, during it and after it, `samples // rounds` loads each.
+    `sockets=0` is the control: the same measure with no flood at all.
+
     Returns:
-        `before`, `during`, `after` (page-load seconds), `flood` (the attacker's own
-        figures: sent, opened, closed_by_server, refused), `processed` (events that reached
-        a handler during the flood, the tab's own loads excluded), `closed` (sockets the
-        server closed or refused, from its metrics), and where the flood's
-        lines start and end in the server's output and in the security log (`output_span`,
-        `security_span`: byte offsets).
+        `before`, `during`, `after` (page-load seconds, `samples` each), `load` (the
+        machine's 1-minute load average at the end of each phase's blocks), `flood` (the
+        attacker's own figures, summed over the rounds: sent, opened, closed_by_server,
+        refused), `processed` (events that reached a handler during the floods, the tab's
+        own loads excluded), `closed` (sockets the server closed or refused, from its
+        metrics), and where the floods' lines start and end in the server's output and in
+        the security log (`output_span`, `security_span`: byte offsets).
     """
     victim = ReflexTab(app.url, headers={"X-Forwarded-For": VICTIM_ADDRESS})
     await victim.connect("/")
     await page_loads(victim, 10)  # warm-up: the worker's first loads are slower
-    before = await page_loads(victim, samples)
+    phases: dict[str, list[float]] = {"before": [], "during": [], "after": []}
+    load: dict[str, list[float]] = {"before": [], "during": [], "after": []}
+    totals = {"sent": 0, "opened": 0, "closed_by_server": 0, "refused": 0}
+    processed = closed = 0.0
     output_from, security_from = _size(app.log_path), _size(security_log)
-    processed = processed_events(app)
-    closed = metric(app, "ameli_sockets_closed_total")
     name, payload = setvar_attack()
-    attacker = await start_flood(
-        app, forwarded_for=ATTACKER_ADDRESS, name=name, payload=payload, events=events, sockets=sockets
-    )
-    # The flood is under way once the server has closed a first socket.
-    await until(lambda: metric(app, "ameli_sockets_closed_total") > closed)
-    during = await page_loads(victim, samples)
-    flood = await stop_flood(attacker)
-    processed = processed_events(app) - processed - samples  # the victim's own loads during the flood
-    # Counted by the server: a flooding client may not read the close before it is told to stop.
-    closed = metric(app, "ameli_sockets_closed_total") - closed
-    output_span, security_span = (output_from, _size(app.log_path)), (security_from, _size(security_log))
-    after = await page_loads(victim, samples)
+    for round_ in range(rounds):
+        block = samples // rounds + (1 if round_ < samples % rounds else 0)
+
+        async def measured(phase: str, count: int = block) -> None:
+            phases[phase] += await page_loads(victim, count)
+            load[phase].append(os.getloadavg()[0])
+
+        await measured("before")
+        processed_from = processed_events(app)
+        closed_from = metric(app, "ameli_sockets_closed_total")
+        attacker = await start_flood(
+            app, forwarded_for=ATTACKER_ADDRESS, name=name, payload=payload, events=events, sockets=sockets
+        )
+        if sockets:
+            # The flood is under way once the server has closed or refused a first socket.
+            await until(lambda: metric(app, "ameli_sockets_closed_total") > closed_from)  # noqa: B023
+        await measured("during")
+        flood = await stop_flood(attacker)
+        for key in totals:
+            totals[key] += flood[key]
+        # The victim's own loads during the flood are not the flood's.
+        processed += processed_events(app) - processed_from - block
+        # Counted by the server: a flooding client may not read the close before it is told to stop.
+        closed += metric(app, "ameli_sockets_closed_total") - closed_from
+        output_span, security_span = (output_from, _size(app.log_path)), (security_from, _size(security_log))
+        await measured("after")
     await victim.close()
     return {
-        "before": before,
-        "during": during,
-        "after": after,
-        "flood": flood,
+        **phases,
+        "load": {phase: statistics.mean(values) for phase, values in load.items()},
+        "flood": totals,
         "processed": processed,
         "closed": closed,
         "output_span": output_span,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 
 import pytest
 
@@ -184,3 +185,31 @@ def test_importing_the_guard_creates_no_metric() -> None:
         ).stdout.strip()
         == "False"
     )
+
+
+def test_a_frame_budget_counts_its_drops_per_minute() -> None:
+    from rxapp.abuse.transport import FrameBudget
+
+    frames = FrameBudget(TokenBucket(rate=20, burst=80))
+    assert all(frames.admit(0.0, 60.0) for _ in range(80))
+    assert not any(frames.admit(0.0, 60.0) for _ in range(10))
+    assert (frames.drops, frames.dropped) == (10, 10)
+    assert not frames.admit(0.0, 120.0)  # a new minute: its drops start again, the total goes on
+    assert (frames.drops, frames.dropped) == (1, 11)
+
+
+def test_a_cooldown_in_memory_ends_by_itself() -> None:
+    from rxapp.abuse.address_budget import Cooldowns
+
+    async def scenario() -> list[bool]:
+        cooldowns = Cooldowns(None)
+        before = await cooldowns.active("203.0.113.9")
+        await cooldowns.start("203.0.113.9", 0.05)
+        during = [await cooldowns.active("203.0.113.9"), await cooldowns.active("198.51.100.1")]
+        deadline = time.monotonic() + 5
+        while await cooldowns.active("203.0.113.9"):  # until it ends, by itself
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.01)
+        return [before, *during]
+
+    assert asyncio.run(scenario()) == [False, True, False]
