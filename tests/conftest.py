@@ -3,10 +3,7 @@ logs of the servers under test (a test fails when one of them logged an ERROR du
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,42 +12,6 @@ from sqlmodel import Session
 from rxapp.db import make_engine
 from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
-
-# Under pytest-xdist (`make test` runs `-n auto --dist loadscope`), each module runs on one worker
-# (its module-scoped servers and databases start once), and the modules that serve the Reflex app
-# run one after the other on one worker: they build and serve the same `.web` folder.
-APP_GROUP = "reflex_app"
-SERVES_THE_APP = re.compile(
-    r"^from tests\.support\.(processes|served) import .*\b(running_app|served_app)\b", re.MULTILINE
-)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """`--dist loadscope`, with every module that imports `running_app` or `served_app` in one scope.
-
-    (xdist's `loadgroup` marks do not take effect with pytest 9, whose node ids are no
-    longer the `_nodeid` attribute that xdist rewrites.)
-    """
-    if config.getvalue("dist") != "loadscope":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    root = Path(str(config.rootpath))
-
-    @functools.cache
-    def serves_the_app(module: str) -> bool:
-        try:
-            return bool(SERVES_THE_APP.search((root / module).read_text()))
-        except OSError:
-            return False
-
-    class AppAwareScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return APP_GROUP if serves_the_app(module) else module
-
-    return AppAwareScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)
