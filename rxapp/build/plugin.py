@@ -1,4 +1,5 @@
-"""The Reflex plugin that runs `rxapp.build.purge` after every production build.
+"""The Reflex plugins that post-process every production build: `rxapp.build.purge` (the
+style sheet) and `rxapp.build.preload` (the pages' script preloads).
 
 Reflex installs its npm dev dependency (purgecss, pinned; locked in reflex.lock/) with
 the frontend's packages, and calls `post_build` after Vite and before precompressing
@@ -16,6 +17,7 @@ from reflex_base.plugins.base import CommonContext, PostBuildContext
 from reflex_components_radix.plugin import RadixThemesPlugin
 from typing_extensions import Unpack
 
+from rxapp.build.preload import lower_page_preloads
 from rxapp.build.purge import PURGECSS_VERSION, purge_global_styles
 
 
@@ -42,6 +44,18 @@ class PurgeUnusedCss(rx.plugins.Plugin):
             theme_gray=self.theme_gray,
         )
         print(f"Feuille de style globale : {before // 1024} Ko → {after // 1024} Ko (PurgeCSS).", flush=True)
+
+
+class LowPriorityModulePreloads(rx.plugins.Plugin):
+    """Fetch the pages' preloaded scripts after what their first paint needs (`rxapp.build.preload`).
+
+    Listed after `PurgeUnusedCss`, whose renaming rewrites the pages first.
+    """
+
+    def post_build(self, **context: Unpack[PostBuildContext]) -> None:
+        """Mark every built page's modulepreload links `fetchpriority="low"`."""
+        changed = lower_page_preloads(context["static_dir"])
+        print(f"Préchargements de scripts en priorité basse : {changed} pages.", flush=True)
 
 
 @dataclasses.dataclass
