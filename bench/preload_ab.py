@@ -1,9 +1,9 @@
 """Before/after of the modulepreload post-processing, in one run: `python -m bench.preload_ab`.
 
 One app is served (as in `bench.lighthouse`); before each Lighthouse run of the journey, the
-built pages are rewritten to one variant (`base`: as React Router wrote them, `low`: what the
-export ships, `rxapp.build.preload`, `drop`: no modulepreload at all), and the variants take
-turns run after run, so that the machine's load weighs on them alike. Full reports go to
+built pages are rewritten to one variant (`base`: as React Router wrote them, `low`:
+the modulepreloads marked `fetchpriority="low"`, `drop`: no modulepreload at all, what the
+export ships, `rxapp.build.preload`), and the variants take turns run after run, so that the machine's load weighs on them alike. Full reports go to
 var/bench/lighthouse/ab/ (the figures the summary leaves out: LCP breakdown, dependency tree).
 
 Environment: BENCH_AB_VARIANTS (default "base low drop"), BENCH_AB_RUNS (default 3),
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import lighthouse
 from bench.stats import summary
-from rxapp.build.preload import lower_modulepreloads
+from rxapp.build.preload import drop_modulepreloads
 from tests.support.databases import reset_demo_data, scratch_database
 from tests.support.processes import running_app
 
@@ -31,25 +31,27 @@ RUNS = int(os.environ.get("BENCH_AB_RUNS", "3"))
 PAGES = tuple(os.environ.get("BENCH_AB_PAGES", "").split())
 PRESETS = tuple(os.environ.get("BENCH_LIGHTHOUSE_PRESETS", "mobile").split())
 REPORTS = lighthouse.LOGS / "ab"
+WEB_WORKDIR = lighthouse.WEB_WORKDIR + "-preloads"
 FIGURES = ("performance", "lcp_ms", "fcp_ms", "tbt_ms", "si_ms", "js_kb", "cls")
 _MODULEPRELOAD = re.compile(r"<link\b[^>]*\brel=\"modulepreload\"[^>]*>")
-_UNLOW = re.compile(r' fetchpriority="low"')
 
 
 def _variant(html: str, variant: str) -> str:
-    base = _UNLOW.sub("", html)  # the export already lowers them: back to React Router's output
-    if variant == "base":
-        return base
-    if variant == "low":
-        return lower_modulepreloads(base)
     if variant == "drop":
-        return _MODULEPRELOAD.sub("", base)
+        return drop_modulepreloads(html)
+    if variant == "base":
+        return html
+    if variant == "low":
+        return _MODULEPRELOAD.sub(
+            lambda link: link.group(0).replace(" href=", ' fetchpriority="low" href=', 1), html
+        )
     raise ValueError(variant)
 
 
-def _rewrite(frontend: Path, variant: str) -> None:
-    for page in frontend.rglob("*.html"):
-        html = _variant(page.read_text(encoding="utf-8"), variant)
+def _rewrite(pristine: dict[Path, str], variant: str) -> None:
+    """Every page as `variant`, always from the pages as built (a variant that drops links cannot be undone)."""
+    for page, built in pristine.items():
+        html = _variant(built, variant)
         page.write_text(html, encoding="utf-8")
         compressed = page.with_name(page.name + ".gz")
         if compressed.exists():
@@ -71,25 +73,28 @@ def main() -> int:
     with scratch_database("bench_preload_ab") as database_url:
         overrides: dict[str, str | None] = {
             "DATABASE_URL": database_url,
-            "REFLEX_WEB_WORKDIR": lighthouse.WEB_WORKDIR,
+            "REFLEX_WEB_WORKDIR": WEB_WORKDIR,
             "CELERY_QUEUE": f"bench-preload-ab-{os.getpid()}",
+            # A build whose pages keep their modulepreloads (its own fingerprint): the variants start from it.
+            "KEEP_MODULEPRELOADS": "true",
         }
         with running_app(overrides, lighthouse.LOGS / "app-ab.log") as app:
-            frontend = Path(lighthouse.WEB_WORKDIR) / "build" / "client"
+            frontend = Path(WEB_WORKDIR) / "build" / "client"
             if not frontend.is_absolute():
                 frontend = Path(__file__).resolve().parent.parent / frontend
+            pristine = {page: page.read_text(encoding="utf-8") for page in frontend.rglob("*.html")}
             try:
                 for run in range(RUNS):
                     for preset in PRESETS:
                         for variant in VARIANTS:
-                            _rewrite(frontend, variant)
+                            _rewrite(pristine, variant)
                             reset_demo_data(database_url, attempts=10)
                             plan_steps = _steps()
                             done = _measure(app.url, preset, plan_steps, f"{variant}-{run}-")
                             results[preset][variant].append(done)
                             print(f"{preset} {variant} run {run}: {_brief(done)}", flush=True)
             finally:
-                _rewrite(frontend, "low")
+                _rewrite(pristine, "base")
     load_after = os.getloadavg()
     out = {"load_before": load_before, "load_after": load_after, "stats": {}}
     for preset, by_variant in results.items():

@@ -17,7 +17,7 @@ from reflex_base.plugins.base import CommonContext, PostBuildContext
 from reflex_components_radix.plugin import RadixThemesPlugin
 from typing_extensions import Unpack
 
-from rxapp.build.preload import lower_page_preloads
+from rxapp.build.preload import drop_page_preloads
 from rxapp.build.purge import PURGECSS_VERSION, purge_global_styles
 
 
@@ -46,16 +46,21 @@ class PurgeUnusedCss(rx.plugins.Plugin):
         print(f"Feuille de style globale : {before // 1024} Ko → {after // 1024} Ko (PurgeCSS).", flush=True)
 
 
-class LowPriorityModulePreloads(rx.plugins.Plugin):
-    """Fetch the pages' preloaded scripts after what their first paint needs (`rxapp.build.preload`).
+class NoModulePreloads(rx.plugins.Plugin):
+    """Built pages without their `<link rel="modulepreload">` tags (`rxapp.build.preload`).
 
     Listed after `PurgeUnusedCss`, whose renaming rewrites the pages first.
     """
 
     def post_build(self, **context: Unpack[PostBuildContext]) -> None:
-        """Mark every built page's modulepreload links `fetchpriority="low"`."""
-        changed = lower_page_preloads(context["static_dir"])
-        print(f"Préchargements de scripts en priorité basse : {changed} pages.", flush=True)
+        """Drop the modulepreload links of every built page (unless KEEP_MODULEPRELOADS, for the bench)."""
+        from rxapp.settings import get_settings
+
+        if get_settings().keep_modulepreloads:
+            print("Préchargements de modules gardés (KEEP_MODULEPRELOADS).", flush=True)
+            return
+        changed = drop_page_preloads(context["static_dir"])
+        print(f"Préchargements de modules retirés : {changed} pages.", flush=True)
 
 
 @dataclasses.dataclass
