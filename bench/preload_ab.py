@@ -3,11 +3,14 @@
 One app is served (as in `bench.lighthouse`); before each Lighthouse run of the journey, the
 built pages are rewritten to one variant (`base`: as React Router wrote them, `low`:
 the modulepreloads marked `fetchpriority="low"`, `drop`: no modulepreload at all, what the
-export ships, `rxapp.build.preload`), and the variants take turns run after run, so that the machine's load weighs on them alike. Full reports go to
-var/bench/lighthouse/ab/ (the figures the summary leaves out: LCP breakdown, dependency tree).
+export ships, `rxapp.build.preload`), and the variants take turns run after run, so that the
+machine's load weighs on them alike. The build keeps its modulepreloads (KEEP_MODULEPRELOADS, in
+its own folder) and every variant is made from its pages. Full reports go to
+var/bench/lighthouse/ab/ (what the summary leaves out: LCP breakdown, dependency tree).
 
 Environment: BENCH_AB_VARIANTS (default "base low drop"), BENCH_AB_RUNS (default 3),
-BENCH_AB_PAGES (default: the whole journey; e.g. "login dashboard" stops after the dashboard),
+BENCH_AB_PAGES (default: the whole journey; "login dashboard" stops after the dashboard; only the
+journey's first pages can be picked: a page the next action needs cannot be left out),
 BENCH_LIGHTHOUSE_PRESETS (default "mobile").
 """
 
