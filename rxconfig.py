@@ -4,7 +4,7 @@ import os
 
 import reflex as rx
 
-from rxapp.build.plugin import PurgeUnusedCss, RadixThemesWithoutBundle
+from rxapp.build.plugin import NoModulePreloads, PurgeUnusedCss, RadixThemesWithoutBundle
 from rxapp.settings import ConfigurationError, get_settings
 
 try:
@@ -44,6 +44,9 @@ config = rx.Config(
         ),
         # The production build keeps only the style rules a page can use (bench/OPTIMISATIONS.md).
         PurgeUnusedCss(theme_accent=ACCENT_COLOUR, theme_gray=GRAY_COLOUR),
+        # Then the pages lose their modulepreload links: the first paint no longer waits for the
+        # scripts (bench/OPTIMISATIONS.md).
+        NoModulePreloads(),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
     # No page uses dynamic components: without this, every page loads all of Radix Themes

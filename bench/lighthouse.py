@@ -123,8 +123,16 @@ def install_node_packages() -> None:
     subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, env=_node_env(), check=True)
 
 
-def measure(base_url: str, preset: str, steps: Sequence[dict]) -> list[dict]:
-    """One Lighthouse run over `steps`; one summary per measured page."""
+def measure(
+    base_url: str,
+    preset: str,
+    steps: Sequence[dict],
+    *,
+    report_dir: Path | None = None,
+    report_prefix: str = "",
+) -> list[dict]:
+    """One Lighthouse run over `steps`; one summary per measured page (and, given `report_dir`, each
+    page's whole Lighthouse report in it, as `<report_prefix><preset>-<page>.json`)."""
     plan = {
         "base_url": base_url,
         "preset": preset,
@@ -132,6 +140,8 @@ def measure(base_url: str, preset: str, steps: Sequence[dict]) -> list[dict]:
         "chromium_args": CHROMIUM_ARGS,
         "steps": list(steps),
         "failure_screenshot": str(LOGS / f"failure-{preset}.png"),
+        "report_dir": str(report_dir) if report_dir else None,
+        "report_prefix": report_prefix,
     }
     LOGS.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="lighthouse-plan-") as plan_file:

@@ -2,6 +2,7 @@
 
     python -m bench.screens DIR            # serve the app (scratch database), save DIR/<viewport>-<page>.png
     python -m bench.screens --compare A B  # per screenshot, the share of pixels that differ
+    python -m bench.screens DIR --viewports 390x844 768x1024 1366x900  # other sizes than the e2e tests
 
 Used to check that a change to the build (the purged style sheet) leaves every page looking
 the same: screenshots before and after, then `--compare` (bench/OPTIMISATIONS.md).
@@ -80,7 +81,7 @@ def journey(page: Page, folder: Path, viewport: str) -> None:
     _shot(page, folder, viewport, "admin-queue")
 
 
-def capture(folder: Path) -> None:
+def capture(folder: Path, viewports: dict[str, ViewportSize] | None = None) -> None:
     """Serve the app on a scratch database and walk the journey once per viewport."""
     folder.mkdir(parents=True, exist_ok=True)
     with scratch_database("bench_screens") as database_url:
@@ -91,10 +92,10 @@ def capture(folder: Path) -> None:
         }
         with running_app(overrides, VAR_DIR / "bench" / "screens-app.log") as app, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for viewport, size in VIEWPORTS.items():
+            for viewport, size in (viewports or VIEWPORTS).items():
                 reset_demo_data(database_url, attempts=10)
                 context = browser.new_context(
-                    base_url=app.url, viewport=size, locale="fr-FR", has_touch=viewport != "desktop"
+                    base_url=app.url, viewport=size, locale="fr-FR", has_touch=size["width"] < 1024
                 )
                 context.set_default_timeout(TIMEOUT_MS)
                 journey(context.new_page(), folder, viewport)
@@ -133,10 +134,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="bench.screens")
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--viewports", nargs="+", metavar="LxH", help="au lieu des tailles des tests e2e")
     args = parser.parse_args()
     if args.compare:
         return compare(*args.folders[:2])
-    capture(args.folders[0])
+    viewports = None
+    if args.viewports:
+        sizes = [tuple(int(n) for n in text.split("x")) for text in args.viewports]
+        viewports = {f"{w}x{h}": ViewportSize(width=w, height=h) for w, h in sizes}
+    capture(args.folders[0], viewports)
     return 0
 
 

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # `make cluster DEMO=1` only: the demo accounts may log in although APP_ENV=production. Refused
     # unless PUBLIC_URL is this machine (localhost), so a real deployment cannot turn it on.
     demo_cluster: bool = False
+    # `python -m bench.preload_ab` only: the built pages keep React Router's modulepreload links
+    # (the "before" of that comparison; `rxapp.build.preload`).
+    keep_modulepreloads: bool = False
     worker_concurrency: int = 2
     celery_queue: str = "backoffice"
     overlap_scan_interval: float = 60.0

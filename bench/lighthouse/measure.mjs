@@ -10,7 +10,8 @@
 // page of the journey. The result, one object per measured page, is printed as
 // JSON on stdout.
 
-import {readFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 
 import lighthouse, {desktopConfig} from 'lighthouse';
 import puppeteer from 'puppeteer-core';
@@ -159,6 +160,11 @@ async function main() {
       }
       const lhr = await audit(plan.base_url + step.path, flags, config, page, step.name);
       const summary = summarise(step.name, lhr);
+      if (plan.report_dir) {
+        // The whole report, to read what delays a page (LCP breakdown, dependency tree, ...).
+        mkdirSync(plan.report_dir, {recursive: true});
+        writeFileSync(join(plan.report_dir, `${plan.report_prefix ?? ''}${plan.preset}-${step.name}.json`), JSON.stringify(lhr));
+      }
       const landed = new URL(summary.url).pathname.replace(/(.)\/$/, '$1');
       if (step.expect_path && landed !== step.expect_path) {
         throw new Error(`${step.name}: ended on ${summary.url}, expected ${step.expect_path}`);

@@ -1,4 +1,5 @@
-"""The Reflex plugin that runs `rxapp.build.purge` after every production build.
+"""The Reflex plugins that post-process every production build: `rxapp.build.purge` (the
+style sheet) and `rxapp.build.preload` (the pages' script preloads).
 
 Reflex installs its npm dev dependency (purgecss, pinned; locked in reflex.lock/) with
 the frontend's packages, and calls `post_build` after Vite and before precompressing
@@ -16,6 +17,7 @@ from reflex_base.plugins.base import CommonContext, PostBuildContext
 from reflex_components_radix.plugin import RadixThemesPlugin
 from typing_extensions import Unpack
 
+from rxapp.build.preload import drop_page_preloads
 from rxapp.build.purge import PURGECSS_VERSION, purge_global_styles
 
 
@@ -42,6 +44,23 @@ class PurgeUnusedCss(rx.plugins.Plugin):
             theme_gray=self.theme_gray,
         )
         print(f"Feuille de style globale : {before // 1024} Ko → {after // 1024} Ko (PurgeCSS).", flush=True)
+
+
+class NoModulePreloads(rx.plugins.Plugin):
+    """Built pages without their `<link rel="modulepreload">` tags (`rxapp.build.preload`).
+
+    Listed after `PurgeUnusedCss`, whose renaming rewrites the pages first.
+    """
+
+    def post_build(self, **context: Unpack[PostBuildContext]) -> None:
+        """Drop the modulepreload links of every built page (unless KEEP_MODULEPRELOADS, for the bench)."""
+        from rxapp.settings import get_settings
+
+        if get_settings().keep_modulepreloads:
+            print("Préchargements de modules gardés (KEEP_MODULEPRELOADS).", flush=True)
+            return
+        changed = drop_page_preloads(context["static_dir"])
+        print(f"Préchargements de modules retirés : {changed} pages.", flush=True)
 
 
 @dataclasses.dataclass
