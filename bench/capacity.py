@@ -355,7 +355,7 @@ def run() -> dict[str, Any]:
 
         for number in (REDIS_BROKER_DB, REDIS_STATE_DB):
             redis.Redis.from_url(f"{redis_base}/{number}").flushdb()
-        env = {
+        env: dict[str, str | None] = {
             "REFLEX_WEB_WORKDIR": WEB_WORKDIR,
             "DATABASE_URL": database_url,
             "REDIS_URL": f"{redis_base}/{REDIS_BROKER_DB}",
