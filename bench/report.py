@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "var" / "bench"
-PARTS = ("lighthouse", "websocket", "worker", "data", "flood", "notifications", "cluster")
+PARTS = ("lighthouse", "websocket", "worker", "data", "flood", "notifications", "cluster", "capacity")
 OPTIMISATIONS = Path(__file__).resolve().parent / "OPTIMISATIONS.md"
 
 

@@ -52,6 +52,11 @@ RAMP_SECONDS = 10.0
 EVENT_TIMEOUT = 60.0
 AFFAIRE_WAIT_SECONDS = 120.0
 WARMUP_USERS = 10
+UNLIMITED_ADDRESS = {
+    "ADDRESS_SOCKETS_PER_MINUTE": "1000000",
+    "ADDRESS_EVENTS_PER_MINUTE": "100000000",
+    "ADDRESS_LOGINS_PER_MINUTE": "1000000",
+}
 
 # The timed events of one journey, in order (the report's rows).
 LOGIN, DASHBOARD, SELECT, SELECTION, CHOOSE, NEXT, RECAP, CONFIRM, CONFIRMATION = (
@@ -88,11 +93,16 @@ class Journey:
         self.samples: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.completed = 0
+        self.started = time.perf_counter()
+        # (seconds since the load started, latency in ms) of every event: the steady-state part
+        # reads its p95 minute by minute.
+        self.timeline: list[tuple[float, float]] = []
 
     def record(self, name: str, seconds: float | None) -> None:
         if seconds is None or seconds != seconds:  # None or NaN: no matching update
             raise TimeoutError(f"{name} : pas de réponse")
         self.samples.setdefault(name, []).append(seconds * 1000)
+        self.timeline.append((round(time.perf_counter() - self.started, 3), round(seconds * 1000, 2)))
 
     async def click_pause(self) -> None:
         await asyncio.sleep(self.pace * random.uniform(0.75, 1.25))
@@ -225,6 +235,7 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
         "samples": journey.samples,
         "errors": journey.errors,
         "completed": journey.completed,
+        "timeline": journey.timeline if spec.get("timeline") else [],
     }
 
 
@@ -302,7 +313,9 @@ config = rx.Config(
 
 
 @contextmanager
-def blank_app(redis_url: str, log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+def blank_app(
+    redis_url: str, log_path: Path, workdir: str = BLANK_WEB_WORKDIR
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Generate and serve the blank counter app in production mode on a free port."""
     from tests.support.processes import served_reflex_folder
 
@@ -315,7 +328,7 @@ def blank_app(redis_url: str, log_path: Path) -> Iterator[tuple[str, subprocess.
         (root / "requirements.txt").write_text("reflex\n")
         env = dict(os.environ)
         env.update(
-            REFLEX_WEB_WORKDIR=BLANK_WEB_WORKDIR,
+            REFLEX_WEB_WORKDIR=workdir,
             REFLEX_USE_NPM="1",
             REFLEX_TELEMETRY_ENABLED="false",
             PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""),
@@ -584,6 +597,9 @@ def run() -> dict[str, Any]:
             "DATABASE_URL": database_url,
             "REDIS_URL": f"{redis_base}/{REDIS_BROKER_DB}",
             "CELERY_QUEUE": f"wsbench-{os.getpid()}",
+            # Every simulated insured person comes from 127.0.0.1: the per-address budgets
+            # (rxapp/abuse, made for one person's browser) would refuse all but the first few.
+            **UNLIMITED_ADDRESS,
         }
         blank_redis = f"{redis_base}/{REDIS_STATE_DB}"
         with (

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from rxapp.models import Account, InsuredPerson, SessionKind
+from rxapp.models import Account, InsuredPerson, SessionKind, WebSession
 from rxapp.services.account_holder import account_holder
 from rxapp.services.auth import resolve_session
 from rxapp.services.inbox import InboxItem, messages_for, notifications_for, unread_counts
@@ -54,7 +54,14 @@ def dashboard_for(*, session: Session, session_id: str, latest: int = 3) -> Dash
     the insured may resolve it online, until dismissed for this login.
     """
     web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.INSURED)
-    if web_session is None or web_session.account_id is None:
+    if web_session is None:
+        return None
+    return dashboard_of(session=session, web_session=web_session, latest=latest)
+
+
+def dashboard_of(*, session: Session, web_session: WebSession, latest: int = 3) -> DashboardView | None:
+    """The dashboard of a session already known to be live (a gate's read: `@insured_handler(read=...)`)."""
+    if web_session.account_id is None:
         return None
     account_id = web_session.account_id
     # The account and its insured person in one statement; holding them here keeps them in the

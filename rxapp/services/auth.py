@@ -267,16 +267,27 @@ def end_session(*, session: Session, session_id: str, now: datetime | None = Non
     return id_token
 
 
-def account_for_session(
+def insured_session(
     *, session: Session, session_id: str, idle_timeout: timedelta = IDLE_TIMEOUT
-) -> Account | None:
-    """The account behind a live insured session."""
+) -> WebSession | None:
+    """The live insured session `session_id` (its `account_id` set), or None.
+
+    One statement (the idle clock's update aside): the account exists, the foreign key says so.
+    """
     web_session = resolve_session(
         session=session, session_id=session_id, kind=SessionKind.INSURED, idle_timeout=idle_timeout
     )
     if web_session is None or web_session.account_id is None:
         return None
-    return session.get(Account, web_session.account_id)
+    return web_session
+
+
+def account_for_session(
+    *, session: Session, session_id: str, idle_timeout: timedelta = IDLE_TIMEOUT
+) -> Account | None:
+    """The account behind a live insured session."""
+    web_session = insured_session(session=session, session_id=session_id, idle_timeout=idle_timeout)
+    return session.get(Account, web_session.account_id) if web_session is not None else None
 
 
 BAD_AGENT_CREDENTIALS = "Identifiant ou mot de passe incorrect."

@@ -20,6 +20,7 @@ from rxapp.models import (
     RequestStatus,
     SatisfactionAnswer,
     SessionKind,
+    WebSession,
     utcnow,
 )
 from rxapp.models._types import persisted_id
@@ -107,6 +108,23 @@ def pending_request_for(*, session: Session, account_id: int) -> PendingRequest 
         request.created_at,
         {line.beneficiary_id: line.chosen_contract_id for line in lines},
     )
+
+
+def situation_of(*, session: Session, web_session: WebSession) -> OverlapSituation:
+    """The situation of a live session's account (a gate's read: `@insured_handler(read=...)`)."""
+    return overlap_situation(session=session, account_id=persisted_account(web_session))
+
+
+def pending_request_of(*, session: Session, web_session: WebSession) -> PendingRequest | None:
+    """The pending request of a live session's account (a gate's read)."""
+    return pending_request_for(session=session, account_id=persisted_account(web_session))
+
+
+def persisted_account(web_session: WebSession) -> int:
+    """The account of an insured session (the gate passes only those)."""
+    if web_session.account_id is None:
+        raise LookupError("not an insured session")
+    return web_session.account_id
 
 
 def overlap_situation(*, session: Session, account_id: int, now: datetime | None = None) -> OverlapSituation:
@@ -296,12 +314,29 @@ def dismiss_prompt(*, session: Session, session_id: str, prompt: str) -> bool:
     web_session = resolve_session(session=session, session_id=session_id, kind=SessionKind.INSURED)
     if web_session is None:
         return False
+    return dismiss_prompt_of(session=session, web_session=web_session, prompt=prompt)
+
+
+def dismiss_prompt_of(*, session: Session, web_session: WebSession, prompt: str) -> bool:
+    """`dismiss_prompt` for a session already known to be live (the gate checked it)."""
     if prompt == Prompt.DIALOG:
         web_session.overlap_dialog_dismissed = True
-    else:
+    elif prompt == Prompt.BANNER:
         web_session.overlap_banner_closed = True
+    else:
+        return False
     session.add(web_session)
     return True
+
+
+def dismiss_dialog(*, session: Session, web_session: WebSession) -> bool:
+    """The dialog dismissed for this login (a gate's read: `@insured_handler(read=...)`)."""
+    return dismiss_prompt_of(session=session, web_session=web_session, prompt=Prompt.DIALOG)
+
+
+def dismiss_banner(*, session: Session, web_session: WebSession) -> bool:
+    """The banner closed for this login (a gate's read)."""
+    return dismiss_prompt_of(session=session, web_session=web_session, prompt=Prompt.BANNER)
 
 
 def record_satisfaction(*, session: Session, account_id: int, reference: str, satisfied: bool) -> bool:

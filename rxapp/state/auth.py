@@ -9,6 +9,7 @@ variable holds a session id.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import secrets
 from collections.abc import Callable
@@ -60,8 +61,16 @@ def idle_timeout() -> timedelta:
 
 
 def _account_id_for(*, session: Session, session_id: str) -> int | None:
-    account = auth.account_for_session(session=session, session_id=session_id, idle_timeout=idle_timeout())
-    return account.id if account else None
+    web_session = auth.insured_session(session=session, session_id=session_id, idle_timeout=idle_timeout())
+    return web_session.account_id if web_session else None
+
+
+def _account_and_read(*, session: Session, session_id: str, read: Callable[..., T]) -> tuple[int, T] | None:
+    """The live session's account id and what `read` returns, in one transaction; None without one."""
+    web_session = auth.insured_session(session=session, session_id=session_id, idle_timeout=idle_timeout())
+    if web_session is None or web_session.account_id is None:
+        return None
+    return web_session.account_id, read(session=session, web_session=web_session)
 
 
 async def _session_owner(
@@ -95,6 +104,19 @@ class AuthState(rx.State):
             SQLAlchemyError: the database did not answer; the gate shows a French message.
         """
         return await _session_owner(self, self._session_id(), _account_id_for, handler, kind="insured")
+
+    async def _current_account_and(self, handler: str, read: Callable[..., T]) -> tuple[int, T] | None:
+        """`_current_account_id`, and `read` run in the same transaction once the session is live.
+
+        Args:
+            handler: the name of the handler asking, for the security log.
+            read: a service function taking keyword-only `session` and `web_session`.
+
+        Raises:
+            SQLAlchemyError: the database did not answer; the gate shows a French message.
+        """
+        lookup = functools.partial(_account_and_read, read=read)
+        return await _session_owner(self, self._session_id(), lookup, handler, kind="insured")
 
     def _forget(self) -> None:
         """What a state forgets when its session is gone; each page state says what."""

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from rxapp import routes
 from rxapp.live_updates import OPEN_DASHBOARDS
 from rxapp.services import teleservice
-from rxapp.services.account import dashboard_for
+from rxapp.services.account import DashboardView, dashboard_of
 from rxapp.services.eligibility import EligibilityStatus
 from rxapp.services.formatting import format_greeting_name, format_moment
 from rxapp.services.inbox import InboxItem, notifications_for, processed_request_notice, unread_counts
@@ -51,13 +51,12 @@ class DashboardState(AuthState):
         self.unavailable = SERVICE_UNAVAILABLE
 
     @rx.event
-    @insured_handler
-    async def load(self, account_id: int):
-        """on_load: re-check the session, then read what the page shows; new notifications
-        are then pushed to it (`refresh_notifications`), never polled."""
-        view = await in_session(dashboard_for, session_id=self._session_id())
+    @insured_handler(read=dashboard_of)
+    async def load(self, account_id: int, view: DashboardView | None):
+        """on_load: re-check the session and read what the page shows, in one transaction; new
+        notifications are then pushed to it (`refresh_notifications`), never polled."""
         self.unavailable = ""
-        if view is None:  # the session ended between the gate and the read
+        if view is None:  # not an insured session's account
             self._forget()
             return rx.redirect(routes.LOGIN)
         self.display_name = format_greeting_name(view.greeting.first_name, view.greeting.last_name)
@@ -100,11 +99,10 @@ class DashboardState(AuthState):
             await in_session(teleservice.dismiss_prompt, session_id=self._session_id(), prompt=prompt)
 
     @rx.event
-    @insured_handler
-    async def later(self, _account_id: int):
-        """ "Plus tard" (or Esc): close the dialog until the next login."""
+    @insured_handler(read=teleservice.dismiss_dialog)
+    async def later(self, _account_id: int, _dismissed: bool):
+        """ "Plus tard" (or Esc): close the dialog until the next login (written with the session check)."""
         self.show_dialog = False
-        await self._dismiss(teleservice.Prompt.DIALOG)
 
     @rx.event
     @insured_handler
@@ -115,16 +113,14 @@ class DashboardState(AuthState):
             await self._dismiss(teleservice.Prompt.DIALOG)
 
     @rx.event
-    @insured_handler
-    async def select(self, _account_id: int):
+    @insured_handler(read=teleservice.dismiss_dialog)
+    async def select(self, _account_id: int, _dismissed: bool):
         """ "Sélectionner": to the selection; the dialog does not come back this login."""
         self.show_dialog = False
-        await self._dismiss(teleservice.Prompt.DIALOG)
         return rx.redirect(routes.SELECTION)
 
     @rx.event
-    @insured_handler
-    async def close_banner(self, _account_id: int):
+    @insured_handler(read=teleservice.dismiss_banner)
+    async def close_banner(self, _account_id: int, _closed: bool):
         """The banner's close button: hidden until the next login."""
         self.show_banner = False
-        await self._dismiss(teleservice.Prompt.BANNER)

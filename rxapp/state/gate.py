@@ -17,6 +17,15 @@ its first argument after `self`; the browser never sends it:
     async def load(self, account_id: int):
         self.payments = await in_session(payments_for, account_id=account_id)
 
+A handler whose first step is a read gives it to the gate (`@insured_handler(read=...)`): the
+session check and that read then share one transaction and one trip to a worker thread, and the
+handler receives the read's result after the account id. The read gets the live session's row
+(`web_session`) and runs only when the session is live:
+
+    @rx.event
+    @insured_handler(read=situation_of)
+    async def load(self, account_id: int, situation: OverlapSituation): ...
+
 Not gated: the two login forms (no session yet), the two logouts (they end the
 session whatever it is), the selection's `choose` / `next_step`, which touch
 only this tab's state (`confirm` re-checks everything).
@@ -94,22 +103,29 @@ def log_refused(state: rx.State, handler: str, *, kind: str, had_session: bool) 
 Outage = Callable[[Any], None]
 
 
-def _gate(login_route: str, owner: Callable[[Any, str], Awaitable[int | None]]):
-    def decorate(handler: Handler, on_outage: Outage | None) -> Handler:
+Read = Callable[..., Any]
+Owner = Callable[[Any, str, Read | None], Awaitable[Any]]
+
+
+def _gate(login_route: str, owner: Owner):
+    def decorate(handler: Handler, on_outage: Outage | None, read: Read | None) -> Handler:
         name = handler.__name__
         signature = inspect.signature(handler)
-        self_parameter, identity_parameter, *parameters = signature.parameters.values()
+        self_parameter, *given = signature.parameters.values()
+        hidden, parameters = (given[:2], given[2:]) if read is not None else (given[:1], given[1:])
         public = signature.replace(parameters=[self_parameter, *parameters])
 
         @functools.wraps(handler)
         async def gated(self: Any, *args: Any, **kwargs: Any) -> Any:
             public.bind(self, *args, **kwargs)  # TypeError for forged arguments, before any lookup
             try:
-                identity = await owner(self, name)
-                if identity is None:
+                # The identity, or (identity, what `read` returned) when the handler gave a read.
+                found = await owner(self, name, read)
+                if found is None:
                     self._forget()
                     return rx.redirect(login_route)
-                return await handler(self, identity, *args, **kwargs)
+                hidden_arguments = (found,) if read is None else found
+                return await handler(self, *hidden_arguments, *args, **kwargs)
             except SQLAlchemyError as error:
                 logger.warning("%s.%s: database error %s", type(self).__name__, name, type(error).__name__)
                 (on_outage or type(self)._show_unavailable)(self)
@@ -117,31 +133,40 @@ def _gate(login_route: str, owner: Callable[[Any, str], Awaitable[int | None]]):
 
         # What Reflex (and any client) sees: the handler's own arguments, without the identity.
         gated.__signature__ = public  # type: ignore[attr-defined]
+        hidden_names = {parameter.name for parameter in hidden}
         gated.__annotations__ = {
-            key: value for key, value in handler.__annotations__.items() if key != identity_parameter.name
+            key: value for key, value in handler.__annotations__.items() if key not in hidden_names
         }
         return gated
 
-    def gate(handler: Handler | None = None, *, on_outage: Outage | None = None) -> Any:
-        """Gate a handler (see the module docstring); `@gate` or `@gate(on_outage=...)`.
+    def gate(
+        handler: Handler | None = None, *, on_outage: Outage | None = None, read: Read | None = None
+    ) -> Any:
+        """Gate a handler (see the module docstring); `@gate`, `@gate(on_outage=...)`, `@gate(read=...)`.
 
         Args:
             handler: the handler; its first argument after `self` receives the session's
-                account id (insured) or agent id.
+                account id (insured) or agent id, and the next one what `read` returned.
             on_outage: what the state shows on a database error, instead of its `_show_unavailable`.
+            read: a service function (keyword-only `session` and `web_session`) run in the
+                session check's own transaction, once the session is known to be live.
         """
         if handler is None:
-            return lambda handler: decorate(handler, on_outage)
-        return decorate(handler, on_outage)
+            return lambda handler: decorate(handler, on_outage, read)
+        return decorate(handler, on_outage, read)
 
     return gate
 
 
-async def _account_owner(state: Any, handler: str) -> int | None:
-    return await state._current_account_id(handler)
+async def _account_owner(state: Any, handler: str, read: Read | None) -> Any:
+    if read is None:
+        return await state._current_account_id(handler)
+    return await state._current_account_and(handler, read)
 
 
-async def _agent_owner(state: Any, handler: str) -> int | None:
+async def _agent_owner(state: Any, handler: str, read: Read | None) -> int | None:
+    if read is not None:
+        raise TypeError("agent_handler takes no read")
     return await state._current_agent_id(handler)
 
 

@@ -133,23 +133,21 @@ class SelectionState(AuthState):
     def _satisfaction_not_recorded(self) -> None:
         self.refusal = SERVICE_UNAVAILABLE
 
-    async def _load(self, account_id: int) -> teleservice.OverlapSituation:
-        """Read the situation again: who may choose, and between which contracts."""
-        situation = await in_session(teleservice.overlap_situation, account_id=account_id)
+    def _show(self, situation: teleservice.OverlapSituation) -> None:
+        """The situation, read again with the session check: who may choose, between which contracts."""
         self.status, self.notice = status_notice(situation)
         if self.status == EligibilityStatus.ELIGIBLE:
             self.beneficiaries = _views(situation, self._choices())
         else:
             self.beneficiaries = []
-        return situation
 
     @rx.event
-    @insured_handler
-    async def load_selection(self, account_id: int):
+    @insured_handler(read=teleservice.situation_of)
+    async def load_selection(self, _account_id: int, situation: teleservice.OverlapSituation):
         """on_load of step 1."""
         self.refusal = ""
         self.reference = ""
-        await self._load(account_id)
+        self._show(situation)
 
     @rx.event
     def choose(self, beneficiary_id: str, contract_id: str):
@@ -187,15 +185,15 @@ class SelectionState(AuthState):
         return rx.redirect(routes.RECAP)
 
     @rx.event
-    @insured_handler
-    async def load_recap(self, account_id: int):
+    @insured_handler(read=teleservice.situation_of)
+    async def load_recap(self, _account_id: int, situation: teleservice.OverlapSituation):
         """on_load of step 2: back to step 1 unless every beneficiary has a choice.
 
         Once a request is recorded, the recap shows its confirmation instead: the page
         reloaded, or reconnected after its instance went before the answer to "Confirmer"
         arrived (the page rehydrates on every reconnection), or the back button."""
         self.refusal = ""
-        situation = await self._load(account_id)
+        self._show(situation)
         if situation.pending is not None:
             return rx.redirect(routes.CONFIRMATION)
         if self.status == EligibilityStatus.ELIGIBLE and any(not b.chosen for b in self.beneficiaries):
@@ -231,10 +229,9 @@ class SelectionState(AuthState):
         return rx.redirect(routes.CONFIRMATION)
 
     @rx.event
-    @insured_handler
-    async def load_confirmation(self, account_id: int):
+    @insured_handler(read=teleservice.pending_request_of)
+    async def load_confirmation(self, _account_id: int, pending: teleservice.PendingRequest | None):
         """on_load of the confirmation: show the pending request, even after a reload."""
-        pending = await in_session(teleservice.pending_request_for, account_id=account_id)
         if pending is None:
             self.reference = ""
             return rx.redirect(routes.DASHBOARD)
