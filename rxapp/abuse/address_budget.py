@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 from rxapp.services.event_budget import WINDOW_SECONDS, WindowCounter, window_of
 
@@ -29,7 +29,24 @@ class MemoryAddressCounter:
         return self._counter.add(f"{kind}:{address}", time.time())
 
 
-class RedisAddressCounter:
+class _LazyRedis:
+    """An asyncio Redis client made at first use, with short timeouts: a slow Redis must not
+    hold a handshake or an event for long."""
+
+    _url: str  # "" for none: callers ask only when it is set
+    _client: Any = None
+
+    def _redis(self) -> Any:
+        if self._client is None:
+            import redis.asyncio
+
+            self._client = redis.asyncio.Redis.from_url(
+                self._url, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+        return self._client
+
+
+class RedisAddressCounter(_LazyRedis):
     """Shared by every web instance: one `INCR` a counted event, the key expiring after two windows.
 
     Redis being unreachable must not stop the site: the count falls back to this
@@ -40,18 +57,8 @@ class RedisAddressCounter:
         self._url = url
         # Two deployments on one Redis (two test runs, staging beside production) keep apart.
         self._prefix = f"{KEY_PREFIX}:{deployment}" if deployment else KEY_PREFIX
-        self._client = None
         self._fallback = MemoryAddressCounter()
         self._warned_window = -1
-
-    def _redis(self):
-        if self._client is None:
-            import redis.asyncio
-
-            self._client = redis.asyncio.Redis.from_url(
-                self._url, socket_timeout=0.5, socket_connect_timeout=0.5
-            )
-        return self._client
 
     async def add(self, kind: str, address: str) -> int:
         window = window_of(time.time())
@@ -75,7 +82,7 @@ def address_counter(redis_url: str | None, deployment: str = "") -> AddressCount
     return RedisAddressCounter(redis_url, deployment) if redis_url else MemoryAddressCounter()
 
 
-class Cooldowns:
+class Cooldowns(_LazyRedis):
     """Addresses whose new sockets are refused for a while (after they flooded), in this process's
     memory and, when there is one, in Redis for every web instance (`SET ... EX`).
 
@@ -84,20 +91,10 @@ class Cooldowns:
     """
 
     def __init__(self, redis_url: str | None, deployment: str = "") -> None:
-        self._url = redis_url
+        self._url = redis_url or ""
         self._key = f"{KEY_PREFIX}:{deployment}:cooldown" if deployment else f"{KEY_PREFIX}:cooldown"
-        self._client = None
         self._until: dict[str, float] = {}  # address -> end of its cool-down (monotonic)
         self._checked: dict[str, float] = {}  # address -> when Redis last said "none"
-
-    def _redis(self):
-        if self._client is None:
-            import redis.asyncio
-
-            self._client = redis.asyncio.Redis.from_url(
-                self._url, socket_timeout=0.5, socket_connect_timeout=0.5
-            )
-        return self._client
 
     async def start(self, address: str, seconds: float) -> None:
         """Refuse `address`'s new sockets for `seconds`, here and on the other instances."""
