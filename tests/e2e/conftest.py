@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
 from rxapp.settings import VAR_DIR
 from tests.support.databases import reset_demo_data, scratch_database
@@ -32,6 +32,12 @@ VIEWPORTS = {
     "desktop": {"width": 1440, "height": 900},
 }
 ARTIFACTS = VAR_DIR / "e2e"
+# How long an action, and an `expect`, waits for its condition: a login's whole-page load with
+# argon2 and the page's on_load can take more than Playwright's 5 s when both cores are busy
+# (a greeting after login once took longer, with the two browser workers and other tests
+# running). A wait ends as soon as its condition holds: a passing test is not slower.
+WAIT_MS = 15_000
+expect.set_options(timeout=WAIT_MS)
 
 
 def selected_viewports() -> list[str]:
@@ -132,7 +138,7 @@ def page(browser: Browser, app: RunningApp, viewport: str, request: pytest.Fixtu
         timezone_id="Europe/Paris",
         has_touch=viewport != "desktop",
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_MS)
     # DOM snapshots, not a screencast: the trace viewer shows the page at each step from them, and
     # the screencast's frames cost about a tenth of the suite's CPU (measured on the RGAA audits).
     context.tracing.start(screenshots=False, snapshots=True)
