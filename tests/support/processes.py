@@ -57,7 +57,8 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 # build (it holds its address). A second process serving at the same time (pytest-xdist) takes
 # slot 1: its own folder (`.web-1`) and port, where the running app of slot 0 cannot be rebuilt
 # under it. Home ports sit below Linux's ephemeral range (32768-60999), so that no outgoing
-# connection holds one; a home port that is taken anyway is passed over.
+# connection holds one; a home port that is taken anyway is passed over. (One app at a time per
+# process: a second one, on another port, would be built into the folder the first one serves.)
 HOME_PORTS = range(20000, 32000, 8)
 SLOTS = 8
 _slot: tuple[int, TextIO] | None = None  # the slot and its lock, held open
