@@ -14,6 +14,19 @@ from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for `--dist loadgroup` (`make test` runs the chaos and cluster suites side by side
+    that way): the cluster suite's tests share one cluster (a package fixture), so they form one
+    group, run by one worker; every other module is a group of its own, as with loadscope."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            module = item.nodeid.split("::", 1)[0]
+            group = "cluster" if module.startswith("tests/cluster/") else module
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail the test when a server it ran against logged an ERROR or a traceback meanwhile.
