@@ -10,8 +10,8 @@ LOCK_VENV := /tmp/ameli-lock-venv
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CI_REDIS_URL := redis://127.0.0.1:6379/0
 # The suites run in parallel (pytest-xdist), one scratch database per worker, each module on
-# one worker; the chaos and cluster suites run side by side, the cluster's tests on one worker
-# (the groups are made in tests/conftest.py).
+# one worker; the chaos and cluster suites run side by side, the whole cluster suite on one
+# worker (tests/conftest.py's scheduler).
 TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadscope
 # The slowest tests of each phase, listed at its end: where `make test`'s minutes go.
@@ -78,7 +78,7 @@ test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
 test: install-dev html-validate chromium caddy
 	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/unit tests/integration
-	$(PY) -m pytest -n 2 --dist loadgroup $(DURATIONS) tests/cluster tests/chaos
+	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/cluster tests/chaos
 	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/e2e
 
 unit: install-dev html-validate

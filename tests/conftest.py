@@ -14,17 +14,22 @@ from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for `--dist loadgroup` (`make test` runs the chaos and cluster suites side by side
-    that way): the cluster suite's tests share one cluster (a package fixture), so they form one
-    group, run by one worker; every other module is a group of its own, as with loadscope."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.nodeid.split("::", 1)[0]
-            group = "cluster" if module.startswith("tests/cluster/") else module
-            item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """Under `--dist loadscope`, each module goes to one worker, and the cluster suite as a whole:
+    its tests share one cluster (a package fixture), and a second worker would start a second
+    cluster over the first one's log folder. (`--dist loadgroup` would say this with marks, but
+    pytest-xdist 3.8 names the groups through an attribute pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SuiteScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/cluster/"):
+                return "tests/cluster"
+            return super()._split_scope(nodeid)
+
+    return SuiteScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)
