@@ -9,8 +9,9 @@ HTML_VALIDATE := tests/html_validate/node_modules/.package-lock.json
 LOCK_VENV := /tmp/ameli-lock-venv
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CI_REDIS_URL := redis://127.0.0.1:6379/0
-# Unit and integration tests run in parallel (pytest-xdist), one scratch database per worker;
-# tests/conftest.py keeps each module on one worker and the modules serving the app together.
+# The suites run in parallel (pytest-xdist), one scratch database per worker, each module on
+# one worker; the chaos and cluster suites run side by side, the whole cluster suite on one
+# worker (tests/conftest.py's scheduler).
 TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadscope
 # The slowest tests of each phase, listed at its end: where `make test`'s minutes go.
@@ -77,8 +78,7 @@ test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
 test: install-dev html-validate chromium caddy
 	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/unit tests/integration
-	$(PY) -m pytest $(DURATIONS) tests/chaos
-	$(PY) -m pytest $(DURATIONS) tests/cluster
+	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/cluster tests/chaos
 	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/e2e
 
 unit: install-dev html-validate

@@ -14,6 +14,24 @@ from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """Under `--dist loadscope`, each module goes to one worker, and the cluster suite as a whole:
+    its tests share one cluster (a package fixture), and a second worker would start a second
+    cluster over the first one's log folder. (`--dist loadgroup` would say this with marks, but
+    pytest-xdist 3.8 names the groups through an attribute pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SuiteScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/cluster/"):
+                return "tests/cluster"
+            return super()._split_scope(nodeid)
+
+    return SuiteScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail the test when a server it ran against logged an ERROR or a traceback meanwhile.

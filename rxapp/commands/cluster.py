@@ -239,7 +239,7 @@ class Cluster:
             "XDG_CONFIG_HOME": str(folder / "config"),
             "XDG_DATA_HOME": str(folder / "data"),
             "AMELI_SITE": f"http://:{self.plan.port}",
-            "AMELI_FRONTEND_DIR": str(roles.FRONTEND_DIR),
+            "AMELI_FRONTEND_DIR": str(roles.frontend_dir(self.plan.env)),
             "AMELI_UPSTREAMS": " ".join(f"127.0.0.1:{port}" for port in self.plan.web_ports),
         }
 

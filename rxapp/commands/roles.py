@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -37,9 +37,16 @@ BEAT_LOCK_NAME: Final = "rxapp:celery-beat"
 # The beat lock expires this long after its holder stops renewing it (killed, frozen, cut off).
 BEAT_LOCK_TTL: Final = 30.0
 BEAT_LOCK_RENEW_EVERY: Final = 10.0
-# Reflex's frontend folder: `.web`, or REFLEX_WEB_WORKDIR (relative to the project) when set.
-WEB_DIR: Final = PROJECT_ROOT / (os.environ.get("REFLEX_WEB_WORKDIR") or ".web")
-FRONTEND_DIR: Final = WEB_DIR / "build" / "client"
+
+
+def frontend_dir(environ: Mapping[str, str]) -> Path:
+    """Where `export` puts the static frontend for `environ` (Caddy serves it): in `.web`, or in
+    REFLEX_WEB_WORKDIR (relative to the project) when set."""
+    return PROJECT_ROOT / (environ.get("REFLEX_WEB_WORKDIR") or ".web") / "build" / "client"
+
+
+FRONTEND_DIR: Final = frontend_dir(os.environ)
+WEB_DIR: Final = FRONTEND_DIR.parent.parent
 # What the build in FRONTEND_DIR was made from (`frontend_fingerprint`); in the frontend folder,
 # so that a new folder is a new build.
 BUILD_STAMP: Final = WEB_DIR / "ameli-frontend-build.txt"

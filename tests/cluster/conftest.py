@@ -21,7 +21,7 @@ from rxapp.commands.cluster import Cluster, plan_cluster
 from rxapp.settings import VAR_DIR, Settings
 from tests.support import server_logs
 from tests.support.databases import scratch_database
-from tests.support.processes import port_is_free
+from tests.support.processes import app_slot, port_is_free, web_workdir
 from tests.support.redis_server import redis_server
 from tests.support.tcp_proxy import TcpProxy
 
@@ -71,6 +71,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster
             "DB_MAX_OVERFLOW": "3",
             "WORKER_CONCURRENCY": "1",
         }
+        # The export goes to this process's slot (`.web` or `.web-N`), not under the feet of an
+        # app another test process serves at the same time (the chaos suite runs beside this one).
+        if web_workdir(app_slot()):
+            environ["REFLEX_WEB_WORKDIR"] = web_workdir(app_slot())
         plan = plan_cluster(environ, workers=2, demo=True)
         plan.log_dir = VAR_DIR / "tests" / "cluster"
         shutil.rmtree(plan.log_dir, ignore_errors=True)
