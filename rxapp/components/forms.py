@@ -40,3 +40,19 @@ def text_field(
         spacing="1",
         width="100%",
     )
+
+
+def sign_in_form(*children: rx.Component, on_submit: rx.EventHandler) -> rx.Component:
+    """A form that carries a secret (a code, a password), on a page served before the app runs.
+
+    Its submit button (`sign_in_button`) stays disabled until the page is connected to the
+    server: pressed earlier, or with Enter in a field, the browser would submit the form itself,
+    and the secret would go into the page's address, the history and the server logs. Should a
+    browser submit it anyway, `post` keeps the fields out of the address.
+    """
+    return rx.form(*children, on_submit=on_submit, reset_on_submit=False, method="post", width="100%")
+
+
+def sign_in_button(label: str, **props) -> rx.Component:
+    """The submit button of a `sign_in_form`: enabled once the page is connected (hydrated)."""
+    return rx.button(label, type="submit", disabled=~rx.State.is_hydrated, **props)

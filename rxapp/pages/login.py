@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.forms import all_required_notice, text_field
+from rxapp.components.forms import all_required_notice, sign_in_button, sign_in_form, text_field
 from rxapp.components.franceconnect import franceconnect_button
 from rxapp.components.layout import page_shell
 from rxapp.components.notice import callout
@@ -17,7 +17,7 @@ def login_page() -> rx.Component:
     return page_shell(
         rx.vstack(
             rx.heading("J'accède à mon compte ameli", as_="h1", size="7"),
-            rx.form(
+            sign_in_form(
                 rx.vstack(
                     all_required_notice(),
                     text_field(
@@ -43,9 +43,8 @@ def login_page() -> rx.Component:
                             width="100%",
                         ),
                     ),
-                    rx.button(
+                    sign_in_button(
                         "Me connecter",
-                        type="submit",
                         size="3",
                         width="100%",
                         min_height=TOUCH_TARGET,
@@ -55,8 +54,6 @@ def login_page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=LoginState.submit,
-                reset_on_submit=False,
-                width="100%",
             ),
             rx.text("OU", weight="bold", align="center", width="100%"),
             rx.cond(

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from rxapp import routes
 from rxapp.api.session import SESSION_COOKIE
 from rxapp.services.auth import BAD_CREDENTIALS
 from tests.e2e.helpers import assert_accessible, assert_no_horizontal_scroll, log_in, log_in_as, log_out
@@ -30,6 +31,26 @@ def test_login_page_renders_its_labelled_fields(page: Page, viewport: str) -> No
         expect(page.get_by_role("link", name=name)).to_be_visible()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
+
+
+@pytest.mark.viewports("phone")
+@pytest.mark.parametrize(
+    ("address", "secret_label", "button"),
+    [("/", "Code", "Me connecter"), (routes.ADMIN_LOGIN, "Mot de passe", "Se connecter")],
+)
+def test_a_secret_is_never_sent_by_the_browser_before_the_page_is_connected(
+    page: Page, viewport: str, address: str, secret_label: str, button: str
+) -> None:
+    """Before the page is connected to the server, the form cannot be sent: pressed, or with Enter,
+    the browser would send it itself, with the secret in the page's address."""
+    page.route_web_socket(re.compile(r"/_event"), lambda socket: None)  # a server that never answers
+    page.goto(address)
+    expect(page.get_by_role("button", name=button)).to_be_disabled()
+    expect(page.locator("form")).to_have_attribute("method", "post")
+    page.get_by_label(secret_label, exact=True).fill("Secret2026!")
+    page.get_by_label(secret_label, exact=True).press("Enter")
+    assert "Secret2026" not in page.url, page.url
+    expect(page.get_by_label(secret_label, exact=True)).to_have_value("Secret2026!")
 
 
 def test_wrong_code_shows_a_generic_error(page: Page, viewport: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp.components.admin import agent_shell, error_alert
-from rxapp.components.forms import all_required_notice, text_field
+from rxapp.components.forms import all_required_notice, sign_in_button, sign_in_form, text_field
 from rxapp.pages.admin.shared import heading
 from rxapp.state.admin import AgentLoginState
 from rxapp.theme import BRAND_BLUE
@@ -17,7 +17,7 @@ def admin_login_page() -> rx.Component:
         rx.vstack(
             heading("Espace agents Medialog+"),
             rx.text("Connectez-vous avec l'identifiant et le mot de passe de votre poste."),
-            rx.form(
+            sign_in_form(
                 rx.vstack(
                     all_required_notice(),
                     text_field(
@@ -32,9 +32,8 @@ def admin_login_page() -> rx.Component:
                         required=True,
                     ),
                     error_alert(AgentLoginState.error),
-                    rx.button(
+                    sign_in_button(
                         "Se connecter",
-                        type="submit",
                         size="3",
                         width="100%",
                         min_height="44px",
@@ -44,8 +43,6 @@ def admin_login_page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=AgentLoginState.submit,
-                reset_on_submit=False,
-                width="100%",
             ),
             spacing="5",
             max_width="440px",
