@@ -11,7 +11,8 @@ CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CI_REDIS_URL := redis://127.0.0.1:6379/0
 # The suites run in parallel (pytest-xdist), one scratch database per worker, each module on
 # one worker; the chaos and cluster suites run side by side, the whole cluster suite on one
-# worker (tests/conftest.py's scheduler).
+# worker (tests/conftest.py's scheduler). xdist hands the modules out in the order given:
+# the long ones (integration, cluster) first, so that short ones fill the end.
 TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadscope
 # The slowest tests of each phase, listed at its end: where `make test`'s minutes go.
@@ -77,7 +78,7 @@ cluster: install-dev caddy
 test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
 test: install-dev html-validate chromium caddy
-	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/unit tests/integration
+	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/integration tests/unit
 	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/cluster tests/chaos
 	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/e2e
 
