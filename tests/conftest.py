@@ -14,6 +14,7 @@ from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown when run with -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """Under `--dist loadscope`, each module goes to one worker, and the cluster suite as a whole:
     its tests share one cluster (a package fixture), and a second worker would start a second

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -12,6 +12,7 @@ from rxapp import queue as task_queue
 from rxapp.services import medialog
 from rxapp.services.formatting import format_day, format_moment
 from rxapp.services.nir import format_nir
+from rxapp.state.addressed import AddressedPage
 from rxapp.state.admin import views
 from rxapp.state.admin.views import DetailLineView, HistoryView
 from rxapp.state.auth import AgentAuthState
@@ -25,13 +26,14 @@ TRANSFERRED = "Affaire transférée à la CPAM de Digne : elle ne figure plus da
 NO_AFFAIRE = "Ouvrez une affaire depuis la file avant d'agir."
 
 
-class AdminAffaireState(AgentAuthState):
+class AdminAffaireState(AddressedPage, AgentAuthState):
     """One affaire and the agent's actions on it.
 
     The affaire acted on is the one this state loaded, kept in a backend-only
     var: no handler takes an affaire id from the browser.
     """
 
+    _address_parameter: ClassVar[str] = "ref"
     _affaire_id: int | None = None
     reference: str = ""
     insured: str = ""
@@ -48,11 +50,11 @@ class AdminAffaireState(AgentAuthState):
     error: str = ""
     message: str = ""
 
-    @rx.var
+    @rx.var(cache=False)
     def page_title(self) -> str:
         """The browser title, naming the affaire once it is shown."""
         prefix = "Erreur : " if self.error else ""
-        name = f"Affaire {self.reference}" if self.reference else "Affaire"
+        name = f"Affaire {self.reference}" if self.reference and self.for_this_address else "Affaire"
         return f"{prefix}{name} | Medialog+"
 
     def _forget(self) -> None:
@@ -97,7 +99,7 @@ class AdminAffaireState(AgentAuthState):
         """on_load: the affaire named by `?ref=`, if the agent's CPAM handles it."""
         self._forget()
         self.error = self.message = ""
-        reference = affaire_reference(self.router.url.query_parameters.get("ref", ""))
+        reference = affaire_reference(self._read_address())
         try:
             if reference is None:
                 refuse_input(self, "load", "malformed_reference", forged=False)
