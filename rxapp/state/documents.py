@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import ClassVar
 
 import reflex as rx
 
@@ -21,7 +20,6 @@ from rxapp.services.formatting import PARIS
 from rxapp.services.payments import payment_statement
 from rxapp.services.pdf_document import InsuredDocument
 from rxapp.settings import get_settings
-from rxapp.state.addressed import AddressedPage
 from rxapp.state.auth import AuthState
 from rxapp.state.gate import insured_handler
 from rxapp.state.page import InsuredPage
@@ -77,17 +75,29 @@ def requested_payment(value: object) -> int | None:
     return int(value)
 
 
-class StatementState(AddressedPage, DocumentPage, AuthState):
+class StatementState(DocumentPage, AuthState):
     """/frais-de-sante/releve?paiement=<id>: the relevé of one of the account's payments."""
 
-    _address_parameter: ClassVar[str] = routes.STATEMENT_PARAMETER
+    # The `?paiement=` the relevé (or the refusal) in this state was read for. The tab's state
+    # comes back with the relevé it last showed; until `load` has read the one the address
+    # names, the page shows neither.
+    read_for: str = ""
+
+    def _address_payment(self) -> str:
+        return str(self.router.url.query_parameters.get(routes.STATEMENT_PARAMETER) or "")
+
+    @rx.var(cache=False)
+    def for_this_address(self) -> bool:
+        """The state holds what `load` read for the payment the address names."""
+        return self.read_for == self._address_payment()
 
     @rx.event
     @insured_handler
     async def load(self, account_id: int):
         """on_load: re-check the session, then read the relevé the address names, if it is the account's."""
         self._forget()
-        payment_id = requested_payment(self._read_address())
+        self.read_for = self._address_payment()
+        payment_id = requested_payment(self.read_for)
         try:
             if payment_id is None:
                 raise LookupError(payment_id)

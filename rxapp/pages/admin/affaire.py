@@ -149,14 +149,13 @@ def _actions() -> rx.Component:
 
 def admin_affaire_page() -> rx.Component:
     """One affaire, for an agent allowed to see it, with the actions still possible."""
-    shown = AdminAffaireState.for_this_address  # not the affaire the tab showed before
     return agent_shell(
         rx.vstack(
-            heading(rx.cond(shown & AdminAffaireState.reference, AdminAffaireState.reference, "Affaire")),
+            heading(rx.cond(AdminAffaireState.reference, AdminAffaireState.reference, "Affaire")),
             error_alert(AdminAffaireState.error),
             success_status(AdminAffaireState.message),
             rx.cond(
-                shown & AdminAffaireState.loaded,
+                AdminAffaireState.loaded,
                 rx.vstack(
                     _facts(),
                     heading("Bénéficiaires", 2),

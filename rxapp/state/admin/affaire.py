@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 import reflex as rx
 
@@ -12,7 +12,6 @@ from rxapp import queue as task_queue
 from rxapp.services import medialog
 from rxapp.services.formatting import format_day, format_moment
 from rxapp.services.nir import format_nir
-from rxapp.state.addressed import AddressedPage
 from rxapp.state.admin import views
 from rxapp.state.admin.views import DetailLineView, HistoryView
 from rxapp.state.auth import AgentAuthState
@@ -26,14 +25,13 @@ TRANSFERRED = "Affaire transférée à la CPAM de Digne : elle ne figure plus da
 NO_AFFAIRE = "Ouvrez une affaire depuis la file avant d'agir."
 
 
-class AdminAffaireState(AddressedPage, AgentAuthState):
+class AdminAffaireState(AgentAuthState):
     """One affaire and the agent's actions on it.
 
     The affaire acted on is the one this state loaded, kept in a backend-only
     var: no handler takes an affaire id from the browser.
     """
 
-    _address_parameter: ClassVar[str] = "ref"
     _affaire_id: int | None = None
     reference: str = ""
     insured: str = ""
@@ -50,11 +48,11 @@ class AdminAffaireState(AddressedPage, AgentAuthState):
     error: str = ""
     message: str = ""
 
-    @rx.var(cache=False)
+    @rx.var
     def page_title(self) -> str:
         """The browser title, naming the affaire once it is shown."""
         prefix = "Erreur : " if self.error else ""
-        name = f"Affaire {self.reference}" if self.reference and self.for_this_address else "Affaire"
+        name = f"Affaire {self.reference}" if self.reference else "Affaire"
         return f"{prefix}{name} | Medialog+"
 
     def _forget(self) -> None:
@@ -99,7 +97,7 @@ class AdminAffaireState(AddressedPage, AgentAuthState):
         """on_load: the affaire named by `?ref=`, if the agent's CPAM handles it."""
         self._forget()
         self.error = self.message = ""
-        reference = affaire_reference(self._read_address())
+        reference = affaire_reference(self.router.url.query_parameters.get("ref", ""))
         try:
             if reference is None:
                 refuse_input(self, "load", "malformed_reference", forged=False)
