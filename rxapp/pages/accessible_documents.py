@@ -72,18 +72,16 @@ def _document_page(
     not_found: str,
     back: rx.Component,
     current: str,
-    read: rx.Var | bool = True,
 ) -> rx.Component:
-    """`read`: the state holds the document the address names (not the one the tab last showed)."""
     return page_shell(
         rx.vstack(
             rx.heading(heading, as_="h1", size="7"),
             unavailable_alert(state.unavailable, width="100%"),
             rx.cond(
-                state.missing & read,
+                state.missing,
                 callout(not_found, color_scheme="red", role="alert", width="100%"),
                 rx.cond(
-                    state.loaded & read,
+                    state.loaded,
                     rx.vstack(_intro(what), _document(state, pdf_text), spacing="4", width="100%"),
                     rx.cond(~state.unavailable, loading_status("Chargement du document…")),
                 ),
@@ -108,7 +106,6 @@ def statement_page() -> rx.Component:
         not_found=STATEMENT_NOT_FOUND,
         back=rx.link("Retourner à vos paiements", href=routes.PAYMENTS),
         current=routes.PAYMENTS,
-        read=StatementState.for_this_address,
     )
 
 

@@ -78,26 +78,12 @@ def requested_payment(value: object) -> int | None:
 class StatementState(DocumentPage, AuthState):
     """/frais-de-sante/releve?paiement=<id>: the relevé of one of the account's payments."""
 
-    # The `?paiement=` the relevé (or the refusal) in this state was read for. The tab's state
-    # comes back with the relevé it last showed; until `load` has read the one the address
-    # names, the page shows neither.
-    read_for: str = ""
-
-    def _address_payment(self) -> str:
-        return str(self.router.url.query_parameters.get(routes.STATEMENT_PARAMETER) or "")
-
-    @rx.var(cache=False)
-    def for_this_address(self) -> bool:
-        """The state holds what `load` read for the payment the address names."""
-        return self.read_for == self._address_payment()
-
     @rx.event
     @insured_handler
     async def load(self, account_id: int):
         """on_load: re-check the session, then read the relevé the address names, if it is the account's."""
         self._forget()
-        self.read_for = self._address_payment()
-        payment_id = requested_payment(self.read_for)
+        payment_id = requested_payment(self.router.url.query_parameters.get(routes.STATEMENT_PARAMETER))
         try:
             if payment_id is None:
                 raise LookupError(payment_id)
