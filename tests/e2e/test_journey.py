@@ -186,6 +186,9 @@ def test_keyboard_only_journey(page: Page, viewport: str, fresh_demo_data: str) 
     page.keyboard.type("2 68 03 01 283 047 80")
     _tab_to(page, page.get_by_label("Code", exact=True))
     page.keyboard.type("Demo2026!")
+    # Enter sends the form once the page is connected: before, the button is disabled, so that
+    # the browser never sends the code itself.
+    expect(page.get_by_role("button", name="Me connecter")).to_be_enabled()
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
