@@ -280,47 +280,54 @@ def _satisfaction() -> rx.Component:
     )
 
 
+def _request_summary() -> rx.Component:
+    """The request's reference and date: the box holds its place in the prerendered page, so the
+    fixed text under it is painted at once, and its content appears when the state arrives."""
+    return rx.box(
+        rx.box(
+            rx.heading("Votre choix a bien été transmis.", as_="h1", size="7"),
+            rx.text("Référence de votre demande : ", rx.el.strong(SelectionState.reference)),
+            rx.text("Demande faite le ", SelectionState.request_date),
+            # Hidden (from screen readers too) until the request is read, so nothing claims
+            # a transmission before the on_load has found one.
+            visibility=rx.cond(SelectionState.reference, "visible", "hidden"),
+        ),
+        # Announced as a status message (RGAA 7.5) when the confirmation replaces the recap.
+        role="status",
+        padding="16px",
+        border_left=f"6px solid {SUCCESS_BORDER}",
+        background=SUCCESS_BACKGROUND,
+        width="100%",
+    )
+
+
 def confirmation_page() -> rx.Component:
+    """Only the reference and the date come from the state: the rest does not depend on the
+    request, and is in the prerendered page (its paragraph is the page's largest paint)."""
     return page_shell(
-        rx.cond(
-            SelectionState.reference,
-            rx.vstack(
-                rx.box(
-                    rx.heading("Votre choix a bien été transmis.", as_="h1", size="7"),
-                    rx.text("Référence de votre demande : ", rx.el.strong(SelectionState.reference)),
-                    rx.text("Demande faite le ", SelectionState.request_date),
-                    # Announced as a status message (RGAA 7.5) when the confirmation replaces the recap.
-                    role="status",
-                    padding="16px",
-                    border_left=f"6px solid {SUCCESS_BORDER}",
-                    background=SUCCESS_BACKGROUND,
-                    width="100%",
+        rx.vstack(
+            _request_summary(),
+            rx.heading("Et ensuite ?", as_="h2", size="5"),
+            rx.text(
+                "Votre choix sera traité sous 7 jours. Un accusé de réception a été déposé dans votre "
+                "messagerie, et une notification vous informera dans votre compte dès que la transmission "
+                "automatique de vos remboursements à votre complémentaire sera activée."
+            ),
+            callout(
+                # Inline content: the callout's text is already a paragraph (RGAA 8.2).
+                rx.fragment(
+                    "Pensez à télécharger les relevés de paiements non transmis dans la rubrique ",
+                    rx.link("Vos paiements", href=routes.PAYMENTS, underline="always", high_contrast=True),
+                    " et transmettez-les à votre complémentaire pour vous faire rembourser.",
                 ),
-                rx.heading("Et ensuite ?", as_="h2", size="5"),
-                rx.text(
-                    "Votre choix sera traité sous 7 jours. Un accusé de réception a été déposé dans votre "
-                    "messagerie, et une notification vous informera dans votre compte dès que la transmission "
-                    "automatique de vos remboursements à votre complémentaire sera activée."
-                ),
-                callout(
-                    # Inline content: the callout's text is already a paragraph (RGAA 8.2).
-                    rx.fragment(
-                        "Pensez à télécharger les relevés de paiements non transmis dans la rubrique ",
-                        rx.link(
-                            "Vos paiements", href=routes.PAYMENTS, underline="always", high_contrast=True
-                        ),
-                        " et transmettez-les à votre complémentaire pour vous faire rembourser.",
-                    ),
-                    icon="info",
-                    color_scheme="blue",
-                    width="100%",
-                ),
-                _satisfaction(),
-                button_link("Retourner au tableau de bord", routes.DASHBOARD, primary=True),
-                spacing="4",
+                icon="info",
+                color_scheme="blue",
                 width="100%",
             ),
-            loading_status("Chargement…"),
+            _satisfaction(),
+            button_link("Retourner au tableau de bord", routes.DASHBOARD, primary=True),
+            spacing="4",
+            width="100%",
         ),
         signed_in=True,
         current=routes.PROCEDURES,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from rxapp import routes
 from rxapp.db import make_engine
 from rxapp.models import Message, OverlapRequest, OverlapRequestLine, SatisfactionAnswer
 from rxapp.services.teleservice import ACKNOWLEDGEMENT_SUBJECT
@@ -241,3 +243,19 @@ def test_a_pending_request_locks_the_service_for_seven_days(
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_text("Votre demande est en cours de traitement.")).to_be_visible()
     assert _count(fresh_demo_data, OverlapRequest) == 1
+
+
+@pytest.mark.viewports("phone")
+def test_the_confirmation_is_painted_before_it_is_connected_and_claims_nothing_until_then(
+    page: Page, viewport: str
+) -> None:
+    """Its fixed text is in the prerendered page, so it is painted at once on a slow phone; the
+    heading that says the choix was transmitted waits for the on_load to have found the request
+    (without one, the on_load sends the visitor to the dashboard)."""
+    page.route_web_socket(re.compile(r"/_event"), lambda socket: None)  # a server that never answers
+    page.goto(routes.CONFIRMATION)
+    expect(page.get_by_role("heading", level=2, name="Et ensuite ?")).to_be_visible()
+    expect(page.get_by_text("Votre choix sera traité sous 7 jours.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Référence de votre demande")).to_have_count(1)
+    expect(page.get_by_role("heading", name="Votre choix a bien été transmis.")).to_have_count(0)
+    expect(page.get_by_text("Référence de votre demande")).to_be_hidden()
