@@ -210,6 +210,19 @@ def page_shell(*children: rx.Component, signed_in: bool = False, current: str | 
     )
 
 
+def read_for_this_address(read_for: rx.Var[str], parameter: str) -> rx.Var[bool]:
+    """Whether a page's state holds what its on_load read for the address the browser is at.
+
+    A tab keeps its state from page to page: opened at a new address (`?parameter=`), a page
+    that shows one thing (a relevé, an affaire) gets the previous one back from its state first,
+    until its on_load has read the new one. Its state keeps the parameter's value it read in
+    `read_for`; the browser compares it with its own address, so the page shows nothing under
+    an address it was not read for, and nothing an agent could act on by mistake.
+    """
+    value = rx.State.router.url.query_parameters[parameter].to(str)
+    return read_for == rx.cond(value, value, "")
+
+
 def loading_status(text: str) -> rx.Component:
     """What a page shows until its on_load data arrives.
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from rxapp import routes
-from rxapp.components.layout import loading_status, page_shell
+from rxapp.components.layout import loading_status, page_shell, read_for_this_address
 from rxapp.components.notice import callout, unavailable_alert
 from rxapp.services.attestation import ATTESTATION_NOT_FOUND, ATTESTATION_TITLE
 from rxapp.services.payments import STATEMENT_NOT_FOUND, STATEMENT_TITLE
@@ -72,16 +72,18 @@ def _document_page(
     not_found: str,
     back: rx.Component,
     current: str,
+    shown: rx.Var[bool],
 ) -> rx.Component:
+    """`shown`: the state holds the document of the page's address (`read_for_this_address`)."""
     return page_shell(
         rx.vstack(
             rx.heading(heading, as_="h1", size="7"),
             unavailable_alert(state.unavailable, width="100%"),
             rx.cond(
-                state.missing,
+                shown & state.missing,
                 callout(not_found, color_scheme="red", role="alert", width="100%"),
                 rx.cond(
-                    state.loaded,
+                    shown & state.loaded,
                     rx.vstack(_intro(what), _document(state, pdf_text), spacing="4", width="100%"),
                     rx.cond(~state.unavailable, loading_status("Chargement du document…")),
                 ),
@@ -106,6 +108,7 @@ def statement_page() -> rx.Component:
         not_found=STATEMENT_NOT_FOUND,
         back=rx.link("Retourner à vos paiements", href=routes.PAYMENTS),
         current=routes.PAYMENTS,
+        shown=read_for_this_address(StatementState.read_for, routes.STATEMENT_PARAMETER),
     )
 
 
@@ -119,4 +122,5 @@ def attestation_page() -> rx.Component:
         not_found=ATTESTATION_NOT_FOUND,
         back=rx.link("Retourner à l'attestation de droits", href=routes.RIGHTS_ATTESTATION),
         current=routes.PROCEDURES,
+        shown=rx.Var.create(True),  # one attestation per account: no address to tell apart
     )

@@ -78,12 +78,16 @@ def requested_payment(value: object) -> int | None:
 class StatementState(DocumentPage, AuthState):
     """/frais-de-sante/releve?paiement=<id>: the relevé of one of the account's payments."""
 
+    # The `?paiement=` this state's relevé was read for: the page shows it only at that address.
+    read_for: str = ""
+
     @rx.event
     @insured_handler
     async def load(self, account_id: int):
         """on_load: re-check the session, then read the relevé the address names, if it is the account's."""
         self._forget()
-        payment_id = requested_payment(self.router.url.query_parameters.get(routes.STATEMENT_PARAMETER))
+        self.read_for = self.router.url.query_parameters.get(routes.STATEMENT_PARAMETER, "")
+        payment_id = requested_payment(self.read_for)
         try:
             if payment_id is None:
                 raise LookupError(payment_id)

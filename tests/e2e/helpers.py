@@ -89,3 +89,25 @@ def assert_touch_targets(page: Page, minimum: int = 44) -> None:
         minimum,
     )
     assert not small, f"Cibles tactiles de moins de {minimum} px : {small}"
+
+
+# Records each text the page's main content shows, from the page's first script on.
+_MAIN_TEXTS = """
+window.mainTexts = [];
+new MutationObserver(() => {
+  const main = document.querySelector("main");
+  if (main) window.mainTexts.push(main.innerText);
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def record_main_texts(page: Page) -> None:
+    """From the next page load on, record every text the main content shows while it changes."""
+    page.add_init_script(_MAIN_TEXTS)
+
+
+def main_texts(page: Page) -> list[str]:
+    """The texts recorded since the page loaded (`record_main_texts`); never empty."""
+    texts = page.evaluate("window.mainTexts")
+    assert texts, "aucun texte enregistré pendant le chargement"
+    return texts

@@ -18,7 +18,7 @@ from rxapp.db import make_engine
 from rxapp.models import Account, Beneficiary, InsuredPerson, Payment
 from rxapp.services.attestation import ATTESTATION_TITLE
 from rxapp.services.payments import STATEMENT_NOT_FOUND, STATEMENT_TITLE
-from tests.e2e.helpers import LOGIN_HEADING, assert_accessible, log_in_as
+from tests.e2e.helpers import LOGIN_HEADING, assert_accessible, log_in_as, main_texts, record_main_texts
 
 RENALDO, RENALDO_BODY = "1 74 11 71 270 102", "1741171270102"
 STATEMENT_PDF_LINK = "Télécharger le relevé (PDF)"
@@ -94,14 +94,20 @@ def test_each_statement_has_an_accessible_version_stating_what_its_pdf_states(
         expect(page_links.filter(has_text=day.group(0)).first).to_have_attribute("href", page_url)
         statements.append((pdf_url, page_url, day.group(0)))
 
+    assert statements[0][2] != statements[1][2], statements  # told apart by their dates
+    # Every text the main content shows while a page loads, to see that the second relevé's page
+    # never shows the first one (the tab's state comes back with it, until the on_load has read
+    # the payment the address names).
+    record_main_texts(page)
     for pdf_url, page_url, paid_on in statements:
         page.goto(page_url)
         expect(page.get_by_role("heading", level=1, name=STATEMENT_TITLE)).to_be_visible()
         expect(page).to_have_title(re.compile(f"^{STATEMENT_TITLE} \\(version accessible\\)"))
-        # This payment's relevé, not the one the tab showed before (its state comes back first,
-        # until the page's on_load has read the payment the address names).
         expect(page.get_by_role("main")).to_contain_text(paid_on)
         _assert_states_what_the_pdf_states(page, pdf_url)
+    first_paid_on = statements[0][2]
+    stale = [text for text in main_texts(page) if first_paid_on in text]
+    assert not stale, f"le relevé du {first_paid_on} s'est affiché à l'adresse de l'autre ({len(stale)} fois)"
     assert_accessible(page)
 
 
