@@ -75,10 +75,11 @@ def statement_page_url(payment_id: int) -> str:
 ADMIN_LOGIN = "/admin"
 ADMIN_QUEUE = "/admin/affaires"
 ADMIN_AFFAIRE = "/admin/affaire"
+AFFAIRE_PARAMETER = "ref"
 ADMIN_SUPERVISION = "/admin/supervision"
 ADMIN_SIMULATION = "/admin/simulation"
 
 
 def admin_affaire_url(reference: str) -> str:
     """One affaire's page in the back office."""
-    return f"{ADMIN_AFFAIRE}?ref={reference}"
+    return f"{ADMIN_AFFAIRE}?{AFFAIRE_PARAMETER}={reference}"

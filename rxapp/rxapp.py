@@ -39,6 +39,7 @@ from rxapp.pages.admin import (
     admin_queue_page,
     admin_simulation_page,
     admin_supervision_page,
+    affaire_title,
 )
 from rxapp.pages.dashboard import dashboard_page
 from rxapp.pages.delays import delays_page
@@ -156,7 +157,7 @@ LEGAL_PAGES = (
 AGENT_PAGES = (
     Page(routes.ADMIN_LOGIN, admin_login_page, f"Espace agents | {AGENT_SITE}"),
     Page(routes.ADMIN_QUEUE, admin_queue_page, f"File des affaires | {AGENT_SITE}", AdminQueueState.load),
-    Page(routes.ADMIN_AFFAIRE, admin_affaire_page, AdminAffaireState.page_title, AdminAffaireState.load),
+    Page(routes.ADMIN_AFFAIRE, admin_affaire_page, affaire_title(), AdminAffaireState.load),
     Page(
         routes.ADMIN_SUPERVISION,
         admin_supervision_page,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -31,6 +32,8 @@ from tests.e2e.helpers import (
     assert_no_horizontal_scroll,
     assert_touch_targets,
     log_in_as,
+    main_texts,
+    record_main_texts,
 )
 
 RENALDO_BODY = "1741171270102"
@@ -237,6 +240,26 @@ def test_agent_processes_an_affaire_from_new_to_closed(
     tab.goto(routes.admin_affaire_url(affaires.renaldo))
     expect(tab.get_by_role("heading", level=1, name=LOGIN_HEADING)).to_be_visible()
     tab.close()
+
+
+@pytest.mark.viewports("desktop")
+def test_an_affaire_opened_after_another_never_shows_the_first(
+    page: Page, viewport: str, fresh_demo_data: str
+) -> None:
+    """The tab's state comes back with the affaire it showed last; until the page has read the
+    one its address names, it shows neither (an agent could act on what they did not mean to)."""
+    affaires = _create_affaires(fresh_demo_data)
+    _log_in_agent(page, "agent.ain")
+    expect(_queue(page).get_by_role("link", name=affaires.renaldo)).to_be_visible()
+    page.goto(routes.admin_affaire_url(affaires.renaldo))
+    expect(page.get_by_role("heading", level=1, name=affaires.renaldo)).to_be_visible()
+    record_main_texts(page)
+    page.goto(routes.admin_affaire_url(affaires.karim))  # Paris's: refused to the Ain
+    expect(page.get_by_role("alert")).to_have_text(medialog.NOT_YOURS)
+    stale = [text for text in main_texts(page) if affaires.renaldo in text or "RENALDO" in text]
+    assert not stale, (
+        f"l'affaire {affaires.renaldo} s'est affichée à l'adresse d'une autre ({len(stale)} fois)"
+    )
 
 
 def test_paris_agent_sees_only_paris(page: Page, viewport: str, fresh_demo_data: str) -> None:

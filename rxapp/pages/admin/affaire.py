@@ -6,6 +6,7 @@ import reflex as rx
 
 from rxapp import routes
 from rxapp.components.admin import agent_shell, error_alert, scroll_table, success_status
+from rxapp.components.layout import read_for_this_address
 from rxapp.components.oc_choice import contract_lines
 from rxapp.pages.admin.shared import BUTTON, heading
 from rxapp.services.medialog import MAX_TRANSFER_REASON
@@ -147,15 +148,25 @@ def _actions() -> rx.Component:
     )
 
 
+# What the state holds was read for this page's `?ref=`: never another affaire's, kept by the tab.
+SHOWN = read_for_this_address(AdminAffaireState.read_for, routes.AFFAIRE_PARAMETER)
+
+
+def affaire_title() -> rx.Var[str]:
+    """The browser title, naming the affaire once it is shown."""
+    name = rx.cond(SHOWN & AdminAffaireState.reference, "Affaire " + AdminAffaireState.reference, "Affaire")
+    return rx.cond(SHOWN & AdminAffaireState.error, "Erreur : ", "") + name + " | Medialog+"
+
+
 def admin_affaire_page() -> rx.Component:
     """One affaire, for an agent allowed to see it, with the actions still possible."""
     return agent_shell(
         rx.vstack(
-            heading(rx.cond(AdminAffaireState.reference, AdminAffaireState.reference, "Affaire")),
-            error_alert(AdminAffaireState.error),
-            success_status(AdminAffaireState.message),
+            heading(rx.cond(SHOWN & AdminAffaireState.reference, AdminAffaireState.reference, "Affaire")),
+            error_alert(rx.cond(SHOWN, AdminAffaireState.error, "")),
+            success_status(rx.cond(SHOWN, AdminAffaireState.message, "")),
             rx.cond(
-                AdminAffaireState.loaded,
+                SHOWN & AdminAffaireState.loaded,
                 rx.vstack(
                     _facts(),
                     heading("Bénéficiaires", 2),

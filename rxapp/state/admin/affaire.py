@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from rxapp import queue as task_queue
+from rxapp import routes
 from rxapp.services import medialog
 from rxapp.services.formatting import format_day, format_moment
 from rxapp.services.nir import format_nir
@@ -47,13 +48,8 @@ class AdminAffaireState(AgentAuthState):
     loaded: bool = False
     error: str = ""
     message: str = ""
-
-    @rx.var
-    def page_title(self) -> str:
-        """The browser title, naming the affaire once it is shown."""
-        prefix = "Erreur : " if self.error else ""
-        name = f"Affaire {self.reference}" if self.reference else "Affaire"
-        return f"{prefix}{name} | Medialog+"
+    # The `?ref=` all of the above was read for: the page shows it only at that address.
+    read_for: str = ""
 
     def _forget(self) -> None:
         self._affaire_id = None
@@ -97,7 +93,8 @@ class AdminAffaireState(AgentAuthState):
         """on_load: the affaire named by `?ref=`, if the agent's CPAM handles it."""
         self._forget()
         self.error = self.message = ""
-        reference = affaire_reference(self.router.url.query_parameters.get("ref", ""))
+        self.read_for = self.router.url.query_parameters.get(routes.AFFAIRE_PARAMETER, "")
+        reference = affaire_reference(self.read_for)
         try:
             if reference is None:
                 refuse_input(self, "load", "malformed_reference", forged=False)
