@@ -280,17 +280,27 @@ def _satisfaction() -> rx.Component:
     )
 
 
+# The shapes of a reference and a day, for the box's layout while they load (never shown).
+REFERENCE_SHAPE = "DEM-2026-7Q4K9M2X"
+DAY_SHAPE = "01/12/2026"
+
+
 def _request_summary() -> rx.Component:
     """The request's reference and date: the box holds its place in the prerendered page, so the
     fixed text under it is painted at once, and its content appears when the state arrives."""
+    read = SelectionState.reference != ""
     return rx.box(
         rx.box(
             rx.heading("Votre choix a bien été transmis.", as_="h1", size="7"),
-            rx.text("Référence de votre demande : ", rx.el.strong(SelectionState.reference)),
-            rx.text("Demande faite le ", SelectionState.request_date),
+            rx.text(
+                "Référence de votre demande : ",
+                # Until then, hidden text of a reference's length keeps the lines' wrapping.
+                rx.el.strong(rx.cond(read, SelectionState.reference, REFERENCE_SHAPE)),
+            ),
+            rx.text("Demande faite le ", rx.cond(read, SelectionState.request_date, DAY_SHAPE)),
             # Hidden (from screen readers too) until the request is read, so nothing claims
             # a transmission before the on_load has found one.
-            visibility=rx.cond(SelectionState.reference, "visible", "hidden"),
+            visibility=rx.cond(read, "visible", "hidden"),
         ),
         # Announced as a status message (RGAA 7.5) when the confirmation replaces the recap.
         role="status",
