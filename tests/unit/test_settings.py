@@ -262,7 +262,7 @@ def test_cli_check_reports_a_bad_database_url_in_one_line() -> None:
 def test_the_served_app_holds_reflex_state_locks_opportunistically_only_with_redis(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rxapp.commands.roles import child_env as _child_env
+    from rxapp.commands import child_env as _child_env
 
     monkeypatch.delenv("REFLEX_OPLOCK_ENABLED", raising=False)
     monkeypatch.delenv("GRANIAN_WORKERS", raising=False)
