@@ -215,18 +215,9 @@ class Bench:
 
     def accounts(self, count: int) -> tuple[str, list[tuple[str, int]]]:
         """`count` new insured persons (a population of their own): their code, NIRs and account ids."""
-        from sqlmodel import Session
+        from tests.support.population import commit_population
 
-        from rxapp.db import make_engine
-        from tests.support.population import create_population
-
-        engine = make_engine(self.database_url)
-        try:
-            with Session(engine) as session:
-                population = create_population(session=session, count=count)
-                session.commit()
-        finally:
-            engine.dispose()
+        population = commit_population(database_url=self.database_url, count=count)
         return population.code, list(zip(population.nirs, population.account_ids, strict=True))
 
     def ours(self, count: int, ramp: float, *, timeline: bool = False, check: bool = True) -> dict[str, Any]:

@@ -104,13 +104,10 @@ def _row(label: str, runs: list[dict[str, Any]]) -> list[Any]:
 
 
 def run() -> dict[str, Any]:
-    from sqlmodel import Session
-
     from rxapp.commands.cluster import Cluster, plan_cluster
-    from rxapp.db import make_engine
     from rxapp.settings import Settings
     from tests.support.databases import base_database_url, scratch_database
-    from tests.support.population import POPULATION_CODE, create_population
+    from tests.support.population import POPULATION_CODE, commit_population
     from tests.support.redis_server import redis_server
 
     users = int(os.environ.get("CLUSTER_BENCH_USERS", "200"))
@@ -138,13 +135,8 @@ def run() -> dict[str, Any]:
                 cluster.prepare(export=not exported)
                 exported = True
                 if population is None:
-                    engine = make_engine(database_url)
-                    with Session(engine) as session:
-                        population = create_population(
-                            session=session, count=len(CONFIGURATIONS) * (WARMUP_USERS + users * runs)
-                        )
-                        session.commit()
-                    engine.dispose()
+                    count = len(CONFIGURATIONS) * (WARMUP_USERS + users * runs)
+                    population = commit_population(database_url=database_url, count=count)
                     pool = list(zip(population.nirs, population.account_ids, strict=True))
                 cluster.start()
                 for label, count, proxied in CONFIGURATIONS:

@@ -139,11 +139,8 @@ async def _closures(app: Any, database_url: str, tabs: list[Any], nirs: list[str
 
 
 def run() -> dict[str, Any]:
-    from sqlmodel import Session
-
-    from rxapp.db import make_engine
     from tests.support.databases import base_database_url, scratch_database, upgrade_to_head
-    from tests.support.population import create_population
+    from tests.support.population import commit_population
     from tests.support.processes import running_app
 
     dashboards = int(os.environ.get("NOTIFYBENCH_DASHBOARDS", "200"))
@@ -154,11 +151,7 @@ def run() -> dict[str, Any]:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     with scratch_database("notifybench", base_database_url()) as database_url:
         upgrade_to_head(database_url)
-        engine = make_engine(database_url)
-        with Session(engine) as session:
-            population = create_population(session=session, count=dashboards)
-            session.commit()
-        engine.dispose()
+        population = commit_population(database_url=database_url, count=dashboards)
         env = {
             "REFLEX_WEB_WORKDIR": WEB_WORKDIR,
             "DATABASE_URL": database_url,

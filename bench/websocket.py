@@ -577,12 +577,9 @@ def report(measured: dict[int, dict[str, list[dict[str, Any]]]]) -> dict[str, An
 
 
 def run() -> dict[str, Any]:
-    from sqlmodel import Session
-
-    from rxapp.db import make_engine
     from rxapp.state.login import LoginState  # noqa: F401 - the state tree must import
     from tests.support.databases import base_database_url, scratch_database, upgrade_to_head
-    from tests.support.population import create_population
+    from tests.support.population import commit_population
     from tests.support.processes import running_app
 
     plan = levels_and_runs()
@@ -592,11 +589,7 @@ def run() -> dict[str, Any]:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     with scratch_database("wsbench", base_database_url()) as database_url:
         upgrade_to_head(database_url)
-        engine = make_engine(database_url)
-        with Session(engine) as session:
-            population = create_population(session=session, count=needed)
-            session.commit()
-        engine.dispose()
+        population = commit_population(database_url=database_url, count=needed)
         print(f"{needed} assurés créés", flush=True)
         _flush_redis(redis_base)
         env = {

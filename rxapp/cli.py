@@ -6,8 +6,9 @@ runs the Reflex app (production mode) and the Celery worker with beat, and
 stops them all on Ctrl-C. With `APP_ENV=production` it seeds nothing and
 prints no credential.
 
-A deployment runs one role per process instead (`rxapp.commands.roles`):
-`migrate` and `export` once per release, then `web`, `worker` and `beat`.
+A deployment runs one role per process instead (`rxapp.commands.roles`; `export`
+in `rxapp.commands.frontend_build`): `migrate` and `export` once per release,
+then `web`, `worker` and `beat`.
 Operators manage agents with `agent ...` and remove the demo with `purge-demo`
 (`rxapp.commands.agent_accounts`).
 """
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from rxapp.commands import StartupError, roles
+from rxapp.commands import StartupError, child_env, frontend_build, roles
 from rxapp.commands.agent_accounts import add_parsers as add_agent_parsers
 from rxapp.commands.agent_accounts import run_agent_command, run_purge_demo
 from rxapp.settings import PROJECT_ROOT, VAR_DIR, ConfigurationError, Settings, load_settings
@@ -190,11 +191,11 @@ def serve(settings: Settings) -> int:
     prepare_broker(settings)
     # The frontend is built once per version, then served by the web role: a second start takes
     # seconds. Without Redis, Reflex keeps the tabs' states on disk: a new start forgets them.
-    if roles.export_frontend(settings) != 0:
+    if frontend_build.export_frontend(settings) != 0:
         return 1
     if not settings.uses_redis:
         shutil.rmtree(PROJECT_ROOT / STATES_DIR, ignore_errors=True)
-    env = roles.child_env(settings)
+    env = child_env(settings)
     commands = {
         "app": roles.web_command(),
         "worker": roles.celery_worker_command(
@@ -290,7 +291,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if command == "seed" and settings.is_production:
         raise StartupError(SEED_REFUSED)
     if command == "export":
-        return roles.export_frontend(settings)
+        return frontend_build.export_frontend(settings)
     wait_for_database(settings)
     if command == "migrate":
         migrate(settings)

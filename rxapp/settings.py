@@ -10,13 +10,15 @@ import functools
 import hashlib
 from datetime import timedelta
 from enum import StrEnum
-from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from rxapp.services.client_address import Network, parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
@@ -142,9 +144,6 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
         try:
             url = make_url(value)
         except ArgumentError as exc:
@@ -170,23 +169,18 @@ class Settings(BaseSettings):
             raise ValueError("port ou numéro de base invalide") from exc
         return value
 
-    @model_validator(mode="after")
-    def _refuse_default_secrets_in_production(self) -> Settings:
-        if self.app_env is AppEnv.PRODUCTION:
-            if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
-                raise ValueError(
-                    "SECRET_KEY : en production, une valeur propre d'au moins 32 caractères est obligatoire"
-                )
-            if self.medialog_api_token == DEFAULT_MEDIALOG_TOKEN:
-                raise ValueError("MEDIALOG_API_TOKEN : en production, la valeur par défaut est refusée")
-        return self
-
-    # --- Production mode: what only the demo may use (helper "production") ---
+    # --- Production mode: what only the demo may use ---
 
     @model_validator(mode="after")
-    def _refuse_demo_only_setups_in_production(self) -> Settings:
-        if self.app_env is not AppEnv.PRODUCTION:
+    def _refuse_demo_secrets_and_setups_in_production(self) -> Settings:
+        if not self.is_production:
             return self
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+            raise ValueError(
+                "SECRET_KEY : en production, une valeur propre d'au moins 32 caractères est obligatoire"
+            )
+        if self.medialog_api_token == DEFAULT_MEDIALOG_TOKEN:
+            raise ValueError("MEDIALOG_API_TOKEN : en production, la valeur par défaut est refusée")
         if self.is_sqlite:
             raise ValueError("DATABASE_URL : en production, SQLite est refusé ; indiquez une base PostgreSQL")
         if not self.uses_redis:
@@ -220,15 +214,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_the_local_franceconnect_in_production(self) -> Settings:
-        if self.app_env is AppEnv.PRODUCTION and not self.franceconnect_issuer:
+        if self.is_production and not self.franceconnect_issuer:
             raise ValueError(
                 "FRANCECONNECT_ISSUER : en production, le fournisseur FranceConnect local est refusé ; "
                 "indiquez l'adresse de FranceConnect"
             )
-        if (
-            self.app_env is AppEnv.PRODUCTION
-            and self.franceconnect_client_secret == DEFAULT_FRANCECONNECT_SECRET
-        ):
+        if self.is_production and self.franceconnect_client_secret == DEFAULT_FRANCECONNECT_SECRET:
             raise ValueError("FRANCECONNECT_CLIENT_SECRET : en production, la valeur par défaut est refusée")
         return self
 
@@ -277,7 +268,7 @@ class Settings(BaseSettings):
     @classmethod
     def _check_networks(cls, value: str) -> str:
         try:
-            _networks(value)
+            parse_networks(value)
         except ValueError as exc:
             raise ValueError("attendu : adresses IP ou réseaux CIDR séparés par des virgules") from exc
         return value
@@ -285,7 +276,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_metrics_token(self) -> Settings:
         if (
-            self.app_env is AppEnv.PRODUCTION
+            self.is_production
             and self.metrics_token is not None
             and len(self.metrics_token) < METRICS_TOKEN_MIN_LENGTH
         ):
@@ -299,21 +290,21 @@ class Settings(BaseSettings):
         return self.app_env is AppEnv.PRODUCTION
 
     @property
-    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
         """`TRUSTED_PROXIES`, parsed."""
-        return _networks(self.trusted_proxies)
+        return parse_networks(self.trusted_proxies)
 
     @property
-    def metrics_allowed_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+    def metrics_allowed_networks(self) -> tuple[Network, ...]:
         """`METRICS_ALLOWED`, parsed."""
-        return _networks(self.metrics_allowed)
+        return parse_networks(self.metrics_allowed)
 
     @property
     def effective_log_format(self) -> LogFormat:
         """`LOG_FORMAT`, or JSON in production and text in development."""
         if self.log_format is not None:
             return self.log_format
-        return LogFormat.JSON if self.app_env is AppEnv.PRODUCTION else LogFormat.TEXT
+        return LogFormat.JSON if self.is_production else LogFormat.TEXT
 
     @property
     def uses_redis(self) -> bool:
@@ -365,10 +356,6 @@ class Settings(BaseSettings):
     def medialog_url(self) -> str:
         """Where the worker reaches the Medialog+ API (the app's backend by default)."""
         return (self.medialog_api_url or f"http://127.0.0.1:{self.app_port}/api/medialog").rstrip("/")
-
-
-def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
-    return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
 
 
 def _redis_db_number(url: str) -> int:

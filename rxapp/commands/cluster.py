@@ -29,7 +29,7 @@ from typing import Final
 
 import httpx
 
-from rxapp.commands import roles
+from rxapp.commands import frontend_build
 from rxapp.settings import PROJECT_ROOT, VAR_DIR
 
 REQUIRED: Final = (
@@ -239,7 +239,7 @@ class Cluster:
             "XDG_CONFIG_HOME": str(folder / "config"),
             "XDG_DATA_HOME": str(folder / "data"),
             "AMELI_SITE": f"http://:{self.plan.port}",
-            "AMELI_FRONTEND_DIR": str(roles.frontend_dir(self.plan.env)),
+            "AMELI_FRONTEND_DIR": str(frontend_build.frontend_dir(self.plan.env)),
             "AMELI_UPSTREAMS": " ".join(f"127.0.0.1:{port}" for port in self.plan.web_ports),
         }
 

@@ -1,10 +1,11 @@
-"""One role per process: migrate, web, worker, beat, export, and their start-up checks.
+"""One role per process: migrate, web, worker, beat, and their start-up checks.
 
 `python -m rxapp.cli serve` (`make run`) still runs everything in one command
 for the demo; in production each role runs in its own process:
 
 - `migrate` once per release, under a PostgreSQL advisory lock;
-- `export` once per release: the frontend's static files, built by Reflex;
+- `export` once per release: the frontend's static files, built by Reflex
+  (`rxapp.commands.frontend_build`);
 - `web` (several instances allowed): the Reflex backend and the API, serving the
   exported files itself, never migrating, seeding or rebuilding anything;
 - `worker` (several allowed): Celery without beat;
@@ -14,22 +15,18 @@ for the demo; in production each role runs in its own process:
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
-import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Final
 
-from rxapp.commands import StartupError
-from rxapp.settings import PROJECT_ROOT, VAR_DIR, Settings
+from rxapp.commands import StartupError, child_env
+from rxapp.commands.frontend_build import FRONTEND_DIR
+from rxapp.settings import PROJECT_ROOT, Settings
 
 # pg_advisory_lock key held while migrating ("ameli" in ASCII): any fixed bigint would do.
 MIGRATION_LOCK_KEY: Final = 0x616D656C69
@@ -37,67 +34,6 @@ BEAT_LOCK_NAME: Final = "rxapp:celery-beat"
 # The beat lock expires this long after its holder stops renewing it (killed, frozen, cut off).
 BEAT_LOCK_TTL: Final = 30.0
 BEAT_LOCK_RENEW_EVERY: Final = 10.0
-
-
-def frontend_dir(environ: Mapping[str, str]) -> Path:
-    """Where `export` puts the static frontend for `environ` (Caddy serves it): in `.web`, or in
-    REFLEX_WEB_WORKDIR (relative to the project) when set."""
-    return PROJECT_ROOT / (environ.get("REFLEX_WEB_WORKDIR") or ".web") / "build" / "client"
-
-
-FRONTEND_DIR: Final = frontend_dir(os.environ)
-WEB_DIR: Final = FRONTEND_DIR.parent.parent
-# What the build in FRONTEND_DIR was made from (`frontend_fingerprint`); in the frontend folder,
-# so that a new folder is a new build.
-BUILD_STAMP: Final = WEB_DIR / "ameli-frontend-build.txt"
-# The last builds, by fingerprint (about 17 MB each): one of them is put back instead of built again.
-BUILDS_KEPT_DIR: Final = WEB_DIR / "ameli-frontend-builds"
-BUILDS_KEPT: Final = 6
-FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
-FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
-BUILD_VARIABLES: Final = ("REFLEX_", "VITE_", "NODE_")
-# Of those, the ones only the backend reads (its state manager).
-RUNTIME_ONLY_VARIABLES: Final = frozenset({"REFLEX_OPLOCK_ENABLED"})
-# Settings read only by the running processes, never by the compiled pages: changing one needs no
-# new build. Any other setting, a new one included, counts as part of the build (a safe default).
-RUNTIME_ONLY_SETTINGS: Final = frozenset(
-    {
-        "secret_key",
-        "database_url",
-        "redis_url",
-        "smtp_url",
-        "mail_from",
-        "medialog_api_token",
-        "medialog_api_url",
-        "medialog_auto_process_after",
-        "demo_history",
-        "worker_concurrency",
-        "celery_queue",
-        "overlap_scan_interval",
-        "security_log",
-        "broker_visibility_timeout",
-        "db_pool_size",
-        "db_max_overflow",
-        "trusted_proxies",
-        "metrics_token",
-        "metrics_allowed",
-        "worker_metrics_port",
-        "log_format",
-        "log_level",
-        "franceconnect_issuer",
-        "franceconnect_client_id",
-        "franceconnect_client_secret",
-        "franceconnect_local_port",
-        "event_rate",
-        "event_burst",
-        "event_overruns_before_close",
-        "login_rate",
-        "login_burst",
-        "address_sockets_per_minute",
-        "address_events_per_minute",
-        "address_logins_per_minute",
-    }
-)
 
 
 def migrate_under_lock(settings: Settings) -> None:
@@ -180,113 +116,6 @@ def refuse_demo_credentials(settings: Settings) -> None:
         "démonstration avec « python -m rxapp.cli purge-demo », ou changez le mot de passe d'un agent avec "
         "« python -m rxapp.cli agent password LOGIN --password-stdin » (ou « agent disable LOGIN »)."
     )
-
-
-def child_env(settings: Settings) -> dict[str, str]:
-    """The environment of the Reflex and Celery processes: the venv's tools first on PATH."""
-    env = dict(os.environ)
-    bin_dir = str(Path(sys.executable).parent)
-    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
-    env.setdefault("REFLEX_USE_NPM", "1")
-    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
-    env["APP_PORT"] = str(settings.app_port)
-    env["PYTHONUNBUFFERED"] = "1"
-    if not settings.uses_redis:
-        # Without Redis, Reflex keeps state on disk: one backend worker only.
-        env["GRANIAN_WORKERS"] = "1"
-    else:
-        # Reflex's opportunistic lock: between a tab's events its state stays in the memory of
-        # the worker that holds its Redis lock (written back after half the lock expiry, or at
-        # once when another worker asks for it), instead of a lock, a read and a checked write in
-        # Redis for every event. A third less CPU per journey, p95 3x lower (BENCHMARKS.md).
-        env.setdefault("REFLEX_OPLOCK_ENABLED", "1")
-    return env
-
-
-def _frontend_sources() -> Iterator[Path]:
-    """The files a frontend build is made from: the app's code and data, its assets, the locks."""
-    for folder in FRONTEND_SOURCE_DIRS:
-        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                yield path
-    for name in FRONTEND_SOURCE_FILES:
-        yield PROJECT_ROOT / name
-
-
-def frontend_fingerprint(settings: Settings) -> str:
-    """A digest of all a frontend build depends on: the sources, Reflex's and Vite's variables,
-    and every setting but those only the running processes read (the address the pages call
-    back, the session durations the legal pages state, the demo pages...)."""
-    digest = hashlib.sha256()
-    for path in _frontend_sources():
-        digest.update(f"{path.relative_to(PROJECT_ROOT)}\0".encode())
-        digest.update(path.read_bytes())
-    variables = {
-        key: value
-        for key, value in child_env(settings).items()
-        if key.startswith(BUILD_VARIABLES) and key not in RUNTIME_ONLY_VARIABLES
-    }
-    values = settings.model_dump(mode="json", exclude=set(RUNTIME_ONLY_SETTINGS))
-    digest.update(json.dumps([variables, values], sort_keys=True, default=str).encode())
-    return digest.hexdigest()
-
-
-def build_is_current(fingerprint: str) -> bool:
-    """Whether the frontend in place was built, whole, from what `fingerprint` digests."""
-    built = BUILD_STAMP.read_text() if BUILD_STAMP.is_file() else ""
-    return built == fingerprint and (FRONTEND_DIR / "index.html").is_file()
-
-
-def _kept_build(fingerprint: str) -> Path:
-    return BUILDS_KEPT_DIR / fingerprint
-
-
-def _keep_build(fingerprint: str) -> None:
-    """Copy the build in place among the kept ones, and drop the oldest beyond BUILDS_KEPT."""
-    kept = _kept_build(fingerprint)
-    shutil.rmtree(kept, ignore_errors=True)
-    shutil.copytree(FRONTEND_DIR, kept)
-    builds = sorted(BUILDS_KEPT_DIR.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
-    for old in builds[BUILDS_KEPT:]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def export_frontend(settings: Settings) -> int:
-    """Build the frontend's static files (`reflex export --frontend-only`), once per release.
-
-    A build made from the same sources and settings is not made again: the one in place is
-    kept, or one of the last BUILDS_KEPT builds is put back (`serve` then starts in seconds,
-    and the tests' apps, served with a few sets of settings, build once per set). One build
-    at a time in this folder."""
-    fingerprint = frontend_fingerprint(settings)
-    place = (
-        FRONTEND_DIR.relative_to(PROJECT_ROOT) if FRONTEND_DIR.is_relative_to(PROJECT_ROOT) else FRONTEND_DIR
-    )
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    with (VAR_DIR / "frontend-build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if build_is_current(fingerprint):
-            print(f"Frontend déjà construit pour cette version dans {place}.")
-            return 0
-        BUILD_STAMP.unlink(missing_ok=True)
-        kept = _kept_build(fingerprint)
-        if (kept / "index.html").is_file():
-            shutil.rmtree(FRONTEND_DIR, ignore_errors=True)
-            shutil.copytree(kept, FRONTEND_DIR)
-            kept.touch()
-            BUILD_STAMP.write_text(fingerprint)
-            print(f"Frontend de cette version remis en place dans {place}.")
-            return 0
-        reflex = str(Path(sys.executable).parent / "reflex")
-        command = [reflex, "export", "--frontend-only", "--no-zip", "--env", "prod"]
-        result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(settings), check=False)
-        if result.returncode != 0 or not (FRONTEND_DIR / "index.html").is_file():
-            print("L'export du frontend a échoué (voir ci-dessus).", file=sys.stderr)
-            return 1
-        _keep_build(fingerprint)
-        BUILD_STAMP.write_text(fingerprint)
-    print(f"Frontend exporté dans {place}.")
-    return 0
 
 
 def web_command() -> list[str]:

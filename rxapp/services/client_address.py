@@ -9,9 +9,18 @@ goes (each proxy appends the address it saw, so the list is read from the right)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 
 Network = IPv4Network | IPv6Network
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """The networks of a comma-separated list of IPs or CIDRs (`TRUSTED_PROXIES`, `METRICS_ALLOWED`).
+
+    Raises:
+        ValueError: A part is neither an IP address nor a network.
+    """
+    return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
 
 
 def _parse(address: str) -> IPv4Address | IPv6Address | None:

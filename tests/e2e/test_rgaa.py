@@ -22,6 +22,7 @@ from rxapp.services.formatting import format_rate
 from tests.e2e.helpers import LOGIN_HEADING, log_in_as
 from tests.e2e.rgaa_checks import PageAudit, audit_page, report
 from tests.e2e.test_admin import _create_affaires, _log_in_agent
+from tests.support.rgaa_sample import AGENT_SAMPLE_PAGES, INSURED_SAMPLE_PAGES
 
 RENALDO = "1 74 11 71 270 102"
 SITE = "Compte ameli"
@@ -39,19 +40,6 @@ PUBLIC_PAGES = (
     ("plan_du_site", routes.SITE_MAP, "Plan du site", "Plan du site"),
     ("connexion_agents", routes.ADMIN_LOGIN, "Espace agents", "Espace agents Medialog+"),
 )
-INSURED_PAGES = (
-    "tableau_de_bord",
-    "selection",
-    "recapitulatif",
-    "confirmation",
-    "informations",
-    "paiements",
-    "releve_accessible",
-    "attestation_de_droits",
-    "attestation_accessible",
-    "notifications",
-)
-AGENT_PAGES = ("file_affaires", "affaire")
 
 
 def _assert_clean(audits: list[PageAudit]) -> None:
@@ -146,6 +134,7 @@ def test_insured_pages(page: Page, viewport: str, fresh_demo_data: str) -> None:
     page.goto(routes.NOTIFICATIONS)
     _heading(page, "Notifications")
     audits.append(audit_page(page, "notifications", title_names="Notifications"))
+    assert [audit.name for audit in audits] == list(INSURED_SAMPLE_PAGES)
     _assert_clean(audits)
 
 
@@ -159,6 +148,7 @@ def test_agent_pages(page: Page, viewport: str, fresh_demo_data: str) -> None:
     page.get_by_role("link", name=affaires.renaldo).click()
     _heading(page, re.compile(affaires.renaldo))
     audits.append(audit_page(page, "affaire", title_names=f"Affaire {affaires.renaldo}"))
+    assert [audit.name for audit in audits] == list(AGENT_SAMPLE_PAGES)
     _assert_clean(audits)
 
 

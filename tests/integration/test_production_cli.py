@@ -25,6 +25,7 @@ from rxapp.services.audit import read_security_log
 from rxapp.services.auth import LoginRefused, agent_for_session, login_agent
 from rxapp.services.demo_accounts import demo_credentials_in_use
 from rxapp.settings import PROJECT_ROOT, Settings
+from tests.support.cli import one_line_refusal, run_cli
 from tests.support.databases import migrate_and_seed, scratch_database, upgrade_to_head
 from tests.support.redis_server import redis_server
 
@@ -45,27 +46,6 @@ PRODUCTION = {
 def _env(database_url: str, security_log: Path, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key.upper() not in SETTING_VARIABLES}
     return {**env, "DATABASE_URL": database_url, "SECURITY_LOG": str(security_log), **extra}
-
-
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "rxapp.cli", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _one_line_refusal(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    return lines[0]
 
 
 def _agents(url: str) -> dict[str, Agent]:
@@ -94,7 +74,7 @@ def seeded_url() -> Iterator[str]:
 def _add(
     env: dict[str, str], login: str, password: str, cpam: str = "01 011 1411"
 ) -> subprocess.CompletedProcess:
-    return _cli(
+    return run_cli(
         env, "agent", "add", "--login", login, "--cpam", cpam, "--name", "Marie Curie", "--password-stdin",
         stdin=password + "\n",
     )  # fmt: skip
@@ -108,15 +88,15 @@ def test_agent_add_password_disable_and_list(seeded_url: str, tmp_path: Path) ->
     assert GOOD_PASSWORD not in added.stdout + added.stderr
     assert _agents(seeded_url)["marie.curie"].cpam_id is not None
 
-    changed = _cli(
+    changed = run_cli(
         env, "agent", "password", "marie.curie", "--password-stdin", stdin=OTHER_GOOD_PASSWORD + "\n"
     )
     assert changed.returncode == 0, changed.stderr
-    disabled = _cli(env, "agent", "disable", "marie.curie")
+    disabled = run_cli(env, "agent", "disable", "marie.curie")
     assert disabled.returncode == 0, disabled.stderr
     assert _agents(seeded_url)["marie.curie"].disabled_at is not None
 
-    listing = _cli(env, "agent", "list")
+    listing = run_cli(env, "agent", "list")
     assert listing.returncode == 0
     line = next(line for line in listing.stdout.splitlines() if line.startswith("marie.curie"))
     assert "01 011 1411" in line and "désactivé" in line and "Marie Curie" in line
@@ -145,7 +125,7 @@ def test_a_refused_agent_add_says_why_and_leaves_nothing(
 ) -> None:
     before = _agents(seeded_url)
 
-    message = _one_line_refusal(_add(_env(seeded_url, tmp_path / "security.jsonl"), login, password, cpam))
+    message = one_line_refusal(_add(_env(seeded_url, tmp_path / "security.jsonl"), login, password, cpam))
 
     assert reason.lower() in message.lower()
     assert password not in message
@@ -157,12 +137,12 @@ def test_a_cpam_then_its_agent_whose_disable_revokes_its_open_sessions_at_once(
     migrated_url: str, tmp_path: Path
 ) -> None:
     env = _env(migrated_url, tmp_path / "security.jsonl")
-    declared = _cli(
+    declared = run_cli(
         env, "cpam", "add", "--code", "01 011 1411", "--name", "CPAM de l'Ain", "--city", "Bourg-en-Bresse"
     )
     assert declared.returncode == 0, declared.stderr
-    assert "existe déjà" in _one_line_refusal(
-        _cli(
+    assert "existe déjà" in one_line_refusal(
+        run_cli(
             env,
             "cpam",
             "add",
@@ -182,7 +162,7 @@ def test_a_cpam_then_its_agent_whose_disable_revokes_its_open_sessions_at_once(
         ]
         session.commit()
 
-    disabled = _cli(env, "agent", "disable", "paul.verlaine")
+    disabled = run_cli(env, "agent", "disable", "paul.verlaine")
 
     assert disabled.returncode == 0, disabled.stderr
     assert "2 session(s) fermée(s)" in disabled.stdout
@@ -196,9 +176,9 @@ def test_a_cpam_then_its_agent_whose_disable_revokes_its_open_sessions_at_once(
 
 
 def test_seed_is_refused_in_production(migrated_url: str, tmp_path: Path) -> None:
-    result = _cli(_env(migrated_url, tmp_path / "security.jsonl", **PRODUCTION), "seed")
+    result = run_cli(_env(migrated_url, tmp_path / "security.jsonl", **PRODUCTION), "seed")
 
-    assert "seed est refusée en production" in _one_line_refusal(result)
+    assert "seed est refusée en production" in one_line_refusal(result)
     engine = make_engine(migrated_url)
     with Session(engine) as session:
         assert (
@@ -252,14 +232,14 @@ def test_production_start_is_refused_until_the_demo_accounts_are_gone_then_one_b
         env = _env(seeded_url, tmp_path / "security.jsonl", **{**PRODUCTION, "REDIS_URL": server.url(0)})
 
         for role in ("worker", "beat"):
-            message = _one_line_refusal(_cli(env, role))
+            message = one_line_refusal(run_cli(env, role))
             assert (
                 "purge-demo" in message
                 and "agent.paris" in message
                 and "assuré(s) de démonstration" in message
             )
 
-        purged = _cli(env, "purge-demo")
+        purged = run_cli(env, "purge-demo")
         assert purged.returncode == 0, purged.stderr
         engine = make_engine(seeded_url)
         with Session(engine) as session:
@@ -279,9 +259,9 @@ def test_production_start_is_refused_until_the_demo_accounts_are_gone_then_one_b
             _wait_for(lambda: client.exists(BEAT_LOCK_NAME) or first.poll() is not None)
             assert first.poll() is None, first.communicate()[0]
 
-            second = _cli(env, "beat")
+            second = run_cli(env, "beat")
 
-            assert "Un autre beat tourne déjà" in _one_line_refusal(second)
+            assert "Un autre beat tourne déjà" in one_line_refusal(second)
             assert first.poll() is None
         finally:
             first.terminate()  # by PID: the beat stops its scheduler and releases its lock
@@ -308,7 +288,7 @@ def test_serve_in_production_seeds_nothing_prints_no_credential_and_refuses_a_de
             session.add(Agent(login="ancien.agent", password_hash=hash_secret(AGENT_PASSWORD), display_name="A", cpam_id=cpam.id))  # fmt: skip
             session.commit()
 
-        result = _cli(_env(url, tmp_path / "security.jsonl", **PRODUCTION), "serve")
+        result = run_cli(_env(url, tmp_path / "security.jsonl", **PRODUCTION), "serve")
 
         # serve migrates first (Alembic logs its two lines), then refuses in one line.
         assert result.returncode == 2 and "Traceback" not in result.stderr

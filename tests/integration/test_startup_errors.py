@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from rxapp.settings import PROJECT_ROOT
+from tests.support.cli import one_line_refusal, run_cli
 from tests.support.processes import free_port
 
 
-def _cli(command: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "rxapp.cli", command],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _cli(command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run_cli({**os.environ, **env}, command)
 
 
 @pytest.mark.parametrize(
@@ -37,13 +29,9 @@ def _cli(command: str, **env: str) -> subprocess.CompletedProcess:
     ],
 )
 def test_serve_stops_with_one_line_naming_the_variable(variable: str, value: str, expected: str) -> None:
-    result = _cli("serve", **{variable: value.format(port=free_port())})
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert expected in lines[0]
-    assert variable in lines[0]
-    assert "Traceback" not in result.stderr + result.stdout
+    line = one_line_refusal(_cli("serve", **{variable: value.format(port=free_port())}))
+    assert expected in line
+    assert variable in line
 
 
 def test_production_mode_refuses_the_default_secret() -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from rxapp.db import make_engine
 from rxapp.models import (
     Account,
     Beneficiary,
@@ -178,6 +179,18 @@ def create_population(*, session: Session, count: int, prefix: int | None = None
         account_ids=tuple(persisted_id(account) for account in accounts),
         emails=tuple(person.email for person in insured),
     )
+
+
+def commit_population(*, database_url: str, count: int) -> Population:
+    """`create_population` in the database at `database_url`, committed, on an engine of its own."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            population = create_population(session=session, count=count)
+            session.commit()
+    finally:
+        engine.dispose()
+    return population
 
 
 def _scan_from(session: Session, first_beneficiary_id: int) -> None:

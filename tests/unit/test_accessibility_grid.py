@@ -19,6 +19,7 @@ from rxapp.services.accessibility.grid import (
 )
 from rxapp.services.formatting import format_rate
 from rxapp.settings import PROJECT_ROOT
+from tests.support.rgaa_sample import AGENT_SAMPLE_PAGES, INSURED_SAMPLE_PAGES
 
 GRID = GRID_FILE.read_text(encoding="utf-8")
 
@@ -59,27 +60,16 @@ def test_every_conforme_entry_names_a_test_that_exists_or_a_dated_manual_check()
 
 def test_the_sample_covers_the_pages_the_method_asks_for() -> None:
     keys = {page.key for page in load_audit().pages}
-    assert {
+    public = {
         "connexion",
         "retour_franceconnect",
-        "tableau_de_bord",
-        "selection",
-        "recapitulatif",
-        "confirmation",
-        "informations",
-        "paiements",
-        "releve_accessible",
-        "attestation_de_droits",
-        "attestation_accessible",
-        "notifications",
         "aide",
         "declaration",
         "mentions_legales",
         "donnees_personnelles",
         "plan_du_site",
-        "file_affaires",
-        "affaire",
-    } <= keys
+    }
+    assert public | set(INSURED_SAMPLE_PAGES) | set(AGENT_SAMPLE_PAGES) <= keys
 
 
 def test_rate_and_status_follow_rgaa_method() -> None:

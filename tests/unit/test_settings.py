@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -18,6 +16,7 @@ from rxapp.settings import (
     Settings,
     load_settings,
 )
+from tests.support.cli import one_line_refusal, run_cli
 
 # Every variable Settings reads (names are case-insensitive; the usual spelling is upper case).
 SETTING_VARIABLES = [name.upper() for name in Settings.model_fields]
@@ -241,28 +240,16 @@ def test_cli_check_reports_a_bad_database_url_in_one_line() -> None:
     env = {key: value for key, value in os.environ.items() if key.upper() not in SETTING_VARIABLES}
     env["DATABASE_URL"] = "mysql://x"
 
-    completed = subprocess.run(
-        [sys.executable, "-m", "rxapp.cli", "check"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = run_cli(env, "check")
 
-    assert completed.returncode == 2
-    lines = completed.stderr.strip().splitlines()
-    assert len(lines) == 1, completed.stderr
-    assert "DATABASE_URL" in lines[0]
-    assert "Traceback" not in completed.stderr + completed.stdout
+    assert "DATABASE_URL" in one_line_refusal(completed)
     assert "Configuration valide" not in completed.stdout
 
 
 def test_the_served_app_holds_reflex_state_locks_opportunistically_only_with_redis(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rxapp.commands.roles import child_env as _child_env
+    from rxapp.commands import child_env as _child_env
 
     monkeypatch.delenv("REFLEX_OPLOCK_ENABLED", raising=False)
     monkeypatch.delenv("GRANIAN_WORKERS", raising=False)

@@ -1,0 +1,170 @@
+"""The frontend's static files, built by Reflex once per version (the `export` role).
+
+A build is identified by a fingerprint of all it is made from: the sources, Reflex's and
+Vite's variables and the settings the pages read. `export` keeps the build in place when
+its fingerprint has not changed, or puts back one of the last builds kept by fingerprint,
+and runs `reflex export` only for a build never made.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Final
+
+from rxapp.commands import child_env
+from rxapp.settings import PROJECT_ROOT, VAR_DIR, Settings
+
+
+def frontend_dir(environ: Mapping[str, str]) -> Path:
+    """Where `export` puts the static frontend for `environ` (Caddy serves it): in `.web`, or in
+    REFLEX_WEB_WORKDIR (relative to the project) when set."""
+    return PROJECT_ROOT / (environ.get("REFLEX_WEB_WORKDIR") or ".web") / "build" / "client"
+
+
+FRONTEND_DIR: Final = frontend_dir(os.environ)
+WEB_DIR: Final = FRONTEND_DIR.parent.parent
+# What the build in FRONTEND_DIR was made from (`frontend_fingerprint`); in the frontend folder,
+# so that a new folder is a new build.
+BUILD_STAMP: Final = WEB_DIR / "ameli-frontend-build.txt"
+# The last builds, by fingerprint (about 17 MB each): one of them is put back instead of built again.
+BUILDS_KEPT_DIR: Final = WEB_DIR / "ameli-frontend-builds"
+BUILDS_KEPT: Final = 6
+FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
+FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
+BUILD_VARIABLES: Final = ("REFLEX_", "VITE_", "NODE_")
+# Of those, the ones only the backend reads (its state manager).
+RUNTIME_ONLY_VARIABLES: Final = frozenset({"REFLEX_OPLOCK_ENABLED"})
+# Settings read only by the running processes, never by the compiled pages: changing one needs no
+# new build. Any other setting, a new one included, counts as part of the build (a safe default).
+RUNTIME_ONLY_SETTINGS: Final = frozenset(
+    {
+        "secret_key",
+        "database_url",
+        "redis_url",
+        "smtp_url",
+        "mail_from",
+        "medialog_api_token",
+        "medialog_api_url",
+        "medialog_auto_process_after",
+        "demo_history",
+        "worker_concurrency",
+        "celery_queue",
+        "overlap_scan_interval",
+        "security_log",
+        "broker_visibility_timeout",
+        "db_pool_size",
+        "db_max_overflow",
+        "trusted_proxies",
+        "metrics_token",
+        "metrics_allowed",
+        "worker_metrics_port",
+        "log_format",
+        "log_level",
+        "franceconnect_issuer",
+        "franceconnect_client_id",
+        "franceconnect_client_secret",
+        "franceconnect_local_port",
+        "event_rate",
+        "event_burst",
+        "event_overruns_before_close",
+        "login_rate",
+        "login_burst",
+        "address_sockets_per_minute",
+        "address_events_per_minute",
+        "address_logins_per_minute",
+    }
+)
+
+
+def _frontend_sources() -> Iterator[Path]:
+    """The files a frontend build is made from: the app's code and data, its assets, the locks."""
+    for folder in FRONTEND_SOURCE_DIRS:
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                yield path
+    for name in FRONTEND_SOURCE_FILES:
+        yield PROJECT_ROOT / name
+
+
+def frontend_fingerprint(settings: Settings) -> str:
+    """A digest of all a frontend build depends on: the sources, Reflex's and Vite's variables,
+    and every setting but those only the running processes read (the address the pages call
+    back, the session durations the legal pages state, the demo pages...)."""
+    digest = hashlib.sha256()
+    for path in _frontend_sources():
+        digest.update(f"{path.relative_to(PROJECT_ROOT)}\0".encode())
+        digest.update(path.read_bytes())
+    variables = {
+        key: value
+        for key, value in child_env(settings).items()
+        if key.startswith(BUILD_VARIABLES) and key not in RUNTIME_ONLY_VARIABLES
+    }
+    values = settings.model_dump(mode="json", exclude=set(RUNTIME_ONLY_SETTINGS))
+    digest.update(json.dumps([variables, values], sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def build_is_current(fingerprint: str) -> bool:
+    """Whether the frontend in place was built, whole, from what `fingerprint` digests."""
+    built = BUILD_STAMP.read_text() if BUILD_STAMP.is_file() else ""
+    return built == fingerprint and (FRONTEND_DIR / "index.html").is_file()
+
+
+def _kept_build(fingerprint: str) -> Path:
+    return BUILDS_KEPT_DIR / fingerprint
+
+
+def _keep_build(fingerprint: str) -> None:
+    """Copy the build in place among the kept ones, and drop the oldest beyond BUILDS_KEPT."""
+    kept = _kept_build(fingerprint)
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(FRONTEND_DIR, kept)
+    builds = sorted(BUILDS_KEPT_DIR.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in builds[BUILDS_KEPT:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def export_frontend(settings: Settings) -> int:
+    """Build the frontend's static files (`reflex export --frontend-only`), once per release.
+
+    A build made from the same sources and settings is not made again: the one in place is
+    kept, or one of the last BUILDS_KEPT builds is put back (`serve` then starts in seconds,
+    and the tests' apps, served with a few sets of settings, build once per set). One build
+    at a time in this folder."""
+    fingerprint = frontend_fingerprint(settings)
+    place = (
+        FRONTEND_DIR.relative_to(PROJECT_ROOT) if FRONTEND_DIR.is_relative_to(PROJECT_ROOT) else FRONTEND_DIR
+    )
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    with (VAR_DIR / "frontend-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if build_is_current(fingerprint):
+            print(f"Frontend déjà construit pour cette version dans {place}.")
+            return 0
+        BUILD_STAMP.unlink(missing_ok=True)
+        kept = _kept_build(fingerprint)
+        if (kept / "index.html").is_file():
+            shutil.rmtree(FRONTEND_DIR, ignore_errors=True)
+            shutil.copytree(kept, FRONTEND_DIR)
+            kept.touch()
+            BUILD_STAMP.write_text(fingerprint)
+            print(f"Frontend de cette version remis en place dans {place}.")
+            return 0
+        reflex = str(Path(sys.executable).parent / "reflex")
+        command = [reflex, "export", "--frontend-only", "--no-zip", "--env", "prod"]
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=child_env(settings), check=False)
+        if result.returncode != 0 or not (FRONTEND_DIR / "index.html").is_file():
+            print("L'export du frontend a échoué (voir ci-dessus).", file=sys.stderr)
+            return 1
+        _keep_build(fingerprint)
+        BUILD_STAMP.write_text(fingerprint)
+    print(f"Frontend exporté dans {place}.")
+    return 0
