@@ -50,9 +50,9 @@ def rolling_restart(cluster: RunningCluster, done: threading.Event) -> None:
             )
             if index + 1 < len(cluster.plan.web_ports):
                 # Ready is not yet back behind Caddy: its health check runs every 2 s, and a refused
-                # connection keeps an instance out for 10 s (deploy/Caddyfile). Stopping the next one
-                # before could leave Caddy no instance to send a request to (a 502). The next one
-                # goes once journeys run through this one again, as an operator's restart waits.
+                # connection keeps an instance out for 3 s (deploy/Caddyfile). Stopping the next one
+                # before could leave Caddy no instance to send a request to. The next one goes once
+                # journeys run through this one again, as an operator's restart waits.
                 back = events_on(cluster, index)
                 until(
                     lambda index=index, back=back: events_on(cluster, index) >= back + BUSY_EVENTS,
