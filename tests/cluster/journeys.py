@@ -155,7 +155,9 @@ async def resilient_journey(
         await _step(outcome, tab, "confirmation", confirm)
         refusal = tab.var(SelectionState, "refusal", "")
         if refusal:
-            outcome.errors.append(f"refus : {refusal}")
+            # The pages the tab was sent to say where its choices went (a recap that sent it back
+            # to step 1 had found none).
+            outcome.errors.append(f"refus : {refusal} (pages : {' > '.join(tab.redirects)})")
     except Exception as error:
         outcome.errors.append(f"{type(error).__name__}: {error}")
     finally:
