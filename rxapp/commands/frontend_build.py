@@ -4,20 +4,28 @@ A build is identified by a fingerprint of all it is made from: the sources, Refl
 Vite's variables and the settings the pages read. `export` keeps the build in place when
 its fingerprint has not changed, or puts back one of the last builds kept by fingerprint,
 and runs `reflex export` only for a build never made.
+
+The address the pages call back (the app's port, or its public URL) is not part of the
+fingerprint: it stands in one small script of the build, Reflex's `reflex-env` chunk, which
+`export` rewrites when a build goes to another address (`relocate`). The same version served
+on another port, by `make run` or by the tests, is not built again.
 """
 
 from __future__ import annotations
 
 import fcntl
+import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 from rxapp.commands import child_env
 from rxapp.settings import PROJECT_ROOT, VAR_DIR, Settings
@@ -34,14 +42,22 @@ WEB_DIR: Final = FRONTEND_DIR.parent.parent
 # What the build in FRONTEND_DIR was made from (`frontend_fingerprint`); in the frontend folder,
 # so that a new folder is a new build.
 BUILD_STAMP: Final = WEB_DIR / "ameli-frontend-build.txt"
-# The last builds, by fingerprint (about 17 MB each): one of them is put back instead of built again.
-BUILDS_KEPT_DIR: Final = WEB_DIR / "ameli-frontend-builds"
+# The last builds, by fingerprint (about 17 MB each): one of them is put back instead of built again,
+# in any frontend folder of the checkout (`export` builds one at a time, under VAR_DIR's lock).
+BUILDS_KEPT_DIR: Final = VAR_DIR / "frontend-builds"
 BUILDS_KEPT: Final = 6
 FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
 FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
 BUILD_VARIABLES: Final = ("REFLEX_", "VITE_", "NODE_")
 # Of those, the ones only the backend reads (its state manager).
 RUNTIME_ONLY_VARIABLES: Final = frozenset({"REFLEX_OPLOCK_ENABLED"})
+# The settings that make the address the pages call back (`Settings.base_url`): written into the
+# build by `relocate`, not built into it.
+ADDRESS_SETTINGS: Final = frozenset({"app_port", "public_url"})
+# Reflex's chunk holding the backend's addresses (from its `env.json`), and its gzip twin.
+ENV_CHUNKS: Final = "assets/reflex-env-*.js"
+# Its addresses are template literals: `http://localhost:3000/ping`, `ws://localhost:3000/_event`.
+CALLBACK = re.compile(r"`(?:https?|wss?)://[^/`]+")
 # Settings read only by the running processes, never by the compiled pages: changing one needs no
 # new build. Any other setting, a new one included, counts as part of the build (a safe default).
 RUNTIME_ONLY_SETTINGS: Final = frozenset(
@@ -96,8 +112,8 @@ def _frontend_sources() -> Iterator[Path]:
 
 def frontend_fingerprint(settings: Settings) -> str:
     """A digest of all a frontend build depends on: the sources, Reflex's and Vite's variables,
-    and every setting but those only the running processes read (the address the pages call
-    back, the session durations the legal pages state, the demo pages...)."""
+    and every setting but those only the running processes read and the address (the session
+    durations the legal pages state, the demo pages...)."""
     digest = hashlib.sha256()
     for path in _frontend_sources():
         digest.update(f"{path.relative_to(PROJECT_ROOT)}\0".encode())
@@ -107,9 +123,35 @@ def frontend_fingerprint(settings: Settings) -> str:
         for key, value in child_env(settings).items()
         if key.startswith(BUILD_VARIABLES) and key not in RUNTIME_ONLY_VARIABLES
     }
-    values = settings.model_dump(mode="json", exclude=set(RUNTIME_ONLY_SETTINGS))
+    values = settings.model_dump(mode="json", exclude=set(RUNTIME_ONLY_SETTINGS | ADDRESS_SETTINGS))
     digest.update(json.dumps([variables, values], sort_keys=True, default=str).encode())
     return digest.hexdigest()
+
+
+def relocate(build: Path, base_url: str) -> bool:
+    """Point the build's pages at `base_url`: rewrite the addresses of its `reflex-env` chunk
+    (and of its precompressed copy), http(s) and ws(s) alike.
+
+    Returns:
+        Whether a file changed (False when the build already calls `base_url`).
+    """
+    parts = urlsplit(base_url)
+    socket_scheme = "wss" if parts.scheme == "https" else "ws"
+    changed = False
+    for chunk in build.glob(ENV_CHUNKS):
+        text = chunk.read_text()
+        moved = CALLBACK.sub(
+            lambda found: f"`{socket_scheme if found[0][1:3] == 'ws' else parts.scheme}://{parts.netloc}",
+            text,
+        )
+        if moved == text:
+            continue
+        chunk.write_text(moved)
+        packed = chunk.with_name(chunk.name + ".gz")
+        if packed.is_file():
+            packed.write_bytes(gzip.compress(moved.encode(), mtime=0))
+        changed = True
+    return changed
 
 
 def build_is_current(fingerprint: str) -> bool:
@@ -137,7 +179,8 @@ def export_frontend(settings: Settings) -> int:
 
     A build made from the same sources and settings is not made again: the one in place is
     kept, or one of the last BUILDS_KEPT builds is put back (`serve` then starts in seconds,
-    and the tests' apps, served with a few sets of settings, build once per set). One build
+    and the tests' apps, served with a few sets of settings, build once per set, whatever their
+    port). One build
     at a time in this folder."""
     fingerprint = frontend_fingerprint(settings)
     place = (
@@ -147,6 +190,7 @@ def export_frontend(settings: Settings) -> int:
     with (VAR_DIR / "frontend-build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if build_is_current(fingerprint):
+            relocate(FRONTEND_DIR, settings.base_url)
             print(f"Frontend déjà construit pour cette version dans {place}.")
             return 0
         BUILD_STAMP.unlink(missing_ok=True)
@@ -155,6 +199,7 @@ def export_frontend(settings: Settings) -> int:
             shutil.rmtree(FRONTEND_DIR, ignore_errors=True)
             shutil.copytree(kept, FRONTEND_DIR)
             kept.touch()
+            relocate(FRONTEND_DIR, settings.base_url)
             BUILD_STAMP.write_text(fingerprint)
             print(f"Frontend de cette version remis en place dans {place}.")
             return 0

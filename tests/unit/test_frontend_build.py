@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
@@ -21,7 +22,7 @@ def test_every_runtime_only_setting_is_a_setting() -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"app_port": 3100}, {"public_url": "https://compte.ameli.example"}, {"session_idle_timeout": 600.0}],
+    [{"session_idle_timeout": 600.0}, {"keep_modulepreloads": True}],
 )
 def test_what_the_pages_read_makes_a_new_build(change: dict[str, object]) -> None:
     fingerprint = frontend_build.frontend_fingerprint
@@ -37,6 +38,8 @@ def test_what_the_pages_read_makes_a_new_build(change: dict[str, object]) -> Non
         {"trusted_proxies": "10.0.0.1"},
         {"demo_history": True},
         {"redis_url": "redis://127.0.0.1:6379/0"},  # and with it, Reflex's state-manager variables
+        {"app_port": 3100},  # the address: `relocate` writes it into the build
+        {"public_url": "https://compte.ameli.example"},
     ],
 )
 def test_what_only_the_processes_read_keeps_the_build(change: dict[str, object]) -> None:
@@ -89,3 +92,66 @@ def test_only_the_last_builds_are_kept(tmp_path: Path, monkeypatch: pytest.Monke
     frontend_build._keep_build("newest")
     kept = {path.name for path in frontend_build.BUILDS_KEPT_DIR.iterdir()}
     assert len(kept) == frontend_build.BUILDS_KEPT and "newest" in kept and "build-0" not in kept
+
+
+def _env_chunk(build: Path, base: str) -> Path:
+    """A build's `reflex-env` chunk as Reflex writes it, with its gzip twin, calling `base`."""
+    host = base.split("://", 1)[1]
+    socket = "wss" if base.startswith("https") else "ws"
+    chunk = build / "assets" / "reflex-env-Biom79iD.js"
+    chunk.parent.mkdir(parents=True, exist_ok=True)
+    chunk.write_text(
+        f"var e={{PING:`{base}/ping`,EVENT:`{socket}://{host}/_event`,UPLOAD:`{base}/_upload`,"
+        "TRANSPORT:`websocket`,TEST_MODE:!1};export{e as t};"
+    )
+    chunk.with_name(chunk.name + ".gz").write_bytes(gzip.compress(chunk.read_bytes()))
+    return chunk
+
+
+@pytest.mark.parametrize(
+    ("base", "socket"),
+    [("http://localhost:3100", "ws://localhost:3100"), ("https://compte.ameli.fr", "wss://compte.ameli.fr")],
+)
+def test_a_build_moved_to_another_address_calls_that_address_back(
+    tmp_path: Path, base: str, socket: str
+) -> None:
+    chunk = _env_chunk(tmp_path, "http://localhost:3000")
+    other = tmp_path / "assets" / "other-Cx1.js"
+    other.write_text("fetch(`http://localhost:3000/elsewhere`)")
+
+    assert frontend_build.relocate(tmp_path, base)
+
+    expected = (
+        f"var e={{PING:`{base}/ping`,EVENT:`{socket}/_event`,UPLOAD:`{base}/_upload`,"
+        "TRANSPORT:`websocket`,TEST_MODE:!1};export{e as t};"
+    )
+    assert chunk.read_text() == expected
+    assert gzip.decompress(chunk.with_name(chunk.name + ".gz").read_bytes()).decode() == expected
+    assert other.read_text() == "fetch(`http://localhost:3000/elsewhere`)"  # only Reflex's chunk
+    assert not frontend_build.relocate(tmp_path, base)  # already there: nothing written
+
+
+def test_a_kept_build_put_back_at_another_port_calls_that_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(frontend_build, "FRONTEND_DIR", tmp_path / "client")
+    monkeypatch.setattr(frontend_build, "BUILD_STAMP", tmp_path / "stamp.txt")
+    monkeypatch.setattr(frontend_build, "BUILDS_KEPT_DIR", tmp_path / "kept")
+    built_at = _settings(app_port=3000)
+    _env_chunk(frontend_build.FRONTEND_DIR, built_at.base_url)
+    (frontend_build.FRONTEND_DIR / "index.html").write_text("this version")
+    frontend_build._keep_build(frontend_build.frontend_fingerprint(built_at))
+    frontend_build.BUILD_STAMP.write_text("another")
+
+    assert frontend_build.export_frontend(_settings(app_port=3100)) == 0
+    chunk = next(frontend_build.FRONTEND_DIR.glob(frontend_build.ENV_CHUNKS))
+    assert "`ws://localhost:3100/_event`" in chunk.read_text() and "3000" not in chunk.read_text()
+    kept = next(
+        frontend_build._kept_build(frontend_build.frontend_fingerprint(built_at)).glob(
+            frontend_build.ENV_CHUNKS
+        )
+    )
+    assert "3000" in kept.read_text()  # the kept copy is left as built
+
+    assert frontend_build.export_frontend(_settings(app_port=3200)) == 0  # the build in place moves too
+    assert "`http://localhost:3200/ping`" in chunk.read_text()
