@@ -49,8 +49,9 @@ BUILDS_KEPT: Final = 6
 FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
 FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
 BUILD_VARIABLES: Final = ("REFLEX_", "VITE_", "NODE_")
-# Of those, the ones only the backend reads (its state manager).
-RUNTIME_ONLY_VARIABLES: Final = frozenset({"REFLEX_OPLOCK_ENABLED"})
+# Of those, the ones the build does not depend on: the backend's state manager, and the folder
+# the build is made in (the same build goes to any of the checkout's frontend folders).
+RUNTIME_ONLY_VARIABLES: Final = frozenset({"REFLEX_OPLOCK_ENABLED", "REFLEX_WEB_WORKDIR"})
 # The settings that make the address the pages call back (`Settings.base_url`): written into the
 # build by `relocate`, not built into it.
 ADDRESS_SETTINGS: Final = frozenset({"app_port", "public_url"})

@@ -48,6 +48,16 @@ def test_what_only_the_processes_read_keeps_the_build(change: dict[str, object])
     assert fingerprint(_settings(**base | change)) == fingerprint(_settings(**base))
 
 
+def test_the_folder_a_build_is_made_in_keeps_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _settings()
+    monkeypatch.delenv("REFLEX_WEB_WORKDIR", raising=False)
+    in_web = frontend_build.frontend_fingerprint(settings)
+    monkeypatch.setenv("REFLEX_WEB_WORKDIR", ".web-1")
+    assert frontend_build.frontend_fingerprint(settings) == in_web
+    monkeypatch.setenv("REFLEX_ENV_MODE", "dev")  # any other Reflex variable makes another build
+    assert frontend_build.frontend_fingerprint(settings) != in_web
+
+
 def test_a_build_is_current_only_whole_and_from_the_same_fingerprint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
