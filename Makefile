@@ -15,8 +15,10 @@ CI_REDIS_URL := redis://127.0.0.1:6379/0
 # the long ones (integration, cluster) first, so that short ones fill the end.
 TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadscope
-# The slowest tests of each phase, listed at its end: where `make test`'s minutes go.
+# The slowest tests of each phase, listed at its end: where `make test`'s minutes go; every
+# test's time in var/tests/junit-<phase>.xml.
 DURATIONS := --durations=15 --durations-min=5
+JUNIT := --junitxml=var/tests/junit
 
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
@@ -78,9 +80,9 @@ cluster: install-dev caddy
 test: export DATABASE_URL ?= $(CI_DATABASE_URL)
 test: export REDIS_URL ?= $(CI_REDIS_URL)
 test: install-dev html-validate chromium caddy
-	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/integration tests/unit
-	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/cluster tests/chaos
-	$(PY) -m pytest $(PARALLEL) $(DURATIONS) tests/e2e
+	$(PY) -m pytest $(PARALLEL) $(DURATIONS) $(JUNIT)-integration.xml tests/integration tests/unit
+	$(PY) -m pytest $(PARALLEL) $(DURATIONS) $(JUNIT)-cluster-chaos.xml tests/cluster tests/chaos
+	$(PY) -m pytest $(PARALLEL) $(DURATIONS) $(JUNIT)-e2e.xml tests/e2e
 
 unit: install-dev html-validate
 	$(PY) -m pytest $(PARALLEL) tests/unit
