@@ -147,7 +147,7 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
     from rxapp.state.dashboard import DashboardState
     from rxapp.state.login import LoginState
     from rxapp.state.selection import SelectionState
-    from tests.support.reflex_socket import ReflexTab, delta_of, event_name, redirected, state_path
+    from tests.support.reflex_socket import ReflexTab, delta_of, event_name, filled, redirected, state_path
 
     await asyncio.sleep(delay)
     tab = ReflexTab(base_url)
@@ -172,7 +172,7 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
             DASHBOARD, await _since(tab, hydrated.at, delta_of(state_path(DashboardState), "display_name"))
         )
         at = await _click(tab, journey, SELECT, event_name(DashboardState, "select"), {}, redirected)
-        await _navigation(tab, journey, SELECTION, at, delta_of(selection, "beneficiaries"))
+        await _navigation(tab, journey, SELECTION, at, filled(selection, "beneficiaries"))
         for beneficiary in tab.var(SelectionState, "beneficiaries", []):
             await _click(
                 tab,

@@ -18,7 +18,7 @@ from rxapp.state.auth import AuthState
 from rxapp.state.dashboard import DashboardState
 from rxapp.state.login import LoginState
 from rxapp.state.selection import SelectionState
-from tests.support.reflex_socket import ReflexTab, delta_of, event_name, redirected, state_path
+from tests.support.reflex_socket import ReflexTab, delta_of, event_name, filled, redirected, state_path
 
 STEP_TIMEOUT = 15.0
 RECONNECT_DEADLINE = 30.0
@@ -120,7 +120,7 @@ async def resilient_journey(
         mark = time.perf_counter()
         await send(event_name(DashboardState, "select"), {}, redirected)
         return (
-            await tab.wait_for(delta_of(SELECTION, "beneficiaries"), after=mark, timeout=STEP_TIMEOUT)
+            await tab.wait_for(filled(SELECTION, "beneficiaries"), after=mark, timeout=STEP_TIMEOUT)
             is not None
         )
 
@@ -132,7 +132,8 @@ async def resilient_journey(
 
     async def next_step() -> bool:
         mark = time.perf_counter()
-        await send(event_name(SelectionState, "next_step"), {}, redirected)
+        if not await send(event_name(SelectionState, "next_step"), {}, redirected):
+            return False  # no recap: a beneficiary without a choice, or no answer
         return await tab.wait_for(delta_of(SELECTION), after=mark, timeout=STEP_TIMEOUT) is not None
 
     async def confirm() -> bool:

@@ -106,6 +106,16 @@ def delta_of(state: str, var: str | None = None) -> Callable[[dict[str, Any]], b
     return matches
 
 
+def filled(state: str, var: str) -> Callable[[dict[str, Any]], bool]:
+    """A predicate of state updates: `state`'s `var` was sent, not empty. A state a page first
+    reads goes out whole, its lists still empty, before the page's on_load has filled them."""
+
+    def matches(update: dict[str, Any]) -> bool:
+        return bool(((update.get("delta") or {}).get(state) or {}).get(f"{var}_rx_state_"))
+
+    return matches
+
+
 @dataclass
 class Received:
     at: float
