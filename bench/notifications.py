@@ -23,7 +23,6 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -49,16 +48,11 @@ def _statements(url: str) -> dict[str, float]:
     return {source: float(value) for source, value in SQL.findall(text)}
 
 
-def _value_of(state: str, var: str) -> Callable[[dict[str, Any]], bool]:
-    """An update setting `var` of `state` to something (the first hydrate sends every default)."""
-    return lambda update: bool((update.get("delta") or {}).get(state, {}).get(f"{var}_rx_state_"))
-
-
 async def _open_dashboards(url: str, nirs: list[str], code: str) -> list[Any]:
     from rxapp.state.auth import AuthState
     from rxapp.state.dashboard import DashboardState
     from rxapp.state.login import LoginState
-    from tests.support.reflex_socket import ReflexTab, event_name, state_path
+    from tests.support.reflex_socket import ReflexTab, event_name, filled, state_path
 
     gate = asyncio.Semaphore(LOGIN_CONCURRENCY)
     dashboard = state_path(DashboardState)
@@ -70,13 +64,13 @@ async def _open_dashboards(url: str, nirs: list[str], code: str) -> list[Any]:
             await tab.send(
                 event_name(LoginState, "submit"),
                 {"form_data": {"nir": nir, "code": code}},
-                until=_value_of(state_path(AuthState), "page_load"),
+                until=filled(state_path(AuthState), "page_load"),
                 timeout=EVENT_TIMEOUT,
             )
             if not tab.page_loads:
                 raise RuntimeError(f"connexion refusée : {tab.errors[-3:]} {tab.received[-3:]}")
             await tab.follow_page_load(settle=0, timeout=EVENT_TIMEOUT)
-            shown = await tab.wait_for(_value_of(dashboard, "display_name"), timeout=EVENT_TIMEOUT)
+            shown = await tab.wait_for(filled(dashboard, "display_name"), timeout=EVENT_TIMEOUT)
             if shown is None:
                 raise RuntimeError(f"tableau de bord non chargé : {tab.errors[-3:]}")
             tab.nir = nir

@@ -160,7 +160,7 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
             LOGIN,
             event_name(LoginState, "submit"),
             {"form_data": {"nir": nir, "code": code}},
-            delta_of(state_path(AuthState), "page_load"),
+            filled(state_path(AuthState), "page_load"),
         )
         # The ticket's URL is loaded as a whole page (the server sets the session cookie there),
         # then the dashboard opens a new socket: its time runs from that socket's hydrate event.
@@ -169,7 +169,7 @@ async def insured_journey(base_url: str, nir: str, code: str, delay: float, jour
         if hydrated is None or hydrated.at < at:
             raise RuntimeError(f"{DASHBOARD} : aucune page chargée")
         journey.record(
-            DASHBOARD, await _since(tab, hydrated.at, delta_of(state_path(DashboardState), "display_name"))
+            DASHBOARD, await _since(tab, hydrated.at, filled(state_path(DashboardState), "display_name"))
         )
         at = await _click(tab, journey, SELECT, event_name(DashboardState, "select"), {}, redirected)
         await _navigation(tab, journey, SELECTION, at, filled(selection, "beneficiaries"))

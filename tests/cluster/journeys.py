@@ -98,9 +98,7 @@ async def resilient_journey(
 
     async def log_in() -> bool:
         form = {"form_data": {"nir": nir, "code": code}}
-        return await send(
-            event_name(LoginState, "submit"), form, delta_of(state_path(AuthState), "page_load")
-        )
+        return await send(event_name(LoginState, "submit"), form, filled(state_path(AuthState), "page_load"))
 
     opened: list[bool] = []
 
@@ -113,7 +111,7 @@ async def resilient_journey(
                 raise RuntimeError(f"ouverture de session : {response.status_code}")
         if tab.var(DashboardState, "display_name", ""):
             return tab.connected
-        greeted = delta_of(state_path(DashboardState), "display_name")
+        greeted = filled(state_path(DashboardState), "display_name")
         return await tab.wait_for(greeted, timeout=STEP_TIMEOUT) is not None and tab.connected
 
     async def select() -> bool:
