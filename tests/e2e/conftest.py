@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expec
 
 from rxapp.settings import VAR_DIR
 from tests.support.databases import reset_demo_data, scratch_database
-from tests.support.processes import RunningApp, running_app
+from tests.support.processes import RunningApp, dump_stacks, running_app
 from tests.support.worker import require_redis
 
 CHROMIUM = "/usr/bin/chromium"
@@ -129,7 +129,8 @@ def page(browser: Browser, app: RunningApp, viewport: str, request: pytest.Fixtu
     """A fresh browser context at the test's viewport; fails the test on console errors, except
     those its `console_errors` mark says it provokes.
 
-    On failure, a screenshot and a Playwright trace are left under var/e2e/.
+    On failure, a screenshot, a Playwright trace and the server's stacks at that moment are left
+    under var/e2e/.
     """
     context = browser.new_context(
         viewport=VIEWPORTS[viewport],
@@ -162,6 +163,8 @@ def page(browser: Browser, app: RunningApp, viewport: str, request: pytest.Fixtu
     if failed or errors:
         folder = _artifact_dir(request.node)
         folder.mkdir(parents=True, exist_ok=True)
+        if failed:  # first, while a stalled server may still be stalled
+            dump_stacks(app.process, folder / "server-stacks.txt")
         page.screenshot(path=str(folder / "screenshot.png"), full_page=True)
         context.tracing.stop(path=str(folder / "trace.zip"))
     else:

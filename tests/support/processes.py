@@ -137,6 +137,23 @@ class RunningApp:
     log_path: Path
 
 
+def dump_stacks(process: subprocess.Popen, path: Path) -> None:
+    """Write what every thread of `process` and of its children is doing (py-spy), for a test that
+    failed waiting on it: a server that stalls says where. Best effort: py-spy may be refused."""
+    spy = Path(sys.executable).parent / "py-spy"
+    try:
+        result = subprocess.run(
+            [str(spy), "dump", "--subprocesses", "--pid", str(process.pid)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        path.write_text(result.stdout + result.stderr)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        path.write_text(f"py-spy dump impossible : {error!r}\n")
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
