@@ -13,22 +13,66 @@ from rxapp.db import make_engine
 from tests.support import server_logs
 from tests.support.databases import scratch_database, upgrade_to_head
 
+# The longest scopes of `make test` (var/tests/junit-*.xml), longest first; the others follow in
+# their order. A worker takes one scope at a time: a long one handed out last would keep the
+# other worker idle until it ends.
+LONGEST_FIRST = (
+    "tests/cluster",
+    "tests/chaos/test_medialog_outage.py",
+    "tests/chaos/test_database_outage.py",
+    "tests/chaos/test_smtp_outage.py",
+    "tests/chaos/test_worker_killed.py",
+    "tests/chaos/test_redis_restart.py",
+    "tests/integration/test_websocket_security.py",
+    "tests/integration/test_session_expiry.py",
+    "tests/unit/test_admin_handlers.py",
+    "tests/integration/test_client_address_throttling.py",
+    "tests/integration/test_production_cli.py",
+    "tests/integration/test_websocket_abuse.py",
+    "tests/integration/test_live_notifications.py",
+    "tests/integration/test_embedded_default.py",
+    "tests/integration/test_auth_service.py",
+    "tests/integration/test_backoffice_loop.py",
+    "tests/integration/test_payments_inbox_services.py",
+    "tests/integration/test_startup_errors.py",
+    "tests/unit/test_journey_handlers.py",
+    "tests/integration/test_statement_api.py",
+    "tests/e2e/test_rgaa.py",
+    "tests/e2e/test_journey.py",
+    "tests/e2e/test_admin.py",
+    "tests/e2e/test_french_fallbacks.py",
+    "tests/e2e/test_app_and_procedures.py",
+)
+
+
+def _scope(nodeid: str) -> str:
+    """What one worker runs whole: the cluster suite (its tests share one cluster, a package
+    fixture, and a second worker would start a second one over its log folder), else a module."""
+    if nodeid.startswith("tests/cluster/"):
+        return "tests/cluster"
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest scopes first, each scope's tests in their order."""
+    rank = {scope: position for position, scope in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_scope(item.nodeid), len(rank)))
+
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown when run with -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """Under `--dist loadscope`, each module goes to one worker, and the cluster suite as a whole:
-    its tests share one cluster (a package fixture), and a second worker would start a second
-    cluster over the first one's log folder. (`--dist loadgroup` would say this with marks, but
+    """Under `--dist loadscope`, each `_scope` goes to one worker, in the order of the collection
+    (not xdist's, by number of tests). (`--dist loadgroup` would say this with marks, but
     pytest-xdist 3.8 names the groups through an attribute pytest 9 no longer reads.)"""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    config.option.loadscopereorder = False
+
     class SuiteScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.startswith("tests/cluster/"):
-                return "tests/cluster"
-            return super()._split_scope(nodeid)
+            return _scope(nodeid)
 
     return SuiteScheduling(config, log)
 
