@@ -18,11 +18,11 @@ from tests.support.databases import scratch_database, upgrade_to_head
 # other worker idle until it ends.
 LONGEST_FIRST = (
     "tests/cluster",
-    "tests/chaos/test_medialog_outage.py",
     "tests/chaos/test_database_outage.py",
+    "tests/chaos/test_medialog_outage.py",
+    "tests/chaos/test_redis_restart.py",
     "tests/chaos/test_smtp_outage.py",
     "tests/chaos/test_worker_killed.py",
-    "tests/chaos/test_redis_restart.py",
     "tests/integration/test_websocket_security.py",
     "tests/integration/test_session_expiry.py",
     "tests/unit/test_admin_handlers.py",
