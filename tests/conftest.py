@@ -40,8 +40,11 @@ LONGEST_FIRST = (
     "tests/e2e/test_rgaa.py",
     "tests/e2e/test_journey.py",
     "tests/e2e/test_admin.py",
-    "tests/e2e/test_french_fallbacks.py",
+    "tests/e2e/test_exclusions.py",
+    "tests/e2e/test_payments_inbox.py",
     "tests/e2e/test_app_and_procedures.py",
+    "tests/e2e/test_accessible_documents.py",
+    "tests/e2e/test_login.py",
 )
 
 
