@@ -125,6 +125,8 @@ def frontend_fingerprint(settings: Settings) -> str:
         if key.startswith(BUILD_VARIABLES) and key not in RUNTIME_ONLY_VARIABLES
     }
     values = settings.model_dump(mode="json", exclude=set(RUNTIME_ONLY_SETTINGS | ADDRESS_SETTINGS))
+    # `relocate` moves a build to another host or port; a path under the host is built in.
+    values["base_path"] = urlsplit(settings.base_url).path.rstrip("/")
     digest.update(json.dumps([variables, values], sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
@@ -181,8 +183,7 @@ def export_frontend(settings: Settings) -> int:
     A build made from the same sources and settings is not made again: the one in place is
     kept, or one of the last BUILDS_KEPT builds is put back (`serve` then starts in seconds,
     and the tests' apps, served with a few sets of settings, build once per set, whatever their
-    port). One build
-    at a time in this folder."""
+    port). One build at a time in this folder."""
     fingerprint = frontend_fingerprint(settings)
     place = (
         FRONTEND_DIR.relative_to(PROJECT_ROOT) if FRONTEND_DIR.is_relative_to(PROJECT_ROOT) else FRONTEND_DIR

@@ -22,7 +22,11 @@ def test_every_runtime_only_setting_is_a_setting() -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"session_idle_timeout": 600.0}, {"keep_modulepreloads": True}],
+    [
+        {"session_idle_timeout": 600.0},
+        {"keep_modulepreloads": True},
+        {"public_url": "https://ameli.example/compte"},  # a path: built in, not relocated
+    ],
 )
 def test_what_the_pages_read_makes_a_new_build(change: dict[str, object]) -> None:
     fingerprint = frontend_build.frontend_fingerprint
