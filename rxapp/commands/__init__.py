@@ -32,9 +32,11 @@ def child_env(settings: Settings) -> dict[str, str]:
         # Without Redis, Reflex keeps state on disk: one backend worker only.
         env["GRANIAN_WORKERS"] = "1"
     else:
-        # Reflex's opportunistic lock: between a tab's events its state stays in the memory of
-        # the worker that holds its Redis lock (written back after half the lock expiry, or at
-        # once when another worker asks for it), instead of a lock, a read and a checked write in
-        # Redis for every event. A third less CPU per journey, p95 3x lower (BENCHMARKS.md).
-        env.setdefault("REFLEX_OPLOCK_ENABLED", "1")
+        # Each event's state is written to Redis at once, as in production (`make cluster`).
+        # Reflex's opportunistic lock (REFLEX_OPLOCK_ENABLED=1: a tab's state kept in the memory
+        # of the backend process holding its lock) saved a third of the CPU per journey
+        # (BENCHMARKS.md), but with several backend processes a new tab's first events then
+        # stalled for 15 to 30 s now and then (all threads idle: a wait on the lock), in the
+        # browser tests under load.
+        env.setdefault("REFLEX_OPLOCK_ENABLED", "0")
     return env

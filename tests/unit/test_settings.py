@@ -246,7 +246,7 @@ def test_cli_check_reports_a_bad_database_url_in_one_line() -> None:
     assert "Configuration valide" not in completed.stdout
 
 
-def test_the_served_app_holds_reflex_state_locks_opportunistically_only_with_redis(
+def test_the_served_app_writes_each_events_state_to_redis_as_in_production(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from rxapp.commands import child_env as _child_env
@@ -255,7 +255,7 @@ def test_the_served_app_holds_reflex_state_locks_opportunistically_only_with_red
     monkeypatch.delenv("GRANIAN_WORKERS", raising=False)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     with_redis = _child_env(load_settings())
-    assert with_redis["REFLEX_OPLOCK_ENABLED"] == "1"
+    assert with_redis["REFLEX_OPLOCK_ENABLED"] == "0"
     assert "GRANIAN_WORKERS" not in with_redis
 
     monkeypatch.delenv("REDIS_URL")
