@@ -76,12 +76,16 @@ def test_a_build_is_current_only_whole_and_from_the_same_fingerprint(
     assert not frontend_build.build_is_current("def")
 
 
-def test_a_kept_build_is_put_back_instead_of_built_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def build_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build in place, its stamp and the kept builds, under `tmp_path`."""
     monkeypatch.setattr(frontend_build, "FRONTEND_DIR", tmp_path / "client")
     monkeypatch.setattr(frontend_build, "BUILD_STAMP", tmp_path / "stamp.txt")
     monkeypatch.setattr(frontend_build, "BUILDS_KEPT_DIR", tmp_path / "kept")
+
+
+@pytest.mark.usefixtures("build_in_tmp")
+def test_a_kept_build_is_put_back_instead_of_built_again() -> None:
     settings = _settings()
     fingerprint = frontend_build.frontend_fingerprint(settings)
     frontend_build.FRONTEND_DIR.mkdir()
@@ -145,12 +149,8 @@ def test_a_build_moved_to_another_address_calls_that_address_back(
     assert not frontend_build.relocate(tmp_path, base)  # already there: nothing written
 
 
-def test_a_kept_build_put_back_at_another_port_calls_that_port(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(frontend_build, "FRONTEND_DIR", tmp_path / "client")
-    monkeypatch.setattr(frontend_build, "BUILD_STAMP", tmp_path / "stamp.txt")
-    monkeypatch.setattr(frontend_build, "BUILDS_KEPT_DIR", tmp_path / "kept")
+@pytest.mark.usefixtures("build_in_tmp")
+def test_a_kept_build_put_back_at_another_port_calls_that_port() -> None:
     built_at = _settings(app_port=3000)
     _env_chunk(frontend_build.FRONTEND_DIR, built_at.base_url)
     (frontend_build.FRONTEND_DIR / "index.html").write_text("this version")
