@@ -77,6 +77,7 @@ from rxapp.state.inbox import MessagesState, NotificationsState
 from rxapp.state.information import InformationState
 from rxapp.state.payments import PaymentsState
 from rxapp.state.selection import SelectionState
+from rxapp.state_lock import install as install_state_lock_fix
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ NOT_FOUND = Page(
 
 configure_security_log(get_settings().security_log)
 install_event_guard()  # the event budgets, in front of Reflex's socket.io namespace (issue 15)
+install_state_lock_fix()  # a cancelled event no longer leaves its tab's state locked for 20 s
 
 app = rx.App(
     stylesheets=["/styles.css"],
