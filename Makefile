@@ -58,11 +58,12 @@ migrate: install
 seed: install
 	DEMO_HISTORY=$${DEMO_HISTORY:-1} $(PY) -m rxapp.cli seed
 
+# Chromium for the benchmarks (Lighthouse), its headless shell for the browser tests.
 chromium:
-	@test -x /usr/bin/chromium || { \
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromium-headless-shell || { \
 	  echo "Installation de Chromium (Debian)…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-headless-shell >/dev/null; }
 
 caddy:
 	@command -v caddy >/dev/null || { \

@@ -21,18 +21,12 @@ from rxapp.db import make_engine
 from rxapp.models import Beneficiary, ComplementaryContract, InsuredPerson, NoemieLink
 from rxapp.services import medialog
 from rxapp.settings import VAR_DIR
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.test_live_notifications import RENALDO, closed_affaire, unread
 from tests.integration.test_websocket_security import logged_in_insured
 from tests.support.processes import running_app
 from tests.support.reflex_socket import ReflexTab
 from tests.support.worker import wait_for
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
@@ -55,7 +49,7 @@ def test_make_run_default_serves_login_and_worker_without_any_server() -> None:
             )
 
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(base_url=app.url)
                 page.goto("/")
                 page.get_by_label("Numéro de sécurité sociale").fill("1 74 11 71 270 102 58")
