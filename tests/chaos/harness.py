@@ -45,20 +45,24 @@ from tests.support.worker import wait_for
 FIGURES_PATH = VAR_DIR / "chaos" / "figures.jsonl"
 BATCH = 200
 # The issue's budget: every request done within this many seconds of the end of the fault
-# (of the kill, for a worker killed). A time on a shared 2-core machine is a measure, not a
-# test (DEVELOPERS.md): each figure is printed, recorded and compared with the budget, and the
-# test asserts RECOVERY_GUARD, twice the budget. A recovery mechanism that stops working shows
-# as a minute or more (25-61 s before they were fixed); the scenario's own load moves a
-# working recovery by a few seconds around the budget (SIGKILL: 9.2 s, then 16.5 s at load 4.2).
+# (of the kill, for a worker killed). It is a figure, printed, recorded and compared with the
+# budget, not a test: that time is the backlog (up to 600 tasks) draining at the pace of the CPU
+# the machine has left, and it grew to 32 s on a CI run at a load of 5.9 on 2 cores with every
+# mechanism working (9 to 15 s on a calm machine). Before the mechanisms were fixed it was 25 to
+# 61 s, so no fixed time separates the two.
 RECOVERY_BUDGET = 15.0
-RECOVERY_GUARD = 2 * RECOVERY_BUDGET
-# The budget holds on a machine that runs the scenario, not on one shared with several times
-# its cores' worth of other work: there the time after the fault is the backlog draining at the
-# pace of the CPU left over (measured: 18-65 s at a load average of 13 to 27 on 2 cores, the
-# mechanisms back within seconds). The budget is not asserted when the last minute's load average
-# is over MAX_LOAD_PER_CORE per core (the scenario alone stays well under it), or when the test gets
-# less than MIN_CPU_SHARE of a core once the scenario is over (its own processes idle); the
-# figures, load and share included, are reported either way.
+# What the test asserts instead: between the end of the fault and the last request done, the
+# outcome never stood still longer than this. A working mechanism acts within seconds whatever the
+# backlog (a retry after 3 s at most, a hung Medialog+ call given up after 7 s, a killed worker's
+# tasks handed out again after the 10 s visibility timeout, the relay every 2 s); a slower machine
+# makes the progress slower, not the pauses longer. A broken or slowed mechanism is a long pause
+# with work left: nothing moves until it acts.
+STALL_GUARD = 20.0
+# The budget verdict is not printed as such when the last minute's load average is over
+# MAX_LOAD_PER_CORE per core, or when the test gets less than MIN_CPU_SHARE of a core once the
+# scenario is over (its own processes idle): there the time measured is the backlog draining at
+# the pace of the CPU left over (18-65 s at a load average of 13 to 27 on 2 cores). The figures,
+# load and share included, are reported either way.
 MAX_LOAD_PER_CORE = 4.0
 MIN_CPU_SHARE = 0.7
 
@@ -139,6 +143,9 @@ class Figures:
     duplicated: int
     recovery_s: float
     stuck: int
+    # The longest time, between the end of the fault and the last request done, in which the
+    # outcome did not move (see STALL_GUARD).
+    longest_stall_s: float = 0.0
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     # The machine when the figures were taken: its load average over the last minute, and the
     # share of a core the test got (see MIN_CPU_SHARE).
@@ -149,8 +156,17 @@ class Figures:
         return (
             f"CHAOS {self.scenario}: requests={self.requests} faults={self.faults} ({self.fault_detail}) "
             f"lost={self.lost} duplicated={self.duplicated} stuck={self.stuck} "
-            f"recovery={self.recovery_s:.1f}s load={self.load:.1f} cpu_share={self.cpu_share:.2f}"
+            f"recovery={self.recovery_s:.1f}s longest_stall={self.longest_stall_s:.1f}s load={self.load:.1f} cpu_share={self.cpu_share:.2f}"
         )
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What `Scenario.wait_until_settled` saw after the fault."""
+
+    outcome: Outcome
+    seconds: float
+    longest_stall: float
 
 
 # This run's figures, for the summary at the end of the test output (tests/chaos/conftest.py).
@@ -336,29 +352,34 @@ class Scenario:
             len(recipients),
         )
 
-    def wait_until_settled(self, since: float, timeout: float = SETTLE_TIMEOUT) -> tuple[Outcome, float]:
+    def wait_until_settled(self, since: float, timeout: float = SETTLE_TIMEOUT) -> Recovery:
         """Poll until every request went through; returns the outcome (read again once no task
-        is left in flight, so that a late duplicate is counted) and the recovery time in seconds
-        counted from `since`."""
+        is left in flight, so that a late duplicate is counted), the recovery time counted from
+        `since`, and the longest time in between in which the outcome did not change."""
         expected = len(self.population.account_ids)
         deadline = time.monotonic() + timeout
+        previous, moved_at, longest_stall = None, since, 0.0
         while True:
             outcome = self.outcome()
+            now = time.monotonic()
+            if outcome != previous:
+                previous, moved_at = outcome, now
+            longest_stall = max(longest_stall, now - moved_at)
             if outcome.settled(expected):
-                recovery = time.monotonic() - since
                 wait_for(
                     lambda: self.in_flight() == 0,
                     timeout=IDLE_TIMEOUT,
                     message="la fin des tâches encore en file ou en cours",
                 )
-                return self.outcome(), recovery
-            if time.monotonic() > deadline:
-                return outcome, time.monotonic() - since
+                return Recovery(self.outcome(), now - since, longest_stall)
+            if now > deadline:
+                return Recovery(outcome, now - since, longest_stall)
             time.sleep(0.5)
 
-    def report(self, outcome: Outcome, recovery: float, faults: int, fault_detail: str) -> Figures:
+    def report(self, recovery: Recovery, faults: int, fault_detail: str) -> Figures:
         """Print the one-line figures and append them to var/chaos/figures.jsonl."""
         expected = len(self.population.account_ids)
+        outcome = recovery.outcome
         figures = Figures(
             scenario=self.name,
             requests=outcome.requests,
@@ -366,27 +387,30 @@ class Scenario:
             fault_detail=fault_detail,
             lost=outcome.lost(expected),
             duplicated=outcome.duplicated,
-            recovery_s=round(recovery, 1),
+            recovery_s=round(recovery.seconds, 1),
             stuck=outcome.outbox_pending + (outcome.requests - outcome.processed),
+            longest_stall_s=round(recovery.longest_stall, 1),
         )
         record_figures(figures)
         return figures
 
-    def assert_recovered_in_time(self, figures: Figures) -> None:
+    def assert_recovered(self, figures: Figures) -> None:
+        """The recovery mechanisms kept the work moving (STALL_GUARD); the time to the last
+        request done is compared with the budget and printed (RECOVERY_BUDGET)."""
         cores = os.cpu_count() or 1
         machine = f"load {figures.load:.1f} on {cores} cores, {figures.cpu_share:.0%} of a core"
         if figures.load > MAX_LOAD_PER_CORE * cores or figures.cpu_share < MIN_CPU_SHARE:
-            print(
-                f"\n{self.name}: {RECOVERY_BUDGET:.0f} s budget not asserted, machine overloaded ({machine})"
-            )
-            return
-        verdict = "within" if figures.recovery_s <= RECOVERY_BUDGET else "OVER"
+            verdict = "budget not judged, machine overloaded"
+        else:
+            verdict = "within" if figures.recovery_s <= RECOVERY_BUDGET else "OVER"
+            verdict += f" the {RECOVERY_BUDGET:.0f} s budget"
         print(
-            f"\n{self.name}: recovery in {figures.recovery_s:.1f} s, {verdict} the {RECOVERY_BUDGET:.0f} s budget ({machine})"
+            f"\n{self.name}: recovery in {figures.recovery_s:.1f} s, {verdict}; "
+            f"longest stall {figures.longest_stall_s:.1f} s ({machine})"
         )
-        assert figures.recovery_s <= RECOVERY_GUARD, (
-            f"{self.name}: recovery in {figures.recovery_s:.1f} s, over twice the {RECOVERY_BUDGET:.0f} s "
-            f"budget: a recovery mechanism is not working ({machine})"
+        assert figures.longest_stall_s <= STALL_GUARD, (
+            f"{self.name}: nothing moved for {figures.longest_stall_s:.1f} s with work left, over the "
+            f"{STALL_GUARD:.0f} s guard: a recovery mechanism is not working ({machine})"
         )
 
     def assert_exactly_once(self, outcome: Outcome, *, emails_cut_short: int = 0) -> None:

@@ -58,14 +58,13 @@ def test_medialog_api_failing_then_hanging_loses_and_doubles_nothing(monkeypatch
         network.restore()
         restored_at = time.monotonic()
 
-        outcome, recovery = world.wait_until_settled(since=restored_at)
+        recovery = world.wait_until_settled(since=restored_at)
         figures = world.report(
-            outcome,
             recovery,
             faults=answered_500 + network.held,
             fault_detail=f"{answered_500} réponses 500 puis {network.held} appels sans réponse "
             f"pendant {restored_at - hanging_since:.1f} s",
         )
         assert answered_500 > 0 and network.held > 0, "the outage must have hit the worker's calls"
-        world.assert_exactly_once(outcome)
-        world.assert_recovered_in_time(figures)
+        world.assert_exactly_once(recovery.outcome)
+        world.assert_recovered(figures)

@@ -42,15 +42,14 @@ def test_smtp_refusing_connections_emails_each_closure_once(monkeypatch: pytest.
         )
         world.smtp.start()
         restored_at = time.monotonic()
-        outcome, recovery = world.wait_until_settled(since=restored_at)
+        recovery = world.wait_until_settled(since=restored_at)
         refusals = _refusals(world)
         figures = world.report(
-            outcome,
             recovery,
             faults=refusals,
             fault_detail=f"serveur SMTP arrêté {restored_at - down_since:.1f} s ; "
             f"{refusals} envois refusés puis repris",
         )
         assert refusals > 0, "the outage must have hit deliveries"
-        world.assert_exactly_once(outcome)
-        world.assert_recovered_in_time(figures)
+        world.assert_exactly_once(recovery.outcome)
+        world.assert_recovered(figures)

@@ -34,12 +34,11 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(monkeypatch: pytest.M
         cut_short = world.sends_cut_short(victim)
         world.submit(ids[len(ids) // 2 :])
         world.start_worker(beat=False)  # restarted, as systemd does
-        outcome, recovery = world.wait_until_settled(since=killed_at)
+        recovery = world.wait_until_settled(since=killed_at)
         figures = world.report(
-            outcome,
             recovery,
             faults=1,
             fault_detail=f"SIGKILL d'un des deux workers en plein lot, relance ; {cut_short} envoi(s) d'avis interrompu(s)",
         )
-        world.assert_exactly_once(outcome, emails_cut_short=cut_short)
-        world.assert_recovered_in_time(figures)
+        world.assert_exactly_once(recovery.outcome, emails_cut_short=cut_short)
+        world.assert_recovered(figures)
