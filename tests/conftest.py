@@ -47,10 +47,10 @@ LONGEST_FIRST = (
     "tests/e2e/test_payments_inbox.py",
     "tests/e2e/test_app_and_procedures.py",
     "tests/e2e/test_accessible_documents.py",
-    "tests/e2e/test_french_fallbacks.py",  # one test waits out socket.io's 20 s connect timeout
     "tests/e2e/test_login.py",
     "tests/e2e/test_loop.py",
     "tests/e2e/test_franceconnect.py",
+    "tests/e2e/test_french_fallbacks.py",
 )
 
 
