@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from sqlmodel import Session, col, select
@@ -151,6 +152,7 @@ def _someone_elses_statement(database_url: str) -> tuple[int, str, int]:
     return int(other), first_name.upper(), int(transmitted)
 
 
+@pytest.mark.viewports("desktop")  # a rule the server applies: the same at every size
 def test_accessible_versions_need_a_session_and_show_the_accounts_own_only(
     page: Page, viewport: str, fresh_demo_data: str
 ) -> None:

@@ -262,6 +262,7 @@ def test_an_affaire_opened_after_another_never_shows_the_first(
     )
 
 
+@pytest.mark.viewports("desktop")  # a rule the server applies: the same at every size
 def test_paris_agent_sees_only_paris(page: Page, viewport: str, fresh_demo_data: str) -> None:
     affaires = _create_affaires(fresh_demo_data)
     _log_in_agent(page, "agent.paris")
@@ -300,6 +301,7 @@ def test_transfer_to_digne_hands_the_affaire_over(page: Page, viewport: str, fre
     expect(page.get_by_role("definition").filter(has_text=re.compile("^Didier Blanc$"))).to_be_visible()
 
 
+@pytest.mark.viewports("desktop")  # a rule the server applies: the same at every size
 def test_an_insured_session_never_opens_the_admin_pages(page: Page, viewport: str) -> None:
     log_in_as(page, JULIE, "Julie PETIT")
     for route in (

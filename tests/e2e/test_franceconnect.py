@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
@@ -72,6 +73,7 @@ def test_renaldo_signs_in_with_franceconnect_then_out_of_both(
     expect(page.get_by_role("button", name=RENALDO, exact=True)).to_be_visible()
 
 
+@pytest.mark.viewports("desktop")  # a rule the server applies: the same at every size
 def test_an_identity_without_account_and_a_cancel_are_refused_in_french(page: Page, viewport: str) -> None:
     go_to_franceconnect(page)
     page.get_by_role("button", name=re.compile("^Camille Anne DUBOIS")).click()

@@ -216,6 +216,7 @@ def test_keyboard_only_journey(page: Page, viewport: str, fresh_demo_data: str) 
     expect(page.get_by_text("Merci pour votre réponse.")).to_be_visible()
 
 
+@pytest.mark.viewports("desktop")  # a rule the server applies: the same at every size
 def test_a_pending_request_locks_the_service_for_seven_days(
     page: Page, viewport: str, fresh_demo_data: str
 ) -> None:

@@ -128,6 +128,7 @@ def test_renaldo_downloads_the_statement_of_a_non_transmitted_payment(page: Page
     assert "non transmis à votre organisme complémentaire" in text
 
 
+@pytest.mark.viewports("desktop")  # a rule the server applies: the same at every size
 def test_pages_and_statements_need_a_session(page: Page, viewport: str) -> None:
     response = page.request.get(routes.statement_url(1))
     assert response.status == 401
