@@ -328,6 +328,7 @@ def test_another_insureds_items_and_statements_cannot_be_read_by_changing_an_id(
             )
         session.commit()
     lucie = _ids(engine, LUCIE)
+    refusals = len(lucie["notifications"]) + len(lucie["messages"])  # one per foreign item opened
 
     async def attack() -> tuple[ReflexTab, str]:
         tab = await logged_in_insured(app, RENALDO)
@@ -339,7 +340,6 @@ def test_another_insureds_items_and_statements_cannot_be_read_by_changing_an_id(
             assert tab.var(state_cls, "loaded"), f"{path} did not load"
             for item_id in ids:  # refused: no answer, but a line in the security log
                 await tab.post(event_name(state_cls, "open_item"), {"item_id": item_id})
-        refusals = len(lucie["notifications"]) + len(lucie["messages"])
         await asyncio.to_thread(events_since, security_log, mark, wanted=refusals, timeout=15)
         await tab.close()
         return tab, tab.cookies[INSURED_COOKIE]
@@ -363,10 +363,9 @@ def test_another_insureds_items_and_statements_cannot_be_read_by_changing_an_id(
     assert (other.status_code, forged.status_code) == (404, 401)
     assert "%PDF" not in other.text + forged.text
     assert fingerprint(engine) == before
-    wanted = len(lucie["notifications"]) + len(lucie["messages"]) + 2
-    events = events_since(security_log, mark, wanted=wanted)
+    events = events_since(security_log, mark, wanted=refusals + 2)
     reasons = [e.get("reason") for e in events if e["event"] == "access_refused"]
-    assert reasons.count("item_not_listed") == len(lucie["notifications"]) + len(lucie["messages"]), events
+    assert reasons.count("item_not_listed") == refusals, events
     assert {"not_the_accounts", "invalid_session"} <= set(reasons)
 
 
