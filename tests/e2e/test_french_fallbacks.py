@@ -59,7 +59,8 @@ def test_the_banner_says_in_french_that_the_connection_is_lost_then_goes(page: P
 
     # The server out of reach: offline, the browser drops the socket, and each new attempt fails at
     # once, as against a stopped server's closed port. (A server that hangs instead shows the same
-    # banner after socket.io's 20 s connect timeout.)
+    # banner after socket.io's 20 s connect timeout.) Chromium leaves `localhost` online: the app
+    # under test is served on 127.0.0.1, which it does take offline.
     page.context.set_offline(True)
     expect(banner).to_be_visible()
     expect(banner).to_have_attribute("aria-live", "polite")
