@@ -184,13 +184,17 @@ def export_frontend(settings: Settings) -> int:
     kept, or one of the last BUILDS_KEPT builds is put back (`serve` then starts in seconds,
     and the tests' apps, served with a few sets of settings, build once per set, whatever their
     port). One build at a time in this folder."""
-    fingerprint = frontend_fingerprint(settings)
     place = (
         FRONTEND_DIR.relative_to(PROJECT_ROOT) if FRONTEND_DIR.is_relative_to(PROJECT_ROOT) else FRONTEND_DIR
     )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     with (VAR_DIR / "frontend-build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # Read the sources once the build in progress, if any, is over: Reflex rewrites
+        # reflex.lock/package.json while it builds (in another layout) and puts it back at the end.
+        # Read meanwhile, they gave a fingerprint no build is made from, and this process built
+        # the same frontend again under it (a fresh checkout's tests made 3 builds instead of 2).
+        fingerprint = frontend_fingerprint(settings)
         if build_is_current(fingerprint):
             relocate(FRONTEND_DIR, settings.base_url)
             print(f"Frontend déjà construit pour cette version dans {place}.")
