@@ -92,6 +92,8 @@ RUNTIME_ONLY_SETTINGS: Final = frozenset(
         "event_rate",
         "event_burst",
         "event_overruns_before_close",
+        "flood_closes_before_cooldown",
+        "flood_cooldown_seconds",
         "login_rate",
         "login_burst",
         "address_sockets_per_minute",

@@ -40,6 +40,7 @@ def test_what_the_pages_read_makes_a_new_build(change: dict[str, object]) -> Non
         {"secret_key": "s" * 40},
         {"security_log": "/tmp/security.jsonl"},
         {"trusted_proxies": "10.0.0.1"},
+        {"flood_cooldown_seconds": 5.0},
         {"demo_history": True},
         {"redis_url": "redis://127.0.0.1:6379/0"},  # and with it, Reflex's state-manager variables
         {"app_port": 3100},  # the address: `relocate` writes it into the build
