@@ -23,22 +23,24 @@ LONGEST_FIRST = (
     "tests/chaos/test_redis_restart.py",
     "tests/chaos/test_smtp_outage.py",
     "tests/chaos/test_worker_killed.py",
+    # The longest module, and it serves the default app: it builds the default frontend first.
     "tests/integration/test_websocket_security.py",
-    # Frontend builds are made one at a time (export's lock), about a minute each: while the first
-    # module builds the default one, the other worker runs modules that build nothing, rather than
-    # wait for the lock to build the short-session app's.
+    # Frontend builds are made one at a time (export's lock), about a minute each. While the
+    # default one is built, the other workers run modules that serve no app; the short-session
+    # app's module comes next, its build after the default one, and modules serving no app fill
+    # in while it builds, rather than wait for the lock.
     "tests/integration/test_production_cli.py",
     "tests/integration/test_startup_errors.py",
-    "tests/integration/test_session_expiry.py",
     "tests/unit/test_admin_handlers.py",
+    "tests/integration/test_session_expiry.py",
+    "tests/unit/test_journey_handlers.py",
+    "tests/integration/test_auth_service.py",
     "tests/integration/test_client_address_throttling.py",
     "tests/integration/test_websocket_abuse.py",
     "tests/integration/test_live_notifications.py",
     "tests/integration/test_embedded_default.py",
-    "tests/integration/test_auth_service.py",
     "tests/integration/test_backoffice_loop.py",
     "tests/integration/test_payments_inbox_services.py",
-    "tests/unit/test_journey_handlers.py",
     "tests/integration/test_statement_api.py",
     "tests/e2e/test_rgaa.py",
     "tests/e2e/test_journey.py",
