@@ -46,6 +46,8 @@ BUILD_STAMP: Final = WEB_DIR / "ameli-frontend-build.txt"
 # in any frontend folder of the checkout (`export` builds one at a time, under VAR_DIR's lock).
 BUILDS_KEPT_DIR: Final = VAR_DIR / "frontend-builds"
 BUILDS_KEPT: Final = 6
+# One build at a time in the checkout: `export` holds this lock from reading the sources on.
+BUILD_LOCK: Final = VAR_DIR / "frontend-build.lock"
 FRONTEND_SOURCE_DIRS: Final = ("rxapp", "assets", "reflex.lock")
 FRONTEND_SOURCE_FILES: Final = ("rxconfig.py", "requirements.lock", "pyproject.toml")
 BUILD_VARIABLES: Final = ("REFLEX_", "VITE_", "NODE_")
@@ -189,8 +191,8 @@ def export_frontend(settings: Settings) -> int:
     place = (
         FRONTEND_DIR.relative_to(PROJECT_ROOT) if FRONTEND_DIR.is_relative_to(PROJECT_ROOT) else FRONTEND_DIR
     )
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    with (VAR_DIR / "frontend-build.lock").open("w") as lock:
+    BUILD_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with BUILD_LOCK.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         # Read the sources once the build in progress, if any, is over: Reflex rewrites
         # reflex.lock/package.json while it builds (in another layout) and puts it back at the end.

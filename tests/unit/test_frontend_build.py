@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -83,6 +86,52 @@ def build_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(frontend_build, "FRONTEND_DIR", tmp_path / "client")
     monkeypatch.setattr(frontend_build, "BUILD_STAMP", tmp_path / "stamp.txt")
     monkeypatch.setattr(frontend_build, "BUILDS_KEPT_DIR", tmp_path / "kept")
+    monkeypatch.setattr(frontend_build, "BUILD_LOCK", tmp_path / "build.lock")
+
+
+def _waits_for_the_lock(lock: Path) -> bool:
+    """Whether a flock on `lock` is waited for (a `->` line of /proc/locks names its inode)."""
+    inode = f":{lock.stat().st_ino} "
+    return any("->" in line and inode in line for line in Path("/proc/locks").read_text().splitlines())
+
+
+@pytest.mark.usefixtures("build_in_tmp")
+def test_the_sources_are_read_once_the_build_in_progress_is_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reflex rewrites reflex.lock/package.json while it builds, in another layout, and puts it
+    back at the end: read meanwhile, it made a fingerprint no build is made from, and a second
+    build of the same frontend."""
+    project = tmp_path / "project"
+    project.mkdir()
+    package = project / "package.json"
+    package.write_text('{"name":"reflex"}')
+    monkeypatch.setattr(frontend_build, "PROJECT_ROOT", project)
+    monkeypatch.setattr(frontend_build, "FRONTEND_SOURCE_DIRS", ())
+    monkeypatch.setattr(frontend_build, "FRONTEND_SOURCE_FILES", ("package.json",))
+    settings = _settings()
+    built = frontend_build.frontend_fingerprint(settings)
+    frontend_build.FRONTEND_DIR.mkdir()
+    (frontend_build.FRONTEND_DIR / "index.html").write_text("the build just made")
+    frontend_build.BUILD_STAMP.write_text(built)
+
+    outcome: list[int] = []
+    with frontend_build.BUILD_LOCK.open("w") as lock:  # a build in progress
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        package.write_text('{"name": "reflex"}')
+        export = threading.Thread(target=lambda: outcome.append(frontend_build.export_frontend(settings)))
+        export.start()
+        deadline = time.monotonic() + 10
+        while not _waits_for_the_lock(frontend_build.BUILD_LOCK):
+            assert time.monotonic() < deadline, "export did not wait for the build in progress"
+            time.sleep(0.01)
+        package.write_text('{"name":"reflex"}')  # the build ends: the file is put back
+    export.join(timeout=30)
+
+    # Read before the lock, the sources gave another fingerprint: `reflex export` ran (and failed
+    # here, this project being no app).
+    assert outcome == [0]
+    assert frontend_build.BUILD_STAMP.read_text() == built
 
 
 @pytest.mark.usefixtures("build_in_tmp")
