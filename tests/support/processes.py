@@ -169,12 +169,6 @@ def running_app(env_overrides: dict[str, str | None], log_path: Path) -> Iterato
     """
     port = app_port()
     env = dict(os.environ)
-    # Three test processes serve an app at once in `make test`'s unit and integration phase
-    # (four with TEST_WORKERS=4), each app with five backend processes and a worker. With
-    # production's pool (up to 10 connections kept per process), three held up to 75 of
-    # PostgreSQL's 100 connections, and four up to 99. Two kept per process (four apps: 59); a
-    # burst still opens the overflow, closed after use. A test may set its own.
-    env.setdefault("DB_POOL_SIZE", "2")
     if web_workdir(app_slot()):
         env.setdefault("REFLEX_WEB_WORKDIR", web_workdir(app_slot()))
     for key, value in env_overrides.items():
