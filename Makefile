@@ -19,9 +19,9 @@ PARALLEL := -n $(TEST_WORKERS) --dist loadscope
 # expire, throttling windows): with a worker per core the CPU stood 45 % idle, so they get one
 # worker more than the cores (2 cores: 6:53 -> 5:11 here). A fourth saves time only once the
 # frontend builds are kept (4:25 -> 3:47 to 4:08); from a fresh checkout, where the two builds
-# keep the CPU busy, it took 5:03 and 5:10 (and three apps at once peak at 75 of PostgreSQL's 100
-# connections, four at 99). The browser, chaos and cluster suites keep the CPU
-# busy (85-96 %) and stay at one per core. TEST_WORKERS, when set, sets both.
+# keep the CPU busy, it took 5:03 and 5:10 (and three apps at once peak at 75 of PostgreSQL's
+# 100 connections, four at 99). The browser, chaos and cluster suites keep the CPU busy
+# (85-96 %) and stay at one per core. TEST_WORKERS, when set, sets both.
 ifeq ($(TEST_WORKERS),auto)
 WAITING_WORKERS := $(shell echo $$(( $$(nproc) + 1 )))
 else

@@ -43,7 +43,7 @@ WEB_DIR: Final = FRONTEND_DIR.parent.parent
 # so that a new folder is a new build.
 BUILD_STAMP: Final = WEB_DIR / "ameli-frontend-build.txt"
 # The last builds, by fingerprint (about 17 MB each): one of them is put back instead of built again,
-# in any frontend folder of the checkout (`export` builds one at a time, under VAR_DIR's lock).
+# in any frontend folder of the checkout (`export` builds one at a time, under BUILD_LOCK).
 BUILDS_KEPT_DIR: Final = VAR_DIR / "frontend-builds"
 BUILDS_KEPT: Final = 6
 # One build at a time in the checkout: `export` holds this lock from reading the sources on.
