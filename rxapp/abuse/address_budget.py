@@ -13,9 +13,30 @@ logger = logging.getLogger(__name__)
 KEY_PREFIX = "ameli:budget"
 
 
+# The most counts a process claims from Redis at once (see `RedisAddressCounter`), and the most
+# addresses it keeps claims for.
+MAX_BLOCK = 32
+MAX_CLAIMS = 100_000
+
+
+def claim_block(limit: int) -> int:
+    """How many counts of a budget of `limit` a web process claims from Redis at once.
+
+    A hundredth of the budget, capped: a process sitting on a claimed block can refuse
+    another process's event at most that many counts early, and never admits more than
+    the budget. Small budgets (sockets, logins, tests) are counted one by one.
+    """
+    return max(1, min(MAX_BLOCK, limit // 100))
+
+
 class AddressCounter(Protocol):
-    async def add(self, kind: str, address: str) -> int:
-        """Count one `kind` (socket, event, login) for `address`; return the window's total."""
+    async def add(self, kind: str, address: str, block: int = 1) -> int:
+        """Count one `kind` (socket, event, login) for `address`; return its rank in the window.
+
+        `block` (`claim_block`) lets a counter shared by several processes reserve that many
+        counts at once; the rank is then at most the window's total, and no two counts of
+        the window get the same rank.
+        """
         ...
 
 
@@ -25,7 +46,7 @@ class MemoryAddressCounter:
     def __init__(self) -> None:
         self._counter = WindowCounter()
 
-    async def add(self, kind: str, address: str) -> int:
+    async def add(self, kind: str, address: str, block: int = 1) -> int:
         return self._counter.add(f"{kind}:{address}", time.time())
 
 
@@ -47,7 +68,14 @@ class _LazyRedis:
 
 
 class RedisAddressCounter(_LazyRedis):
-    """Shared by every web instance: one `INCR` a counted event, the key expiring after two windows.
+    """Shared by every web instance: an `INCRBY` per claimed block, the key expiring after two windows.
+
+    With a block of 1, each count is one round trip to Redis. With a block of n, the
+    process takes n ranks at once (`INCRBY n` returns the last) and hands them out to
+    its next counts of that window without asking Redis again: the ranks of all the
+    processes stay distinct and at most the window's total, so a budget still admits
+    at most its limit; ranks a process has claimed but not used only make the others
+    reach the limit sooner.
 
     Redis being unreachable must not stop the site: the count falls back to this
     process's memory (a warning naming the error's class, once per window).
@@ -59,16 +87,37 @@ class RedisAddressCounter(_LazyRedis):
         self._prefix = f"{KEY_PREFIX}:{deployment}" if deployment else KEY_PREFIX
         self._fallback = MemoryAddressCounter()
         self._warned_window = -1
+        # (kind, address) -> [next rank to hand out, last rank claimed], for `_claims_window` only.
+        self._claims: dict[tuple[str, str], list[int]] = {}
+        self._claims_window = -1
 
-    async def add(self, kind: str, address: str) -> int:
+    def _claimed_rank(self, window: int, kind: str, address: str) -> int | None:
+        if window != self._claims_window:  # a new minute: the old claims count for nothing
+            self._claims.clear()
+            self._claims_window = window
+        claim = self._claims.get((kind, address))
+        if claim is None or claim[0] > claim[1]:
+            return None
+        claim[0] += 1
+        return claim[0] - 1
+
+    async def add(self, kind: str, address: str, block: int = 1) -> int:
         window = window_of(time.time())
+        if block > 1 and (rank := self._claimed_rank(window, kind, address)) is not None:
+            return rank
         key = f"{self._prefix}:{kind}:{address}:{window}"
         try:
             async with self._redis().pipeline(transaction=False) as pipe:
-                pipe.incr(key)
+                pipe.incrby(key, block)
                 pipe.expire(key, int(2 * WINDOW_SECONDS))
-                count, _ = await pipe.execute()
-            return int(count)
+                last, _ = await pipe.execute()
+            first = int(last) - block + 1
+            # Kept for this window only (the round trip may have crossed into the next one).
+            if block > 1 and window == self._claims_window:
+                if len(self._claims) >= MAX_CLAIMS:
+                    self._claims.clear()  # what is dropped was only ever counted early
+                self._claims[(kind, address)] = [first + 1, int(last)]
+            return first
         except Exception as error:
             if self._warned_window != window:
                 self._warned_window = window

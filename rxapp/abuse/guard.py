@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from rxapp.abuse.address_budget import AddressCounter, address_counter
+from rxapp.abuse.address_budget import AddressCounter, address_counter, claim_block
 from rxapp.services.audit import CONNECTION_CLOSED, CONNECTION_REFUSED, EVENT_REFUSED, security_event
 from rxapp.services.client_address import client_address
 from rxapp.services.event_budget import RefusalTally, TokenBucket, WindowCounter, short_name
@@ -143,7 +143,8 @@ class EventGuard:
                 return self._overrun(sid, connection, "login_budget", name)
             if await self.counter.add("login", connection.address) > self.settings.address_logins_per_minute:
                 return self._overrun(sid, connection, "address_logins", name)
-        if await self.counter.add("event", connection.address) > self.settings.address_events_per_minute:
+        limit = self.settings.address_events_per_minute
+        if await self.counter.add("event", connection.address, claim_block(limit)) > limit:
             return self._overrun(sid, connection, "address_events", name)
         return Verdict.ADMIT
 

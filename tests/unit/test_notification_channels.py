@@ -59,3 +59,27 @@ def test_the_address_budget_is_shared_by_a_deployments_instances_and_by_no_other
         if window_of(time.time()) == minute:
             break
     assert found == [1, 2, 1]
+
+
+def test_instances_claiming_event_counts_in_blocks_never_admit_more_than_the_budget() -> None:
+    """Two processes of one deployment each claim 4 counts from Redis at once and hand them out:
+    every rank is given once, Redis is asked once per block, and a budget of 10 admits 10."""
+    redis_url = "redis://127.0.0.1:6379/0"
+    require_redis(redis_url)
+    deployment = _settings(f"postgresql+psycopg://ameli@db:5432/budget_{uuid.uuid4().hex}", redis_url)
+
+    async def ranks(address: str) -> tuple[list[int], int]:
+        counters = [address_counter(deployment.redis_url, deployment.deployment_key) for _ in range(2)]
+        given = [await counters[index % 2].add("event", address, 4) for index in range(30)]
+        key = f"ameli:budget:{deployment.deployment_key}:event:{address}:{window_of(time.time())}"
+        return given, int(await counters[0]._redis().get(key))
+
+    for attempt in range(3):
+        minute = window_of(time.time())
+        given, in_redis = asyncio.run(ranks(f"198.51.100.{attempt + 1}"))
+        if window_of(time.time()) == minute:
+            break
+    assert len(set(given)) == 30 and min(given) >= 1
+    assert in_redis == 2 * 4 * 4  # 15 counts each: 4 blocks of 4 each, one INCRBY per block
+    assert max(given) <= in_redis
+    assert sum(rank <= 10 for rank in given) == 10
