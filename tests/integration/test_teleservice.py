@@ -17,9 +17,10 @@ from rxapp.models import (
     OverlapRequestLine,
     RequestStatus,
     SatisfactionAnswer,
+    WebSession,
     utcnow,
 )
-from rxapp.services import auth, teleservice
+from rxapp.services import auth, security, teleservice, tickets
 from rxapp.services.account import dashboard_for
 from rxapp.services.demo import DEMO_CODE, seed_demo_data
 from rxapp.services.eligibility import Refusal
@@ -239,6 +240,17 @@ def test_the_dashboard_is_read_in_eight_statements_without_writing(session: Sess
     # was set at login, less than a minute ago).
     assert len(statements) == 8, "\n".join(statements)
     assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in statements)
+
+
+def test_a_login_writes_its_session_with_its_ticket_in_one_insert(session: Session) -> None:
+    with counted_statements(session) as statements:
+        opened = auth.login_insured(session=session, nir=RENALDO, code=DEMO_CODE)
+        ticket = tickets.issue_ticket(session=session, session_id=opened.session_id)
+        session.flush()
+    written = [s for s in statements if "web_session" in s]
+    assert len(written) == 1 and written[0].lstrip().upper().startswith("INSERT"), "\n".join(statements)
+    stored = session.exec(select(WebSession).where(WebSession.account_id == opened.account_id)).all()
+    assert [row.ticket_hash for row in stored] == [security.session_id_hash(ticket)]
 
 
 def test_information_shows_pending_request_for_the_persons_concerned(session: Session) -> None:
