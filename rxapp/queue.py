@@ -14,16 +14,21 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# One broker connection kept per thread (kombu's connections are not thread-safe): a new one
-# for every task cost ~8 ms of CPU (a client, a socket, redis-py reading its version), ~1.4 ms kept.
+# One broker connection kept per thread (kombu's connections are not thread-safe): a new one for
+# every task cost ~8 ms of CPU (a client, a socket, redis-py reading its version), under 1 ms kept.
 _kept = threading.local()
 
 
-def _connection(app: Any) -> Any:
+def _kept_connection(app: Any) -> Any | None:
+    """This thread's connection to `app`'s broker, if it has one (not a forked parent's)."""
     connection = getattr(_kept, "connection", None)
-    if connection is not None and _kept.owner == (os.getpid(), app):
-        return connection
-    _drop_connection()  # another process's (forked) or another Celery app's
+    if connection is not None and _kept.owner != (os.getpid(), app):
+        _drop_connection()
+        return None
+    return connection
+
+
+def _new_connection(app: Any) -> Any:
     connection = app.connection_for_write()
     try:
         # One connection attempt: kombu would otherwise retry for seconds on every call
@@ -46,23 +51,26 @@ def _drop_connection() -> None:
 def _send(task_name: str, *args: int, countdown: float | None = None) -> bool:
     from backoffice_worker.celery_app import app
 
-    # The kept connection first; if it fails (the broker restarted, or is down), once more on a
-    # new connection, then the periodic relay's turn.
-    for _attempt in range(2):
+    while True:
+        kept = _kept_connection(app)
         try:
             # A Redis restarted empty meanwhile loses nothing: Celery sends to a direct queue
             # through the anonymous exchange (routing key = queue name), a push onto the queue
             # that needs none of the bindings kombu declared once on this connection.
-            connection = _connection(app)
+            connection = kept or _new_connection(app)
             app.send_task(task_name, args=args, countdown=countdown, retry=False, connection=connection)
             return True
         except Exception as error:
             _drop_connection()
-            failure = error
-    logger.warning(
-        "Could not queue %s%s (%s); the periodic relay will", task_name, args, type(failure).__name__
-    )
-    return False
+            if kept is None:  # a new connection failed too: the periodic relay's turn
+                logger.warning(
+                    "Could not queue %s%s (%s); the periodic relay will",
+                    task_name,
+                    args,
+                    type(error).__name__,
+                )
+                return False
+            # The kept connection failed (the broker restarted, or went away): once more on a new one.
 
 
 def queue_affaire_creation(request_id: int) -> bool:

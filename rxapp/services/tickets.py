@@ -38,9 +38,12 @@ def issue_ticket(*, session: Session, session_id: str, now: datetime | None = No
     token_hash = session_id_hash(session_id)
     # Opened in this transaction (the login's): still pending, its ticket goes into its INSERT,
     # without a SELECT and an UPDATE.
-    web_session = next(
-        (row for row in session.new if isinstance(row, WebSession) and row.token_hash == token_hash), None
-    ) or session.exec(select(WebSession).where(WebSession.token_hash == token_hash)).first()
+    web_session = (
+        next(
+            (row for row in session.new if isinstance(row, WebSession) and row.token_hash == token_hash), None
+        )
+        or session.exec(select(WebSession).where(WebSession.token_hash == token_hash)).first()
+    )
     if web_session is None:
         raise LookupError("no such session")
     ticket = new_session_id()
