@@ -38,9 +38,14 @@ def machine() -> dict[str, object]:
     }
 
 
+def _where(info: dict[str, object]) -> str:
+    return f"{info['cores']} cœurs, {info['memory_gib']} Gio de mémoire, Python {info['python']}, {info['platform']}"
+
+
 def save_part(name: str, result: dict) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    result = dict(result, measured_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    # Machines of one kind differ (twice as slow, seen here): each part says which one measured it.
+    result = dict(result, measured_at=datetime.now(UTC).isoformat(timespec="seconds"), machine=machine())
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     return path
@@ -112,8 +117,10 @@ def write_report() -> tuple[Path, Path]:
         "médiane d'au moins 3 mesures avec son écart (max − min), et se lit à côté d'une référence",
         "mesurée dans la même exécution : la machine est partagée et bruyante.",
         "",
-        f"Machine : {info['cores']} cœurs, {info['memory_gib']} Gio de mémoire, Python {info['python']}, "
-        f"{info['platform']}.",
+        f"Rapport écrit sur : {_where(info)}. Chaque partie mesurée depuis le 2 décembre 2026 nomme",
+        "sa machine ; les plus anciennes ont pu l'être sur une autre du même type. Ces machines diffèrent",
+        "(l'app vide y tient de 20 à 60 parcours/s) : un chiffre se lit à côté de sa référence, mesurée",
+        "dans la même exécution.",
         "",
     ]
     report_path = ROOT / "BENCHMARKS.md"
@@ -125,7 +132,8 @@ def write_report() -> tuple[Path, Path]:
             # the last report stays, with its own date.
             lines += earlier.get(number, [])
             continue
-        lines += [f"## {part['title']}", "", f"_Mesuré le {part.get('measured_at', '?')}._", ""]
+        where = f", sur : {_where(part['machine'])}" if part.get("machine") else ""
+        lines += [f"## {part['title']}", "", f"_Mesuré le {part.get('measured_at', '?')}{where}._", ""]
         if part.get("intro"):
             lines += [part["intro"], ""]
         for table in part.get("tables", []):
