@@ -3,6 +3,8 @@ between, or is down, loses no task and keeps no one waiting."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import redis
 
@@ -36,7 +38,9 @@ def test_a_task_sent_on_the_kept_connection_after_redis_restarted_empty_reaches_
             assert client.llen(QUEUE) == 1, "the task sent after the restart must be in the queue"
             # Down: refused at once, and the next task after it comes back goes through.
             server.stop()
+            started = time.monotonic()
             assert queue.queue_affaire_creation(3) is False
+            assert time.monotonic() - started < 2, "a refused task must not keep the confirmation waiting"
             server.start()
             assert queue.queue_affaire_creation(4) is True
             assert queue._kept.connection is not kept, "a failed connection is not kept"
