@@ -10,6 +10,7 @@ reaches the database through a TCP proxy that the readiness test cuts.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 from collections.abc import Iterator
@@ -30,12 +31,28 @@ SETTING_VARIABLES = {name.upper() for name in Settings.model_fields}
 PORT_OFFSETS = (0, 1, 2, 11, 12)
 
 
+def _ephemeral_ports_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
 def _cluster_port() -> int:
-    """A base port whose whole block is free (the cluster's ports follow from it)."""
+    """A base port whose whole block is free (the cluster's ports follow from it), below the
+    kernel's ephemeral ports. Between this choice and the instances' bind come the export and
+    the start (a minute or more): a port of the ephemeral range can meanwhile become the local
+    port of any outgoing connection (the chaos suite, beside it, makes thousands), and the
+    instance then fails with "Address already in use" (seen once, all the cluster tests lost)."""
+    ceiling = _ephemeral_ports_start() - max(PORT_OFFSETS) - 1
+    choices = random.Random()
     for _ in range(200):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            base = sock.getsockname()[1]
+        if ceiling > 10000:
+            base = choices.randrange(10000, ceiling)
+        else:  # no room below the ephemeral ports on this machine: one of them, as the kernel gives
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                base = sock.getsockname()[1]
         if base < 60000 and all(port_is_free(base + offset, "0.0.0.0") for offset in PORT_OFFSETS):
             return base
     raise RuntimeError("aucun bloc de ports libre pour le cluster")
