@@ -45,10 +45,9 @@ def _cluster_port() -> int:
     port of any outgoing connection (the chaos suite, beside it, makes thousands), and the
     instance then fails with "Address already in use" (seen once, all the cluster tests lost)."""
     ceiling = _ephemeral_ports_start() - max(PORT_OFFSETS) - 1
-    choices = random.Random()
     for _ in range(200):
         if ceiling > 10000:
-            base = choices.randrange(10000, ceiling)
+            base = random.randrange(10000, ceiling)
         else:  # no room below the ephemeral ports on this machine: one of them, as the kernel gives
             with socket.socket() as sock:
                 sock.bind(("127.0.0.1", 0))
